@@ -1,0 +1,73 @@
+# Outreach: `make run` to try it, `make test` to check it. GNU make.
+#
+#   make run [PORT=5000]     install, migrate, seed demo data on first start, serve on 127.0.0.1
+#   make test                the whole suite on SQLite, then on PostgreSQL when one is reachable
+#   make migration MSG=...   autogenerate a migration after changing the models
+#   make clean               remove the virtualenv and caches (never instance/)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PORT ?= 5000
+PG_TEST_URL := postgresql://postgres@127.0.0.1:5432/test
+PYTEST_ARGS ?=
+
+.PHONY: help venv run test migration clean
+
+help:
+	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
+
+# The stamp is newer than both requirements files once they are installed, so
+# a second `make run` skips pip entirely.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+
+run: venv
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	@echo "Outreach on http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
+	$(FLASK) --no-debug run --host 127.0.0.1 --port $(PORT) --no-reload
+
+# SQLite always; PostgreSQL when TEST_DATABASE_URL is set or a server answers on
+# 127.0.0.1:5432 (the tests create and drop their own database there). Any
+# non-zero pytest exit fails the target, including 5 ("no tests collected").
+test: venv
+	@status=0; \
+	echo "== SQLite =="; \
+	env -u TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS) || status=1; \
+	pg_url="$${TEST_DATABASE_URL:-}"; \
+	if [ -z "$$pg_url" ] && $(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()' "$(PG_TEST_URL)" >/dev/null 2>&1; then \
+		pg_url="$(PG_TEST_URL)"; \
+	fi; \
+	if [ -n "$$pg_url" ]; then \
+		echo "== PostgreSQL =="; \
+		TEST_DATABASE_URL="$$pg_url" $(BIN)/pytest $(PYTEST_ARGS) || status=1; \
+	else \
+		echo "== PostgreSQL == skipped: no server answered on 127.0.0.1:5432 and TEST_DATABASE_URL is not set"; \
+	fi; \
+	if [ $$status -ne 0 ]; then echo "make test: FAILED"; else echo "make test: all passed"; fi; \
+	exit $$status
+
+# Autogenerate against a throwaway SQLite database brought up to the latest
+# revision, so the new file holds exactly the model changes. Read it before
+# committing: renames come out as drop + add.
+migration: venv
+	@if [ -z "$(MSG)" ]; then echo 'usage: make migration MSG="what changed"'; exit 2; fi
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	export DATABASE_URL="sqlite:///$$tmp/migration.db" SECRET_KEY=migration OUTREACH_INSTANCE_PATH="$$tmp"; \
+	$(FLASK) db upgrade && $(FLASK) db migrate -m "$(MSG)"
+
+# Later targets go here: bench-checkin, bench-evaluation, security-scan.
+
+clean:
+	rm -rf $(VENV) .pytest_cache *.egg-info
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -print0 | xargs -0 rm -rf

@@ -1,0 +1,69 @@
+"""Outreach: youth outreach programmes, bookings, QR check-in and evaluation."""
+import os
+
+from flask import Flask
+
+from . import database  # noqa: F401  (installs the SQLite connection rules)
+from .config import from_environment
+from .errors import register_error_handlers
+from .extensions import csrf, db, limiter, login_manager, migrate
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("OUTREACH_INSTANCE_PATH") or os.path.join(ROOT, "instance"),
+        instance_relative_config=True,
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder=os.path.join(ROOT, "static"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(from_environment(app.instance_path))
+    if overrides:
+        app.config.update(overrides)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+
+    from . import listeners, templating
+    listeners.connect(app)
+    templating.init_app(app)
+
+    from .web import register_blueprints
+    register_blueprints(app)
+    register_error_handlers(app)
+
+    from .cli import register_commands
+    register_commands(app)
+    return app
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    from flask import flash, jsonify, redirect, request, url_for
+
+    if request.path.startswith("/api/"):
+        return jsonify({"error": {"code": "not_signed_in", "message": "Sign in first."}}), 401
+    flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(url_for(login_manager.login_view, next=request.full_path.rstrip("?")))
+
+
+@login_manager.user_loader
+def _load_user(identity: str):
+    from .models import User
+
+    user_id, _, version = identity.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or str(user.session_version) != version:
+        return None
+    return user

@@ -1,0 +1,121 @@
+"""Who may see what. The one place where organisation scoping lives.
+
+Staff pages live under `/org/<org_slug>/...`. `org_member_required` turns the
+slug into `g.org` and `g.membership` (404 for non-members, so another partner
+cannot even learn that a page exists), and `scoped`/`load` build every query
+for an organisation's data through the SCOPES table below, so no route can
+forget the organisation filter.
+"""
+from functools import wraps
+
+from flask import abort, g
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from .extensions import db
+from .models import (Attendance, Invitation, Membership, Organisation, Programme, ProgrammeSession,
+                     Registration, Survey)
+
+ROLE_RANK = {"worker": 1, "lead": 2}
+
+# How each organisation-owned model reaches its organisation.
+SCOPES = {
+    Programme: lambda q, org_id: q.where(Programme.organisation_id == org_id),
+    ProgrammeSession: lambda q, org_id: q.join(Programme, ProgrammeSession.programme_id == Programme.id)
+    .where(Programme.organisation_id == org_id),
+    Membership: lambda q, org_id: q.where(Membership.organisation_id == org_id),
+    Invitation: lambda q, org_id: q.where(Invitation.organisation_id == org_id),
+    Survey: lambda q, org_id: q.join(Programme, Survey.programme_id == Programme.id)
+    .where(Programme.organisation_id == org_id),
+    Registration: lambda q, org_id: q.outerjoin(ProgrammeSession, Registration.session_id == ProgrammeSession.id)
+    .join(Programme, (Programme.id == Registration.programme_id) | (Programme.id == ProgrammeSession.programme_id))
+    .where(Programme.organisation_id == org_id),
+    Attendance: lambda q, org_id: q.join(ProgrammeSession, Attendance.session_id == ProgrammeSession.id)
+    .join(Programme, ProgrammeSession.programme_id == Programme.id)
+    .where(Programme.organisation_id == org_id),
+}
+
+
+def scoped(model, org):
+    """`select(model)` limited to one organisation's rows."""
+    return SCOPES[model](select(model), org.id)
+
+
+def load(model, object_id, org):
+    """One row of an organisation's data, or 404 (never another partner's row)."""
+    obj = db.session.execute(scoped(model, org).where(model.id == object_id)).scalar_one_or_none()
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def membership_of(user, organisation_id):
+    if not user.is_authenticated:
+        return None
+    return db.session.execute(
+        select(Membership).where(Membership.user_id == user.id, Membership.organisation_id == organisation_id)
+    ).scalar_one_or_none()
+
+
+def staff_memberships(user):
+    """The user's memberships with their organisations, for menus and redirects."""
+    if not user.is_authenticated:
+        return []
+    return db.session.execute(
+        select(Membership).join(Organisation).where(Membership.user_id == user.id).order_by(Organisation.name)
+    ).scalars().all()
+
+
+def org_member_required(role: str = "worker"):
+    """Route decorator for `/org/<org_slug>/...`: loads g.org and g.membership.
+
+    Not a member: 404. A member without the role (a worker on a lead page): 403.
+    """
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, org_slug, **kwargs):
+            org = db.session.execute(select(Organisation).where(Organisation.slug == org_slug)).scalar_one_or_none()
+            membership = membership_of(current_user, org.id) if org else None
+            if membership is None:
+                abort(404)
+            if ROLE_RANK[membership.role] < ROLE_RANK[role]:
+                abort(403)
+            g.org, g.membership = org, membership
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_platform_admin:
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def staff_session(session_id, user, role: str = "worker"):
+    """A session of one of the user's organisations, for URLs that carry no org slug
+    (the check-in API). Not a member: 404; member without the role: 403."""
+    session = db.session.get(ProgrammeSession, session_id) if isinstance(session_id, int) else None
+    if session is None:
+        abort(404)
+    org = session.programme.organisation
+    membership = membership_of(user, org.id)
+    if membership is None:
+        abort(404)
+    if ROLE_RANK[membership.role] < ROLE_RANK[role]:
+        abort(403)
+    g.org, g.membership = org, membership
+    return session
+
+
+def staff_attendance(attendance_id, user):
+    attendance = db.session.get(Attendance, attendance_id) if isinstance(attendance_id, int) else None
+    if attendance is None:
+        abort(404)
+    staff_session(attendance.session_id, user)
+    return attendance

@@ -1,0 +1,93 @@
+"""Thin click commands over services: `flask --app wsgi <command>`."""
+import sys
+import time
+
+import click
+from flask.cli import with_appcontext
+
+from .errors import DomainError
+from .services import admin_accounts, demo
+from .services.passwords import hash_password
+from .timeutil import utcnow
+
+
+def register_commands(app):
+    app.cli.add_command(create_admin)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(send_reminders)
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--name", "full_name", help="Full name for a new account (default: the part before the @).")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from the first line of standard input instead of prompting.")
+@with_appcontext
+def create_admin(email, full_name, password_stdin):
+    """Create a platform admin, or make an existing account one."""
+    try:
+        existing = admin_accounts.find_user(email)
+        password = None
+        if existing is None:
+            password = _read_password(password_stdin)
+        user, outcome = admin_accounts.create_or_promote_admin(email, password, full_name=full_name)
+    except DomainError as err:
+        raise click.ClickException(err.message) from None
+
+    if outcome == admin_accounts.CREATED:
+        click.echo(f"Created platform admin {user.email}. They can sign in now.")
+    elif outcome == admin_accounts.PROMOTED:
+        click.echo(f"{user.email} already had an account: it is now a platform admin (password unchanged).")
+    else:
+        click.echo(f"{user.email} is already a platform admin; nothing changed.")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password")
+    admin_accounts.check_password(password)
+    return password
+
+
+@click.command("seed-demo")
+@click.option("--force", is_flag=True, help="Empty every table first, then seed. Destroys all data.")
+@click.option("--if-empty", is_flag=True, help="Seed only on an empty database; otherwise do nothing.")
+@click.option("--seed", "rng_seed", type=int, default=demo.DEFAULT_SEED, show_default=True,
+              help="Random seed: the same seed on the same day gives the same data.")
+@with_appcontext
+def seed_demo(force, if_empty, rng_seed):
+    """Fill the database with a demo term: partners, programmes, 300 young people, attendance."""
+    if if_empty and not force and not demo.database_is_empty():
+        click.echo("The database already has data; not adding demo data.")
+        return
+    started = time.monotonic()
+    try:
+        summary = demo.seed_demo(utcnow(), rng_seed=rng_seed, password_hash=hash_password(demo.DEMO_PASSWORD),
+                                 force=force)
+    except DomainError as err:
+        raise click.ClickException(f"{err.message} Use --force to wipe it and seed anyway.") from None
+    took = time.monotonic() - started
+
+    click.echo(f"Demo data ready in {took:.1f} s: {summary['approved_organisations']} approved partners "
+               f"and {summary['pending_organisations']} waiting for approval, {summary['programmes']} programmes, "
+               f"{summary['sessions']} sessions ({summary['past_sessions']} already held), "
+               f"{summary['young_people']} young people, {summary['registrations']} registrations, "
+               f"{summary['attendances']} check-ins, {summary['feedback_responses']} survey responses.")
+    click.echo("")
+    click.echo(f"Demo logins, all with the password {summary['password']}:")
+    width = max(len(email) for _, email, _ in summary["logins"])
+    for _, email, what in summary["logins"]:
+        click.echo(f"  {email:<{width}}  {what}")
+
+
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders():
+    """Email tomorrow's sessions to the booked. Safe to run as often as cron likes."""
+    from .listeners import send_reminder
+    from .services import reminders
+
+    count = reminders.send_due_reminders(send_reminder)
+    click.echo(f"Sent {count} reminder{'s' if count != 1 else ''}.")

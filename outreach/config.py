@@ -1,0 +1,84 @@
+"""Configuration read from the environment, with safe defaults for a laptop.
+
+Every setting can be overridden by an environment variable of the same name.
+`create_app(overrides)` applies a dict on top (tests use that).
+"""
+import os
+import secrets
+from pathlib import Path
+
+
+def _bool(value, default=False):
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_or_create_secret_key(instance_path: str) -> str:
+    """Return SECRET_KEY from instance/secret_key, creating it once.
+
+    Generated rather than defaulted so no two installs share a key and none is
+    ever committed (instance/ is git-ignored).
+    """
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: two processes starting at once must not write two different keys.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def normalise_database_url(url: str) -> str:
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants a driver name.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def from_environment(instance_path: str) -> dict:
+    env = os.environ.get
+    database_url = env("DATABASE_URL") or "sqlite:///" + os.path.join(instance_path, "outreach.db")
+    return {
+        "SECRET_KEY": env("SECRET_KEY") or load_or_create_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BASE_URL": (env("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        # Mail: with MAIL_SERVER unset, mail is written to instance/outbox.
+        "MAIL_SERVER": env("MAIL_SERVER") or "",
+        "MAIL_PORT": int(env("MAIL_PORT") or 25),
+        "MAIL_USERNAME": env("MAIL_USERNAME") or "",
+        "MAIL_PASSWORD": env("MAIL_PASSWORD") or "",
+        "MAIL_USE_TLS": _bool(env("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _bool(env("MAIL_USE_SSL")),
+        "MAIL_FROM": env("MAIL_FROM") or "Outreach <no-reply@outreach.local>",
+        "MAIL_OUTBOX_DIR": env("MAIL_OUTBOX_DIR") or os.path.join(instance_path, "outbox"),
+        "DEFAULT_TIMEZONE": env("DEFAULT_TIMEZONE") or "Europe/London",
+        "AGE_OF_CONSENT": int(env("AGE_OF_CONSENT") or 13),
+        "PASSWORD_RESET_MAX_AGE": int(env("PASSWORD_RESET_MAX_AGE") or 3600),
+        "INVITE_MAX_AGE_DAYS": int(env("INVITE_MAX_AGE_DAYS") or 14),
+        # Rate limits live in Redis when REDIS_URL is set so they hold across processes.
+        "RATELIMIT_STORAGE_URI": env("REDIS_URL") or "memory://",
+        "RATELIMIT_ENABLED": _bool(env("RATELIMIT_ENABLED"), True),
+        "LOGIN_LIMIT_PER_ACCOUNT": env("LOGIN_LIMIT_PER_ACCOUNT") or "5 per 15 minutes",
+        "LOGIN_LIMIT_PER_ADDRESS": env("LOGIN_LIMIT_PER_ADDRESS") or "20 per 15 minutes",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _is_https(env("BASE_URL")),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead: a form left open over tea still posts
+        "PER_PAGE": int(env("PER_PAGE") or 20),
+    }
+
+
+def _is_https(base_url):
+    return bool(base_url) and base_url.startswith("https://")

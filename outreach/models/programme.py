@@ -1,0 +1,116 @@
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import UTCDateTime
+from ._common import one_of, utcnow
+
+CATEGORIES = {
+    "sport": "Sport and fitness",
+    "arts": "Arts, music and media",
+    "mentoring": "Mentoring",
+    "safety": "Safety and wellbeing",
+    "skills": "Skills and careers",
+    "outdoor": "Outdoor and adventure",
+    "social": "Youth club and social",
+}
+REGISTRATION_MODES = {
+    "enrol": "Enrol for the whole course",
+    "per_session": "Book each session",
+    "drop_in": "Drop in, no booking",
+}
+SESSION_STATUSES = ("scheduled", "cancelled")
+
+
+class Programme(db.Model):
+    """What a partner runs: a course, a series of one-off events, or an open club."""
+
+    __tablename__ = "programmes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str] = mapped_column(String(20))
+    venue_name: Mapped[str] = mapped_column(String(120))
+    venue_address: Mapped[str] = mapped_column(String(300))
+    # Outward part of the postcode ("M13"): the catalogue's "area" filter.
+    postcode_district: Mapped[str] = mapped_column(String(8))
+    min_age: Mapped[int] = mapped_column()
+    max_age: Mapped[int] = mapped_column()
+    capacity: Mapped[int] = mapped_column()
+    registration_mode: Mapped[str] = mapped_column(String(12))
+    is_published: Mapped[bool] = mapped_column(default=False)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    organisation = relationship("Organisation", back_populates="programmes")
+    sessions = relationship("ProgrammeSession", back_populates="programme", cascade="all, delete-orphan",
+                            order_by="ProgrammeSession.starts_at")
+
+    __table_args__ = (
+        one_of("category", tuple(CATEGORIES), "category"),
+        one_of("registration_mode", tuple(REGISTRATION_MODES), "registration_mode"),
+        CheckConstraint("min_age >= 0 AND max_age <= 25", name="age_bounds"),
+        CheckConstraint("min_age <= max_age", name="age_order"),
+        CheckConstraint("capacity >= 1", name="capacity_positive"),
+        Index("ix_programmes_org", "organisation_id"),
+        Index("ix_programmes_catalogue", "is_published", "category"),
+    )
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORIES.get(self.category, self.category)
+
+    @property
+    def mode_label(self) -> str:
+        return REGISTRATION_MODES.get(self.registration_mode, self.registration_mode)
+
+
+class ProgrammeSession(db.Model):
+    """One dated occurrence of a programme ("session" to everyone who uses it)."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Null means "as the programme": a session can move venue or shrink for a night.
+    venue_name: Mapped[str | None] = mapped_column(String(120))
+    venue_address: Mapped[str | None] = mapped_column(String(300))
+    capacity: Mapped[int | None] = mapped_column()
+    status: Mapped[str] = mapped_column(String(10), default="scheduled")
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    programme = relationship("Programme", back_populates="sessions")
+
+    __table_args__ = (
+        one_of("status", SESSION_STATUSES, "status"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        # The scanner's "today" list and the catalogue's "upcoming" both range over starts_at.
+        Index("ix_sessions_programme_start", "programme_id", "starts_at"),
+        Index("ix_sessions_start", "starts_at"),
+    )
+
+    @property
+    def effective_capacity(self) -> int:
+        return self.capacity if self.capacity is not None else self.programme.capacity
+
+    @property
+    def effective_venue_name(self) -> str:
+        return self.venue_name or self.programme.venue_name
+
+    @property
+    def effective_venue_address(self) -> str:
+        return self.venue_address or self.programme.venue_address
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == "cancelled"

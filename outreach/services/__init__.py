@@ -1,0 +1,1 @@
+"""The rules. Plain functions with plain arguments; no Flask imports here."""

@@ -1,0 +1,165 @@
+"""Accounts: sign-up, sign-in checks, password reset and change.
+
+Young people can have their own account from the age of consent; the sign-up
+creates their profile (a YoungPerson linked to the login) with their own
+consent, so they can book without a guardian.
+"""
+from dataclasses import dataclass
+from datetime import date
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .. import signals
+from ..errors import ValidationError
+from ..extensions import db
+from ..models import User, YoungPerson
+from ..timeutil import age_on, utcnow
+from . import audit, consent
+from .admin_accounts import check_password, normalise_email
+from .passwords import hash_password, needs_rehash, verify_password
+
+KINDS = ("guardian", "young_person", "staff")
+_RESET_SALT = "password-reset"
+# A real hash to verify against when the address is unknown, so a wrong address
+# takes as long as a wrong password and does not reveal who has an account.
+_DUMMY_HASH = None
+
+
+@dataclass(frozen=True)
+class SignUp:
+    kind: str
+    full_name: str
+    email: str
+    password: str
+    date_of_birth: date | None = None
+    phone: str | None = None
+
+
+def sign_up(details: SignUp, *, age_of_consent: int, now=None) -> User:
+    now = now or utcnow()
+    if details.kind not in KINDS:
+        raise ValidationError("Choose who the account is for.", code="invalid_kind", field="kind")
+    email = normalise_email(details.email)
+    check_password(details.password)
+    name = details.full_name.strip()
+    if not name:
+        raise ValidationError("Enter your name.", code="name_required", field="full_name")
+    if details.kind == "young_person":
+        dob = details.date_of_birth
+        if dob is None:
+            raise ValidationError("Enter your date of birth.", code="dob_required", field="date_of_birth")
+        age = age_on(dob, now.date())
+        if age < age_of_consent:
+            raise ValidationError(
+                f"You need to be {age_of_consent} or older to have your own account. "
+                "Ask a parent or carer to sign up and add you: it only takes a few minutes.",
+                code="under_age_of_consent", field="date_of_birth")
+        if age > 25:
+            raise ValidationError("Outreach activities are for young people up to 25.", code="too_old",
+                                  field="date_of_birth")
+    if db.session.execute(select(User.id).where(User.email == email)).first():
+        raise ValidationError("There is already an account with this email. Sign in, or reset your password.",
+                              code="email_taken", field="email")
+    user = User(email=email, full_name=name, phone=(details.phone or "").strip() or None,
+                password_hash=hash_password(details.password), created_at=now)
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError:  # two sign-ups with one address at once
+        db.session.rollback()
+        raise ValidationError("There is already an account with this email.", code="email_taken",
+                              field="email") from None
+    if details.kind == "young_person":
+        first, _, last = name.partition(" ")
+        yp = YoungPerson(first_name=first[:60], last_name=(last.strip() or "-")[:60],
+                         date_of_birth=details.date_of_birth, user_id=user.id, created_by_id=user.id,
+                         emergency_contact_phone=user.phone, created_at=now)
+        db.session.add(yp)
+        db.session.flush()
+        consent.record_consent(yp, given_by=user, kind="self", now=now)
+    audit.record("account.created", actor=user, subject=user, now=now, kind=details.kind)
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str, *, now=None) -> User | None:
+    """The active user with this email and password, or None (never says which part was wrong)."""
+    global _DUMMY_HASH
+    try:
+        address = normalise_email(email)
+    except ValidationError:
+        return None
+    user = db.session.execute(select(User).where(User.email == address)).scalar_one_or_none()
+    if user is None:
+        _DUMMY_HASH = _DUMMY_HASH or hash_password("not-a-real-password")
+        verify_password(_DUMMY_HASH, password or "")
+        return None
+    if not verify_password(user.password_hash, password or "") or not user.is_active_account:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = now or utcnow()
+    db.session.commit()
+    return user
+
+
+def change_password(user: User, current: str, new: str, *, now=None) -> None:
+    if not verify_password(user.password_hash, current or ""):
+        raise ValidationError("That is not your current password.", code="wrong_password", field="current_password")
+    _set_password(user, new, now=now)
+
+
+def _set_password(user: User, new: str, *, now=None) -> None:
+    try:
+        check_password(new)
+    except ValidationError as err:
+        raise ValidationError(err.message, code=err.code, field="new_password") from None
+    user.password_hash = hash_password(new)
+    # Signs out every other session and spends any reset link already sent.
+    user.session_version += 1
+    audit.record("account.password_changed", actor=user, subject=user, now=now)
+    db.session.commit()
+
+
+# ------------------------------------------------------------ password reset
+
+def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=_RESET_SALT)
+
+
+def reset_token(user: User, secret_key: str) -> str:
+    return _serializer(secret_key).dumps({"u": user.id, "v": user.session_version})
+
+
+def request_password_reset(email: str, *, secret_key: str, base_url: str) -> None:
+    """Email a reset link if the address has an account. Says nothing either way."""
+    try:
+        address = normalise_email(email)
+    except ValidationError:
+        return
+    user = db.session.execute(select(User).where(User.email == address)).scalar_one_or_none()
+    if user is None or not user.is_active_account:
+        return
+    url = f"{base_url}/reset-password/{reset_token(user, secret_key)}"
+    signals.password_reset_requested.send(None, user=user, url=url)
+
+
+def user_for_reset_token(token: str, *, secret_key: str, max_age: int) -> User:
+    try:
+        data = _serializer(secret_key).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise ValidationError("This reset link has expired. Ask for a new one.", code="token_expired") from None
+    except BadSignature:
+        raise ValidationError("This reset link is not valid. Ask for a new one.", code="token_invalid") from None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) and isinstance(data.get("u"), int) else None
+    if user is None or user.session_version != data.get("v"):
+        raise ValidationError("This reset link has already been used. Ask for a new one.", code="token_used")
+    return user
+
+
+def reset_password(token: str, new: str, *, secret_key: str, max_age: int, now=None) -> User:
+    user = user_for_reset_token(token, secret_key=secret_key, max_age=max_age)
+    _set_password(user, new, now=now)
+    return user

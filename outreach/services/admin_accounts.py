@@ -1,0 +1,83 @@
+"""Platform admin accounts, made from the command line (`flask create-admin`).
+
+There is no sign-up page for platform admins on purpose: whoever can run
+commands on the server decides who approves partner organisations.
+"""
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+
+from ..errors import ValidationError
+from ..extensions import db
+from ..models import User
+from ..timeutil import utcnow
+from . import audit
+from .passwords import hash_password
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256
+MAX_NAME_LENGTH = 120
+
+CREATED = "created"
+PROMOTED = "promoted"
+ALREADY_ADMIN = "already_admin"
+
+
+def normalise_email(email: str) -> str:
+    """The address as stored (lower-cased), or ValidationError(code="invalid_email")."""
+    try:
+        checked = validate_email((email or "").strip(), check_deliverability=False)
+    except EmailNotValidError as err:
+        raise ValidationError(f"That email address doesn't look right: {err}", code="invalid_email",
+                              field="email") from None
+    return checked.normalized.lower()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.execute(select(User).where(User.email == normalise_email(email))).scalar_one_or_none()
+
+
+def check_password(password: str | None) -> str:
+    if not password:
+        raise ValidationError("A password is needed for a new account.", code="password_required",
+                              field="password")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.",
+                              code="password_too_short", field="password")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ValidationError(f"The password must be at most {MAX_PASSWORD_LENGTH} characters long.",
+                              code="password_too_long", field="password")
+    return password
+
+
+def create_or_promote_admin(email: str, password: str | None = None, *, full_name: str | None = None,
+                            now=None) -> tuple[User, str]:
+    """Make `email` a platform admin and say what happened (CREATED, PROMOTED or ALREADY_ADMIN).
+
+    A new account needs a password of at least MIN_PASSWORD_LENGTH characters.
+    An existing account is promoted and keeps its password and name, so
+    re-running the command never locks anyone out.
+    """
+    now = now or utcnow()
+    address = normalise_email(email)
+    name = (full_name or "").strip()
+    if len(name) > MAX_NAME_LENGTH:
+        raise ValidationError(f"The name must be at most {MAX_NAME_LENGTH} characters long.",
+                              code="name_too_long", field="full_name")
+
+    user = db.session.execute(select(User).where(User.email == address)).scalar_one_or_none()
+    if user is not None:
+        if user.is_platform_admin:
+            return user, ALREADY_ADMIN
+        user.is_platform_admin = True
+        audit.record("platform_admin.promoted", subject=user, now=now, email=address)
+        db.session.commit()
+        return user, PROMOTED
+
+    check_password(password)
+    user = User(email=address, full_name=name or address.split("@")[0], password_hash=hash_password(password),
+                is_platform_admin=True, created_at=now)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("platform_admin.created", subject=user, now=now, email=address)
+    db.session.commit()
+    return user, CREATED

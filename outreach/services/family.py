@@ -1,0 +1,244 @@
+"""Guardians and their children: add, update, see, download and erase.
+
+Erasure keeps the young person's row and attendances (so the evaluation's
+anonymous counts stay true) and blanks every personal field.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from . import audit, consent, passes
+from ..errors import NotFoundError, PermissionDeniedError, ValidationError
+from ..extensions import db
+from ..models import (Attendance, AuthorisedCollector, Consent, FeedbackResponse, GuardianLink, Pass, Registration,
+                      YoungPerson)
+from ..timeutil import age_on, utcnow
+
+
+@dataclass
+class ChildDetails:
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    emergency_contact_name: str
+    emergency_contact_phone: str
+    gender: str | None = None
+    postcode_district: str | None = None
+    medical_notes: str | None = None
+    photo_consent: bool = False
+    may_go_home_alone: bool = False
+    collectors: list[dict] = field(default_factory=list)  # [{"name":..., "relationship_label":..., "phone":...}]
+
+
+def _validate(details: ChildDetails, *, today: date):
+    if details.date_of_birth > today:
+        raise ValidationError("The date of birth can't be in the future.", code="dob_in_future",
+                              field="date_of_birth")
+    if age_on(details.date_of_birth, today) > 25:
+        raise ValidationError("Outreach is for young people up to 25.", code="too_old", field="date_of_birth")
+
+
+def _apply(yp: YoungPerson, details: ChildDetails):
+    for name in ("first_name", "last_name", "date_of_birth", "emergency_contact_name", "emergency_contact_phone",
+                 "gender", "medical_notes", "photo_consent", "may_go_home_alone"):
+        setattr(yp, name, getattr(details, name))
+    yp.postcode_district = details.postcode_district.upper() if details.postcode_district else None
+    yp.collectors = [AuthorisedCollector(**c) for c in details.collectors if c.get("name")]
+
+
+def add_child(guardian, details: ChildDetails, *, consent_given: bool, now=None) -> YoungPerson:
+    """A guardian adds a child: the profile, the link, the consent and the pass, in one transaction."""
+    now = now or utcnow()
+    _validate(details, today=now.date())
+    if not consent_given:
+        raise ValidationError("Please give consent so the partners can keep these details.",
+                              code="consent_required", field="consent")
+    yp = YoungPerson(created_by_id=guardian.id, created_at=now)
+    _apply(yp, details)
+    db.session.add(yp)
+    db.session.flush()
+    db.session.add(GuardianLink(guardian_id=guardian.id, young_person_id=yp.id, created_at=now))
+    consent.record_consent(yp, given_by=guardian, kind="guardian", now=now)
+    passes.ensure_pass(yp, now=now, commit=False)
+    audit.record("young_person.created", actor=guardian, subject=yp, now=now)
+    db.session.commit()
+    return yp
+
+
+def update_child(guardian, yp: YoungPerson, details: ChildDetails, *, now=None) -> YoungPerson:
+    now = now or utcnow()
+    _validate(details, today=now.date())
+    _apply(yp, details)
+    audit.record("young_person.updated", actor=guardian, subject=yp, now=now)
+    db.session.commit()
+    return yp
+
+
+def give_consent(guardian, yp: YoungPerson, *, now=None):
+    consent.record_consent(yp, given_by=guardian, kind="guardian", now=now)
+    db.session.commit()
+
+
+def children_of(user) -> list[YoungPerson]:
+    return db.session.execute(
+        select(YoungPerson).join(GuardianLink).where(GuardianLink.guardian_id == user.id,
+                                                     YoungPerson.erased_at.is_(None))
+        .order_by(YoungPerson.first_name)
+    ).scalars().all()
+
+
+def load_child(user, young_person_id: int) -> YoungPerson:
+    """A child the user may manage: their guardian, or the young person themselves. Else 404."""
+    yp = db.session.get(YoungPerson, young_person_id)
+    if yp is None or yp.erased_at is not None or not may_manage(user, yp):
+        raise NotFoundError("We couldn't find that young person in your family.", code="not_found")
+    return yp
+
+
+def may_manage(user, yp: YoungPerson) -> bool:
+    if yp.user_id is not None and yp.user_id == user.id:
+        return True
+    return db.session.execute(
+        select(GuardianLink).where(GuardianLink.guardian_id == user.id, GuardianLink.young_person_id == yp.id)
+    ).first() is not None
+
+
+def export_child(user, yp: YoungPerson, *, now=None) -> dict:
+    """Everything held about a young person, as plain data for a JSON download."""
+    if not may_manage(user, yp):
+        raise PermissionDeniedError("Only a guardian or the young person can download this.", code="forbidden")
+    now = now or utcnow()
+
+    def iso(v):
+        return v.isoformat() if v is not None else None
+
+    regs = db.session.execute(select(Registration).where(Registration.young_person_id == yp.id)).scalars().all()
+    atts = db.session.execute(select(Attendance).where(Attendance.young_person_id == yp.id)).scalars().all()
+    data = {
+        "exported_at": iso(now),
+        "young_person": {
+            "first_name": yp.first_name, "last_name": yp.last_name, "date_of_birth": iso(yp.date_of_birth),
+            "gender": yp.gender, "postcode_district": yp.postcode_district,
+            "emergency_contact_name": yp.emergency_contact_name,
+            "emergency_contact_phone": yp.emergency_contact_phone, "medical_notes": yp.medical_notes,
+            "photo_consent": yp.photo_consent, "may_go_home_alone": yp.may_go_home_alone,
+            "created_at": iso(yp.created_at),
+        },
+        "authorised_collectors": [{"name": c.name, "relationship": c.relationship_label, "phone": c.phone}
+                                  for c in yp.collectors],
+        "guardians": [{"name": link.guardian.full_name, "email": link.guardian.email}
+                      for link in yp.guardian_links],
+        "consents": [{"kind": c.kind, "wording_version": c.wording_version, "given_at": iso(c.given_at),
+                      "wording": consent.wording(c.kind, c.wording_version) if c.wording_version in consent.WORDINGS
+                      else None}
+                     for c in db.session.execute(select(Consent).where(Consent.young_person_id == yp.id)).scalars()],
+        "passes": [{"created_at": iso(p.created_at), "revoked_at": iso(p.revoked_at)}
+                   for p in db.session.execute(select(Pass).where(Pass.young_person_id == yp.id)).scalars()],
+        "bookings": [{"programme": (r.programme or r.session.programme).title,
+                      "session_starts_at": iso(r.session.starts_at) if r.session else None,
+                      "status": r.status, "booked_at": iso(r.created_at)} for r in regs],
+        "attendance": [{"programme": a.session.programme.title, "session_starts_at": iso(a.session.starts_at),
+                        "checked_in_at": iso(a.checked_in_at), "checked_out_at": iso(a.checked_out_at),
+                        "collected_by": a.collected_by} for a in atts],
+    }
+    audit.record("young_person.exported", actor=user, subject=yp, now=now)
+    db.session.commit()
+    return data
+
+
+def erase_child(user, yp: YoungPerson, *, now=None) -> None:
+    """Erase a young person's personal data. Attendance rows stay, anonymous, for the counts."""
+    if not may_manage(user, yp):
+        raise PermissionDeniedError("Only a guardian or the young person can delete this.", code="forbidden")
+    now = now or utcnow()
+    for name in ("first_name", "last_name", "date_of_birth", "gender", "postcode_district",
+                 "emergency_contact_name", "emergency_contact_phone", "medical_notes"):
+        setattr(yp, name, None)
+    yp.photo_consent = yp.may_go_home_alone = False
+    yp.erased_at = now
+    yp.collectors = []
+    own_login = yp.user_id
+    yp.user_id = None
+    for p in db.session.execute(select(Pass).where(Pass.young_person_id == yp.id, Pass.revoked_at.is_(None))).scalars():
+        p.revoked_at, p.revoke_reason = now, "Erased"
+    for a in db.session.execute(select(Attendance).where(Attendance.young_person_id == yp.id)).scalars():
+        a.collected_by = None
+        a.notes = None
+    for r in db.session.execute(select(Registration).where(Registration.young_person_id == yp.id,
+                                                           Registration.status != "cancelled")).scalars():
+        r.status, r.cancelled_at = "cancelled", now
+    db.session.execute(GuardianLink.__table__.delete().where(GuardianLink.young_person_id == yp.id))
+    db.session.execute(FeedbackResponse.__table__.update().where(FeedbackResponse.young_person_id == yp.id)
+                       .values(young_person_id=None))
+    audit.record("young_person.erased", actor=user, subject=yp, now=now, own_login_removed=bool(own_login))
+    db.session.commit()
+
+
+def own_profile(user) -> YoungPerson | None:
+    """The young person profile linked to this login (a young person signed up on their own)."""
+    return db.session.execute(
+        select(YoungPerson).where(YoungPerson.user_id == user.id, YoungPerson.erased_at.is_(None))
+    ).scalar_one_or_none()
+
+
+@dataclass
+class BookingLine:
+    registration: Registration
+    title: str
+    when: object  # datetime of the session, or of the programme's next session
+    tz: str
+    waitlist_position: int | None
+
+
+def bookings_by_child(people) -> dict[int, list[BookingLine]]:
+    """Live bookings per young person, soonest first, with waiting-list positions."""
+    from .registration import waitlist_position
+
+    ids = [yp.id for yp in people]
+    result = {i: [] for i in ids}
+    if not ids:
+        return result
+    regs = db.session.execute(
+        select(Registration).where(Registration.young_person_id.in_(ids), Registration.status != "cancelled")
+    ).scalars().all()
+    now = utcnow()
+    for reg in regs:
+        if reg.session is not None:
+            programme, when = reg.session.programme, reg.session.starts_at
+            if when < now:
+                continue
+        else:
+            programme = reg.programme
+            upcoming = [s for s in programme.sessions if s.starts_at >= now and s.status == "scheduled"]
+            when = upcoming[0].starts_at if upcoming else None
+        result[reg.young_person_id].append(BookingLine(
+            reg, programme.title, when, programme.organisation.timezone, waitlist_position(reg)))
+    for lines in result.values():
+        lines.sort(key=lambda b: (b.when is None, b.when))
+    return result
+
+
+def bookable_programme(programme_id: int):
+    from ..models import Organisation, Programme
+
+    return db.session.execute(
+        select(Programme).join(Organisation).where(Programme.id == programme_id, Programme.is_published.is_(True),
+                                                   Organisation.status == "approved")
+    ).scalar_one_or_none()
+
+
+def upcoming_sessions(programme, now):
+    from ..models import ProgrammeSession
+
+    return db.session.execute(
+        select(ProgrammeSession).where(ProgrammeSession.programme_id == programme.id,
+                                       ProgrammeSession.status == "scheduled", ProgrammeSession.starts_at > now)
+        .order_by(ProgrammeSession.starts_at)
+    ).scalars().all()
+
+
+def places_for(sessions) -> dict[int, int]:
+    from .places import places_left_for_sessions
+
+    return places_left_for_sessions([s.id for s in sessions]) if sessions else {}

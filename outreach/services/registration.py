@@ -1,0 +1,237 @@
+"""Booking places: capacity, waiting lists, cancellations and promotion.
+
+Capacity is held in the database transaction. The row that owns the places
+(the session for `per_session`, the programme for `enrol`) is locked before
+the confirmed bookings are counted: SELECT ... FOR UPDATE on PostgreSQL, and
+on SQLite the BEGIN IMMEDIATE every transaction starts with (database.py), so
+two requests can never both take the last place.
+"""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from .. import signals
+from ..errors import ConflictError, NotFoundError, ValidationError
+from ..extensions import db
+from ..models import Programme, ProgrammeSession, Registration
+from ..timeutil import age_on, utcnow
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a booking is for: a whole programme (enrol) or one session."""
+
+    programme: Programme
+    session: ProgrammeSession | None
+
+    @property
+    def filters(self):
+        if self.session is not None:
+            return [Registration.session_id == self.session.id]
+        return [Registration.programme_id == self.programme.id]
+
+    @property
+    def capacity(self) -> int:
+        return self.session.effective_capacity if self.session is not None else self.programme.capacity
+
+
+def target_for(programme: Programme, session: ProgrammeSession | None) -> Target:
+    mode = programme.registration_mode
+    if mode == "drop_in":
+        raise ValidationError("This is a drop-in programme: just come along, no booking needed.",
+                              code="no_booking_needed")
+    if mode == "per_session":
+        if session is None or session.programme_id != programme.id:
+            raise ValidationError("Choose a session to book.", code="session_required", field="session_id")
+        return Target(programme, session)
+    return Target(programme, None)
+
+
+def _lock(target: Target):
+    model, obj = (ProgrammeSession, target.session) if target.session is not None else (Programme, target.programme)
+    # No-op on SQLite (the transaction already holds the write lock).
+    db.session.execute(select(model.id).where(model.id == obj.id).with_for_update())
+
+
+def _next_session(programme: Programme, now):
+    return db.session.execute(
+        select(ProgrammeSession).where(ProgrammeSession.programme_id == programme.id,
+                                       ProgrammeSession.status == "scheduled",
+                                       ProgrammeSession.starts_at > now)
+        .order_by(ProgrammeSession.starts_at).limit(1)
+    ).scalar_one_or_none()
+
+
+def check_eligibility(young_person, target: Target, *, now) -> None:
+    programme = target.programme
+    if not programme.is_published or programme.organisation.status != "approved":
+        raise NotFoundError("This programme isn't open for booking.", code="not_bookable")
+    session = target.session or _next_session(programme, now)
+    if target.session is not None:
+        if session.status == "cancelled":
+            raise ValidationError("This session has been cancelled.", code="session_cancelled")
+        if session.starts_at <= now:
+            raise ValidationError("This session has already started.", code="session_past")
+    elif session is None:
+        raise ValidationError("This programme has no sessions left to book.", code="no_upcoming_sessions")
+    if young_person.date_of_birth is None:
+        raise ValidationError("We need a date of birth to check the age range.", code="no_date_of_birth")
+    age = age_on(young_person.date_of_birth, session.starts_at.date())
+    if not programme.min_age <= age <= programme.max_age:
+        raise ValidationError(
+            f"This programme is for ages {programme.min_age} to {programme.max_age}; "
+            f"{young_person.first_name} will be {age} on {session.starts_at:%-d %B %Y}.",
+            code="outside_age_range")
+
+
+def _live(target: Target, young_person_id=None):
+    q = select(Registration).where(*target.filters, Registration.status != "cancelled")
+    if young_person_id is not None:
+        q = q.where(Registration.young_person_id == young_person_id)
+    return q
+
+
+def confirmed_count(target: Target) -> int:
+    return db.session.scalar(select(func.count()).select_from(Registration)
+                             .where(*target.filters, Registration.status == "confirmed"))
+
+
+def book_place(young_person, programme: Programme, session: ProgrammeSession | None = None, *,
+               booked_by=None, source="online", now=None) -> Registration:
+    """Book a young person: confirmed while places last, else on the waiting list.
+
+    Raises ValidationError (no_booking_needed, session_required, session_cancelled,
+    session_past, no_upcoming_sessions, outside_age_range), NotFoundError
+    (not_bookable) or ConflictError (already_booked).
+    """
+    now = now or utcnow()
+    target = target_for(programme, session)
+    check_eligibility(young_person, target, now=now)
+    _lock(target)
+    if db.session.execute(_live(target, young_person.id)).first() is not None:
+        db.session.rollback()
+        raise ConflictError(f"{young_person.first_name} is already booked on this.", code="already_booked")
+    reg = Registration(young_person_id=young_person.id, source=source, created_at=now,
+                       created_by_id=getattr(booked_by, "id", None),
+                       programme_id=programme.id if target.session is None else None,
+                       session_id=target.session.id if target.session is not None else None)
+    if confirmed_count(target) < target.capacity:
+        reg.status, reg.confirmed_at = "confirmed", now
+    else:
+        reg.status, reg.waitlisted_at = "waitlisted", now
+    db.session.add(reg)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The partial unique index caught a simultaneous double booking.
+        db.session.rollback()
+        raise ConflictError(f"{young_person.first_name} is already booked on this.", code="already_booked")
+    if reg.status == "confirmed":
+        signals.booking_confirmed.send(None, registration=reg)
+    return reg
+
+
+def waitlist_position(reg: Registration) -> int | None:
+    """1 for the first on the list. Ties in time are broken by id, so positions never repeat."""
+    if reg.status != "waitlisted":
+        return None
+    target_filter = (Registration.session_id == reg.session_id) if reg.session_id else (
+        Registration.programme_id == reg.programme_id)
+    ahead = db.session.scalar(
+        select(func.count()).select_from(Registration).where(
+            target_filter, Registration.status == "waitlisted",
+            or_(Registration.waitlisted_at < reg.waitlisted_at,
+                and_(Registration.waitlisted_at == reg.waitlisted_at, Registration.id < reg.id))))
+    return ahead + 1
+
+
+def _target_of(reg: Registration) -> Target:
+    if reg.session_id is not None:
+        session = db.session.get(ProgrammeSession, reg.session_id)
+        return Target(session.programme, session)
+    return Target(db.session.get(Programme, reg.programme_id), None)
+
+
+def promote_waiting(target: Target, *, now) -> list[Registration]:
+    """Fill free places from the head of the waiting list (caller holds the lock)."""
+    free = target.capacity - confirmed_count(target)
+    if free <= 0:
+        return []
+    waiting = db.session.execute(
+        select(Registration).where(*target.filters, Registration.status == "waitlisted")
+        .order_by(Registration.waitlisted_at, Registration.id).limit(free)).scalars().all()
+    for reg in waiting:
+        reg.status, reg.confirmed_at = "confirmed", now
+    return waiting
+
+
+def cancel_booking(reg: Registration, *, by=None, now=None) -> list[Registration]:
+    """Cancel a booking; a confirmed place freed goes to the first on the waiting list.
+
+    Returns the registrations promoted (so callers and tests can see who moved up).
+    """
+    now = now or utcnow()
+    target = _target_of(reg)
+    _lock(target)
+    db.session.refresh(reg)
+    if reg.status == "cancelled":
+        db.session.rollback()
+        raise ConflictError("This booking was already cancelled.", code="already_cancelled")
+    reg.status, reg.cancelled_at, reg.cancelled_by_id = "cancelled", now, getattr(by, "id", None)
+    db.session.flush()
+    promoted = promote_waiting(target, now=now)
+    db.session.commit()
+    for moved in promoted:
+        signals.booking_promoted.send(None, registration=moved)
+    return promoted
+
+
+def move_to_waiting_list(reg: Registration, *, by=None, now=None) -> Registration:
+    """Staff move a confirmed booking to the head of the waiting list (their place is kept
+    free for whoever staff confirm next; nobody is promoted automatically)."""
+    now = now or utcnow()
+    target = _target_of(reg)
+    _lock(target)
+    db.session.refresh(reg)
+    if reg.status != "confirmed":
+        db.session.rollback()
+        raise ConflictError("Only a confirmed booking can move to the waiting list.", code="not_confirmed")
+    head = db.session.scalar(select(func.min(Registration.waitlisted_at))
+                             .where(*target.filters, Registration.status == "waitlisted"))
+    reg.status, reg.confirmed_at = "waitlisted", None
+    reg.waitlisted_at = min(head, now) - timedelta(seconds=1) if head else now
+    db.session.commit()
+    return reg
+
+
+def confirm_from_waiting_list(reg: Registration, *, by=None, now=None) -> Registration:
+    """Staff give a waiting-list booking a place, if one is free."""
+    now = now or utcnow()
+    target = _target_of(reg)
+    _lock(target)
+    db.session.refresh(reg)
+    if reg.status != "waitlisted":
+        db.session.rollback()
+        raise ConflictError("Only a waiting-list booking can be confirmed.", code="not_waitlisted")
+    if confirmed_count(target) >= target.capacity:
+        db.session.rollback()
+        raise ConflictError("No place is free. Move someone to the waiting list first, or raise the capacity.",
+                            code="full")
+    reg.status, reg.confirmed_at = "confirmed", now
+    db.session.commit()
+    signals.booking_promoted.send(None, registration=reg)
+    return reg
+
+
+def registrations_for(programme: Programme, session: ProgrammeSession | None = None):
+    """(confirmed, waiting) for a programme (enrol) or one of its sessions, waiting list in order."""
+    target = Target(programme, session if programme.registration_mode != "enrol" else None)
+    rows = db.session.execute(
+        select(Registration).where(*target.filters, Registration.status != "cancelled")
+        .order_by(Registration.waitlisted_at, Registration.id)).scalars().all()
+    confirmed = sorted((r for r in rows if r.status == "confirmed"),
+                       key=lambda r: ((r.young_person.last_name or "").lower(), (r.young_person.first_name or "")))
+    waiting = [r for r in rows if r.status == "waitlisted"]
+    return confirmed, waiting

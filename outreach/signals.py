@@ -1,0 +1,14 @@
+"""Things that happened, announced by services; listeners send mail and write the audit log."""
+from blinker import Namespace
+
+_signals = Namespace()
+
+organisation_applied = _signals.signal("organisation-applied")
+organisation_decided = _signals.signal("organisation-decided")
+member_invited = _signals.signal("member-invited")
+password_reset_requested = _signals.signal("password-reset-requested")
+booking_confirmed = _signals.signal("booking-confirmed")
+booking_promoted = _signals.signal("booking-promoted")
+session_cancelled = _signals.signal("session-cancelled")
+attendance_recorded = _signals.signal("attendance-recorded")
+pass_revoked = _signals.signal("pass-revoked")

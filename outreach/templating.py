@@ -1,0 +1,34 @@
+"""Jinja filters and globals: times in the organisation's zone, role helpers for the menu."""
+from flask import g, has_request_context
+from flask_login import current_user
+
+from .access import staff_memberships
+from .timeutil import to_local
+
+
+def init_app(app):
+    default_tz = app.config["DEFAULT_TIMEZONE"]
+
+    def _tz(tz):
+        return tz or getattr(getattr(g, "org", None), "timezone", None) or default_tz
+
+    @app.template_filter("local")
+    def local(moment, fmt="%a %-d %b %Y, %H:%M", tz=None):
+        if moment is None:
+            return ""
+        return to_local(moment, _tz(tz)).strftime(fmt)
+
+    @app.template_filter("local_time")
+    def local_time(moment, tz=None):
+        return local(moment, "%H:%M", tz)
+
+    @app.template_filter("local_date")
+    def local_date(moment, tz=None):
+        return local(moment, "%a %-d %b %Y", tz)
+
+    @app.context_processor
+    def navigation():
+        # Mail is rendered outside requests too, where there is no current user.
+        signed_in = has_request_context() and current_user and current_user.is_authenticated
+        memberships = staff_memberships(current_user) if signed_in else []
+        return {"nav_memberships": memberships}

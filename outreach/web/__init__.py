@@ -1,0 +1,10 @@
+"""Blueprints, one folder per area: blueprint, routes and forms together."""
+from importlib import import_module
+
+AREAS = ["main", "auth", "orgs", "admin", "programmes", "catalogue", "family", "bookings", "checkin", "api"]
+
+
+def register_blueprints(app):
+    for area in AREAS:
+        module = import_module(f"{__name__}.{area}")
+        app.register_blueprint(module.bp)

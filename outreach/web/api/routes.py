@@ -1,0 +1,89 @@
+"""The check-in JSON API: used by the scanner page, open to other clients.
+
+Signed-in staff only (session cookie; CSRF token in the X-CSRFToken header).
+Errors are JSON: {"error": {"code": ..., "message": ...}}. See docs/openapi.yaml.
+"""
+from flask import jsonify, request
+from flask_login import current_user, login_required
+
+from . import bp
+from ...access import staff_attendance, staff_session
+from ...errors import ValidationError
+from ...services import checkin
+
+MAX_BATCH = 200
+
+
+def _result(result, session):
+    return result.as_dict(session.programme.organisation.timezone)
+
+
+def _one(session, item: dict):
+    if not isinstance(item, dict):
+        raise ValidationError("Each check-in must be an object.", code="invalid")
+    scanned, ref = item.get("pass"), item.get("client_ref")
+    if not isinstance(scanned, str) or not scanned.strip():
+        raise ValidationError("Send the scanned pass as 'pass' (the URL or its code).", code="pass_required")
+    if ref is not None and (not isinstance(ref, str) or not 8 <= len(ref) <= 64):
+        raise ValidationError("client_ref must be a string of 8 to 64 characters.", code="invalid_client_ref")
+    method = "offline_sync" if item.get("offline") is True else "qr"
+    result = checkin.check_in_by_pass(scanned[:300], session, by=current_user, method=method, client_ref=ref,
+                                      walk_in=item.get("walk_in") is True,
+                                      tz_name=session.programme.organisation.timezone)
+    return _result(result, session)
+
+
+@bp.post("/sessions/<int:session_id>/checkins")
+@login_required
+def check_in(session_id):
+    """Check in one scanned pass: {"pass": "<url or code>", "client_ref": "...", "walk_in": false}."""
+    session = staff_session(session_id, current_user)
+    body = request.get_json(silent=True)
+    if body is None:
+        raise ValidationError("Send a JSON body.", code="invalid_json")
+    return jsonify(_one(session, body))
+
+
+@bp.post("/sessions/<int:session_id>/checkins/batch")
+@login_required
+def check_in_batch(session_id):
+    """Replay an offline queue: {"checkins": [{...}, ...]}. Each item answers on its own."""
+    session = staff_session(session_id, current_user)
+    body = request.get_json(silent=True)
+    items = body.get("checkins") if isinstance(body, dict) else None
+    if not isinstance(items, list) or len(items) > MAX_BATCH:
+        raise ValidationError(f"Send {{'checkins': [...]}} with at most {MAX_BATCH} items.", code="invalid_batch")
+    results = []
+    for item in items:
+        try:
+            results.append(_one(session, item))
+        except ValidationError as err:
+            results.append({"status": "error", "code": err.code, "message": err.message})
+    return jsonify({"results": results})
+
+
+@bp.post("/checkins/<int:attendance_id>/undo")
+@login_required
+def undo(attendance_id):
+    attendance = staff_attendance(attendance_id, current_user)
+    checkin.undo_check_in(attendance, by=current_user)
+    return jsonify({"status": "ok", "code": "undone", "message": "Check-in undone."})
+
+
+@bp.get("/sessions/<int:session_id>/roster")
+@login_required
+def roster(session_id):
+    """Who is expected and who is in. Carries hashes of pass codes, never the codes, for offline matching."""
+    session = staff_session(session_id, current_user)
+    lines = checkin.roster(session)
+    return jsonify({
+        "session": {"id": session.id, "title": session.programme.title, "starts_at": session.starts_at.isoformat(),
+                    "status": session.status, "min_age": session.programme.min_age,
+                    "max_age": session.programme.max_age},
+        "headcount": checkin.headcount(lines),
+        "people": [{"id": x.young_person.id, "first_name": x.young_person.first_name,
+                    "last_initial": (x.young_person.last_name or "")[:1], "age": x.age, "booking": x.booking,
+                    "pass_hash": x.pass_hash, "flags": checkin.flags_for(x.young_person),
+                    "checked_in_at": x.attendance.checked_in_at.isoformat() if x.attendance else None}
+                   for x in lines],
+    })

@@ -1,0 +1,56 @@
+"""Sign-up, sign-in, password forms."""
+from datetime import date
+
+from ..forms import AppForm
+from wtforms import BooleanField, DateField, EmailField, PasswordField, RadioField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+
+from ...services.admin_accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from ..choices import choices
+
+NEW_PASSWORD = [DataRequired("Choose a password."),
+                Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH,
+                       message=f"Use at least {MIN_PASSWORD_LENGTH} characters.")]
+
+
+class LoginForm(AppForm):
+    email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=256)])
+    remember = BooleanField("Keep me signed in on this device")
+
+
+class SignUpForm(AppForm):
+    kind = RadioField("Who is this account for?", default="guardian", choices=choices([
+        ("guardian", "I'm a parent or carer, signing up my children"),
+        ("young_person", "I'm a young person, signing myself up"),
+    ]), validators=[DataRequired("Choose who the account is for.")])
+    full_name = StringField("Your full name", validators=[DataRequired("Enter your name."), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
+    phone = StringField("Phone (optional)", validators=[Optional(), Length(max=40)])
+    date_of_birth = DateField("Your date of birth", validators=[Optional()])
+    password = PasswordField("Password", validators=NEW_PASSWORD)
+    confirm = PasswordField("Password again", validators=[EqualTo("password", "The two passwords don't match.")])
+
+    def validate_date_of_birth(self, field):
+        if self.kind.data == "young_person" and not field.data:
+            raise ValidationError("Enter your date of birth.")
+        if field.data and not (date(1990, 1, 1) <= field.data <= date.today()):
+            raise ValidationError("Enter a real date of birth.")
+
+
+class ForgotPasswordForm(AppForm):
+    email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
+
+
+class ResetPasswordForm(AppForm):
+    new_password = PasswordField("New password", validators=NEW_PASSWORD)
+    confirm = PasswordField("New password again",
+                            validators=[EqualTo("new_password", "The two passwords don't match.")])
+
+
+class ChangePasswordForm(AppForm):
+    current_password = PasswordField("Current password", validators=[DataRequired("Enter your current password."),
+                                                                     Length(max=256)])
+    new_password = PasswordField("New password", validators=NEW_PASSWORD)
+    confirm = PasswordField("New password again",
+                            validators=[EqualTo("new_password", "The two passwords don't match.")])

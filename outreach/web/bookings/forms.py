@@ -1,0 +1,31 @@
+from datetime import date
+
+from ..forms import AppForm
+from wtforms import BooleanField, DateField, HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
+
+PHONE = Regexp(r"^[0-9+()\- ]{7,20}$", message="Enter a phone number, like 07700 900123.")
+
+
+class OnBehalfForm(AppForm):
+    first_name = StringField("First name", validators=[DataRequired("Enter their first name."), Length(max=60)])
+    last_name = StringField("Last name", validators=[DataRequired("Enter their last name."), Length(max=60)])
+    date_of_birth = DateField("Date of birth", validators=[InputRequired("Enter their date of birth.")])
+    guardian_name = StringField("Parent or carer's name",
+                                validators=[DataRequired("Enter a parent or carer's name."), Length(max=120)])
+    guardian_phone = StringField("Parent or carer's phone", validators=[DataRequired("Enter a phone number."), PHONE])
+    medical_notes = TextAreaField("Medical needs or allergies (optional)", validators=[Optional(), Length(max=2000)])
+    consent_by_phone = BooleanField("The parent or carer gave consent (needed for under-13s)")
+    session_id = HiddenField()
+
+    def validate_date_of_birth(self, field):
+        if field.data and not (date(1990, 1, 1) <= field.data <= date.today()):
+            raise ValidationError("Enter a real date of birth (not in the future).")
+
+
+class MoveForm(AppForm):
+    to = HiddenField(validators=[DataRequired()])
+
+
+class ConfirmCancelForm(AppForm):
+    confirm = BooleanField("Yes, cancel this booking", validators=[DataRequired("Tick the box to confirm.")])

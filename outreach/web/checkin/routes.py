@@ -1,0 +1,142 @@
+"""The door: today's sessions, a session's list, scanner, walk-ins, check-out, on-site register."""
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from . import bp
+from .forms import CheckOutForm, ManualCheckInForm, UndoForm, WalkInForm
+from ..choices import choices
+from ...access import load, org_member_required, staff_attendance
+from ...errors import DomainError
+from ...extensions import db
+from ...models import Attendance, ProgrammeSession, YoungPerson
+from ...services import audit, checkin
+from ...timeutil import utcnow
+
+PREFIX = "/org/<org_slug>"
+
+
+def _session(session_id):
+    return load(ProgrammeSession, session_id, g.org)
+
+
+@bp.get(PREFIX + "/today")
+@org_member_required("worker")
+def today():
+    now = utcnow()
+    sessions = checkin.todays_sessions(g.org, now, g.org.timezone)
+    counts = {s.id: checkin.headcount(checkin.roster(s, now=now)) for s in sessions}
+    return render_template("checkin/today.html", sessions=sessions, counts=counts, now=now)
+
+
+@bp.get(PREFIX + "/sessions/<int:session_id>")
+@org_member_required("worker")
+def session(session_id):
+    s = _session(session_id)
+    lines = checkin.roster(s)
+    q = (request.args.get("q") or "").strip()[:60].lower()
+    shown = [x for x in lines if q in f"{x.young_person.first_name} {x.young_person.last_name}".lower()] if q \
+        else lines
+    last = request.args.get("last", type=int)
+    return render_template("checkin/session.html", s=s, lines=shown, count=checkin.headcount(lines), q=q,
+                           form=ManualCheckInForm(), undo_form=UndoForm(), last=last)
+
+
+@bp.post(PREFIX + "/sessions/<int:session_id>/check-in")
+@org_member_required("worker")
+def manual_check_in(session_id):
+    s = _session(session_id)
+    form = ManualCheckInForm()
+    if not form.validate_on_submit() or not form.young_person_id.data.isdigit():
+        abort(400)
+    yp = db.session.get(YoungPerson, int(form.young_person_id.data))
+    if yp is None or yp.id not in {x.young_person.id for x in checkin.roster(s)} and form.walk_in.data != "1":
+        abort(404)
+    result = checkin.check_in(yp, s, by=current_user, method="manual", walk_in=form.walk_in.data == "1",
+                              tz_name=g.org.timezone)
+    flash(result.message, {"ok": "success", "warn": "warning", "error": "error"}[result.status])
+    last = result.attendance.id if result.code == "checked_in" else None
+    return redirect(url_for("checkin.session", org_slug=g.org.slug, session_id=s.id, last=last))
+
+
+@bp.post(PREFIX + "/sessions/<int:session_id>/undo")
+@org_member_required("worker")
+def undo(session_id):
+    s = _session(session_id)
+    form = UndoForm()
+    if not form.validate_on_submit() or not form.attendance_id.data.isdigit():
+        abort(400)
+    attendance = staff_attendance(int(form.attendance_id.data), current_user)
+    if attendance.session_id != s.id:
+        abort(404)
+    name = attendance.young_person.first_name
+    checkin.undo_check_in(attendance, by=current_user)
+    flash(f"Undone: {name} is no longer checked in.", "success")
+    return redirect(url_for("checkin.session", org_slug=g.org.slug, session_id=s.id))
+
+
+@bp.get(PREFIX + "/sessions/<int:session_id>/scan")
+@org_member_required("worker")
+def scan(session_id):
+    s = _session(session_id)
+    return render_template("checkin/scan.html", s=s)
+
+
+@bp.route(PREFIX + "/sessions/<int:session_id>/walk-in", methods=["GET", "POST"])
+@org_member_required("worker")
+def walk_in(session_id):
+    s = _session(session_id)
+    form = WalkInForm()
+    if form.validate_on_submit():
+        try:
+            attendance, booked = checkin.walk_in(
+                g.org, current_user, s, first_name=form.first_name.data.strip(), last_name=form.last_name.data.strip(),
+                date_of_birth=form.date_of_birth.data, guardian_name=form.guardian_name.data.strip(),
+                guardian_phone=form.guardian_phone.data.strip(), medical_notes=(form.medical_notes.data or "").strip(),
+                consent_by_phone=form.consent_by_phone.data, age_of_consent=current_app.config["AGE_OF_CONSENT"])
+        except DomainError as err:
+            if err.field and hasattr(form, err.field):
+                getattr(form, err.field).errors.append(err.message)
+            else:
+                form.form_errors.append(err.message)
+        else:
+            extra = "" if booked or s.programme.registration_mode == "drop_in" else \
+                " No booking was made: the session is full."
+            flash(f"{attendance.young_person.first_name} is checked in as a walk-in.{extra}", "success")
+            return redirect(url_for("checkin.session", org_slug=g.org.slug, session_id=s.id, last=attendance.id))
+    return render_template("checkin/walk_in.html", s=s, form=form)
+
+
+@bp.route(PREFIX + "/attendances/<int:attendance_id>/check-out", methods=["GET", "POST"])
+@org_member_required("worker")
+def check_out(attendance_id):
+    attendance = load(Attendance, attendance_id, g.org)
+    yp = attendance.young_person
+    form = CheckOutForm()
+    options = [(c.name, c.name + (f" ({c.relationship_label})" if c.relationship_label else ""))
+               for c in yp.collectors]
+    if yp.emergency_contact_name:
+        options.append((yp.emergency_contact_name, f"{yp.emergency_contact_name} (emergency contact)"))
+    form.collector.choices = choices(options)
+    if form.validate_on_submit():
+        who = (form.collected_by_other.data or "").strip() or form.collector.data
+        try:
+            checkin.check_out(attendance, by=current_user, collected_by=who, went_home_alone=form.went_home_alone.data)
+        except DomainError as err:
+            target = form.went_home_alone if err.field == "went_home_alone" else form.collected_by_other
+            target.errors.append(err.message)
+        else:
+            how = "went home alone" if attendance.went_home_alone else f"collected by {attendance.collected_by}"
+            flash(f"{yp.first_name} checked out: {how}.", "success")
+            return redirect(url_for("checkin.on_site", org_slug=g.org.slug, session_id=attendance.session_id))
+    return render_template("checkin/check_out.html", attendance=attendance, yp=yp, form=form)
+
+
+@bp.get(PREFIX + "/sessions/<int:session_id>/on-site")
+@org_member_required("worker")
+def on_site(session_id):
+    """Everyone in and not out, with emergency contacts and medical notes: the fire register."""
+    s = _session(session_id)
+    lines = [x for x in checkin.roster(s) if x.attendance is not None and x.attendance.checked_out_at is None]
+    audit.record("medical_notes.viewed", actor=current_user, organisation=g.org, subject=s, count=len(lines))
+    db.session.commit()
+    return render_template("checkin/on_site.html", s=s, lines=lines, now=utcnow())

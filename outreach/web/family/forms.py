@@ -1,0 +1,86 @@
+"""Forms for guardians: a child's details, consent, booking."""
+import re
+from datetime import date
+
+from ..forms import AppForm, CleanMeta
+from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, RadioField, SelectField,
+                     StringField, TextAreaField)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
+
+from ...models.young_person import GENDERS
+from ..choices import choices
+
+PHONE = Regexp(r"^[0-9+()\- ]{7,20}$", message="Enter a phone number, like 07700 900123.")
+DISTRICT = Regexp(r"^[A-Za-z]{1,2}[0-9][0-9A-Za-z]?$",
+                  message="Enter the first part of the postcode, like M13 or SW1A.")
+
+
+class CollectorForm(Form):
+    Meta = CleanMeta
+
+    name = StringField("Name", validators=[Optional(), Length(max=120)])
+    relationship_label = StringField("Relationship", validators=[Optional(), Length(max=40)])
+    phone = StringField("Phone", validators=[Optional(), PHONE])
+
+
+class ChildForm(AppForm):
+    first_name = StringField("First name", validators=[DataRequired("Enter their first name."), Length(max=60)])
+    last_name = StringField("Last name", validators=[DataRequired("Enter their last name."), Length(max=60)])
+    date_of_birth = DateField("Date of birth", validators=[InputRequired("Enter their date of birth.")])
+    gender = SelectField("Gender (optional)", choices=choices([("", "Not given")] + list(GENDERS.items())),
+                         validators=[Optional()])
+    postcode_district = StringField("Postcode area (optional)", validators=[Optional(), DISTRICT])
+    emergency_contact_name = StringField("Emergency contact name",
+                                         validators=[DataRequired("Enter an emergency contact."), Length(max=120)])
+    emergency_contact_phone = StringField("Emergency contact phone",
+                                          validators=[DataRequired("Enter a phone number."), PHONE])
+    medical_notes = TextAreaField("Medical needs or allergies (optional)", validators=[Optional(), Length(max=2000)])
+    photo_consent = BooleanField("Photos: they may appear in photos taken at sessions")
+    may_go_home_alone = BooleanField("They may go home on their own after a session")
+    collectors = FieldList(FormField(CollectorForm), label="Who else may collect them", min_entries=2, max_entries=5)
+
+    def validate_date_of_birth(self, field):
+        if field.data and not (date(1990, 1, 1) <= field.data <= date.today()):
+            raise ValidationError("Enter a real date of birth (not in the future).")
+
+    def details_kwargs(self) -> dict:
+        return dict(
+            first_name=self.first_name.data.strip(), last_name=self.last_name.data.strip(),
+            date_of_birth=self.date_of_birth.data, gender=self.gender.data or None,
+            postcode_district=(self.postcode_district.data or "").strip() or None,
+            emergency_contact_name=self.emergency_contact_name.data.strip(),
+            emergency_contact_phone=self.emergency_contact_phone.data.strip(),
+            medical_notes=(self.medical_notes.data or "").strip() or None,
+            photo_consent=self.photo_consent.data, may_go_home_alone=self.may_go_home_alone.data,
+            collectors=[{"name": c.form.name.data.strip(), "relationship_label": c.form.relationship_label.data or None,
+                         "phone": c.form.phone.data or None}
+                        for c in self.collectors if (c.form.name.data or "").strip()],
+        )
+
+
+class NewChildForm(ChildForm):
+    consent = BooleanField("I give consent", validators=[DataRequired("Please tick to give consent.")])
+
+
+class ConsentForm(AppForm):
+    consent = BooleanField("I give consent", validators=[DataRequired("Please tick to give consent.")])
+
+
+class ConfirmForm(AppForm):
+    confirm = BooleanField("Yes, I understand this can't be undone",
+                           validators=[DataRequired("Tick the box to confirm.")])
+
+
+class PassCheckInForm(AppForm):
+    session_id = HiddenField(validators=[DataRequired()])
+    walk_in = HiddenField()
+
+
+class BookForm(AppForm):
+    young_person_id = RadioField("Who is this booking for?", coerce=int,
+                                 validators=[DataRequired("Choose who to book.")])
+    session_id = RadioField("Which session?", coerce=int, validators=[Optional()])
+
+
+def is_valid_district(value: str) -> bool:
+    return bool(re.match(r"^[A-Za-z]{1,2}[0-9][0-9A-Za-z]?$", value or ""))

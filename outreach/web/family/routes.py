@@ -1,0 +1,255 @@
+"""My family: a guardian's children, their bookings and passes; booking a place."""
+import json
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from . import bp
+from ..choices import choices
+from .forms import BookForm, ChildForm, ConfirmForm, ConsentForm, NewChildForm, PassCheckInForm
+from ...errors import DomainError
+from ...extensions import db, limiter
+from ...models import Programme, ProgrammeSession, Registration
+from ...access import staff_memberships, staff_session
+from ...services import checkin, consent, family, passes, registration
+from ...services.family import ChildDetails
+from ...timeutil import age_on, utcnow
+
+
+def _field_error(form, err: DomainError) -> bool:
+    if err.field and hasattr(form, err.field):
+        getattr(form, err.field).errors.append(err.message)
+        return True
+    flash(err.message, "error")
+    return False
+
+
+def _load_child(young_person_id):
+    try:
+        return family.load_child(current_user, young_person_id)
+    except DomainError:
+        abort(404)
+
+
+@bp.get("/family")
+@login_required
+def index():
+    children = family.children_of(current_user)
+    own = family.own_profile(current_user)
+    people = ([own] if own else []) + children
+    return render_template("family/index.html", people=people, own=own,
+                           bookings=family.bookings_by_child(people),
+                           needs_consent={yp.id for yp in children if not consent.has_current_consent(yp)},
+                           pass_urls={yp.id: _pass_url(yp) for yp in people})
+
+
+def _pass_url(yp):
+    live = passes.live_pass(yp)
+    return url_for("family.pass_page", secret=live.secret) if live else None
+
+
+@bp.route("/family/children/new", methods=["GET", "POST"])
+@login_required
+def add_child():
+    form = NewChildForm()
+    if form.validate_on_submit():
+        try:
+            child = family.add_child(current_user, ChildDetails(**form.details_kwargs()), consent_given=True)
+        except DomainError as err:
+            _field_error(form, err)
+        else:
+            flash(f"{child.first_name} has been added. You can book activities for them now.", "success")
+            return redirect(url_for("family.index"))
+    return render_template("family/child_form.html", form=form, child=None,
+                           wording=consent.wording("guardian"), version=consent.CURRENT_VERSION)
+
+
+@bp.route("/family/children/<int:young_person_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_child(young_person_id):
+    child = _load_child(young_person_id)
+    form = ChildForm(obj=child) if request.method == "GET" else ChildForm()
+    if request.method == "GET":
+        for i, c in enumerate(child.collectors[:5]):
+            if i >= len(form.collectors):
+                form.collectors.append_entry()
+            form.collectors[i].form.name.data = c.name
+            form.collectors[i].form.relationship_label.data = c.relationship_label
+            form.collectors[i].form.phone.data = c.phone
+    if form.validate_on_submit():
+        try:
+            family.update_child(current_user, child, ChildDetails(**form.details_kwargs()))
+        except DomainError as err:
+            _field_error(form, err)
+        else:
+            flash(f"{child.first_name}'s details are saved.", "success")
+            return redirect(url_for("family.index"))
+    return render_template("family/child_form.html", form=form, child=child)
+
+
+@bp.route("/family/children/<int:young_person_id>/consent", methods=["GET", "POST"])
+@login_required
+def give_consent(young_person_id):
+    child = _load_child(young_person_id)
+    form = ConsentForm()
+    if form.validate_on_submit():
+        family.give_consent(current_user, child)
+        flash("Thank you: consent recorded.", "success")
+        return redirect(url_for("family.index"))
+    return render_template("family/consent.html", form=form, child=child,
+                           wording=consent.wording("guardian"), version=consent.CURRENT_VERSION)
+
+
+@bp.get("/family/children/<int:young_person_id>/data.json")
+@login_required
+def download(young_person_id):
+    child = _load_child(young_person_id)
+    data = family.export_child(current_user, child)
+    filename = f"outreach-data-{child.first_name or 'young-person'}.json".replace(" ", "-")
+    return Response(json.dumps(data, indent=2, ensure_ascii=False), mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/family/children/<int:young_person_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_child(young_person_id):
+    child = _load_child(young_person_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name = child.first_name
+        family.erase_child(current_user, child)
+        flash(f"{name}'s personal data has been deleted.", "success")
+        return redirect(url_for("family.index"))
+    return render_template("family/delete.html", form=form, child=child)
+
+
+@bp.route("/family/bookings/<int:registration_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel_booking(registration_id):
+    reg = db.session.get(Registration, registration_id)
+    if reg is None or reg.status == "cancelled" or not family.may_manage(current_user, reg.young_person):
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            registration.cancel_booking(reg, by=current_user)
+        except DomainError as err:
+            flash(err.message, "error")
+        else:
+            flash("Booking cancelled. Thank you for letting us know: the place goes to the next on the list.",
+                  "success")
+        return redirect(url_for("family.index"))
+    return render_template("family/cancel.html", form=form, reg=reg)
+
+
+@bp.route("/activities/<int:programme_id>/book", methods=["GET", "POST"])
+@login_required
+@limiter.limit("30 per minute", methods=["POST"])
+def book(programme_id):
+    programme = family.bookable_programme(programme_id)
+    if programme is None:
+        abort(404)
+    now = utcnow()
+    people = ([p] if (p := family.own_profile(current_user)) else []) + family.children_of(current_user)
+    sessions = family.upcoming_sessions(programme, now)
+    form = BookForm()
+    form.young_person_id.choices = choices((yp.id, f"{yp.first_name} {yp.last_name}") for yp in people)
+    form.session_id.choices = choices((s.id, s.starts_at.isoformat()) for s in sessions)
+    preselect = request.args.get("session", type=int)
+    if request.method == "GET" and preselect:
+        form.session_id.data = preselect
+    if programme.registration_mode == "per_session" and request.method == "POST" and not form.session_id.data:
+        form.session_id.errors = ["Choose a session."]
+    elif form.validate_on_submit():
+        child = next(yp for yp in people if yp.id == form.young_person_id.data)
+        session = next((s for s in sessions if s.id == form.session_id.data), None)
+        try:
+            reg = registration.book_place(child, programme, session, booked_by=current_user)
+        except DomainError as err:
+            form.young_person_id.errors.append(err.message)
+        else:
+            if reg.status == "confirmed":
+                flash(f"Booked: {child.first_name} has a place. A confirmation is on its way by email.", "success")
+            else:
+                flash(f"That was full, so {child.first_name} is on the waiting list at number "
+                      f"{registration.waitlist_position(reg)}. We'll email you if a place comes up.", "warning")
+            return redirect(url_for("family.index"))
+    return render_template("family/book.html", form=form, programme=programme, sessions=sessions, people=people,
+                           ages={yp.id: age_on(yp.date_of_birth, now.date()) for yp in people if yp.date_of_birth},
+                           places=family.places_for(sessions))
+
+
+@bp.get("/p/<secret>")
+def pass_page(secret):
+    """The URL inside every QR pass. Staff get a one-tap check-in; the holder's family sees
+    the pass; anyone else learns only what the pass is for."""
+    found = passes.find_by_secret_or_none(secret)
+    live = found is not None and not found.is_revoked and found.young_person.erased_at is None
+    if live and current_user.is_authenticated:
+        if family.may_manage(current_user, found.young_person):
+            url = passes.pass_url(current_app.config["BASE_URL"], found.secret)
+            return render_template("family/pass.html", yp=found.young_person, secret=found.secret, url=url)
+        memberships = staff_memberships(current_user)
+        if memberships:
+            now = utcnow()
+            sessions = checkin.sessions_now([m.organisation_id for m in memberships], now)
+            yp = found.young_person
+            return render_template("family/pass_staff.html", yp=yp, secret=found.secret, sessions=sessions,
+                                   age=age_on(yp.date_of_birth, now.date()) if yp.date_of_birth else None,
+                                   flags=checkin.flags_for(yp),
+                                   status={s.id: checkin.booking_status(yp, s)[0] for s in sessions},
+                                   form=PassCheckInForm())
+    return render_template("family/pass_public.html", revoked=bool(found and found.is_revoked),
+                           unknown=found is None), (404 if found is None else 200)
+
+
+@bp.post("/p/<secret>/check-in")
+@login_required
+def pass_check_in(secret):
+    """One tap from the phone's own camera: check this pass in to a session happening now."""
+    form = PassCheckInForm()
+    if not form.validate_on_submit() or not form.session_id.data.isdigit():
+        abort(400)
+    session = staff_session(int(form.session_id.data), current_user)
+    result = checkin.check_in_by_pass(secret, session, by=current_user, method="qr",
+                                      walk_in=form.walk_in.data == "1", tz_name=session.programme.organisation.timezone)
+    return render_template("family/pass_result.html", result=result, session=session, secret=secret,
+                           form=PassCheckInForm()), (200 if result.status != "error" else 422)
+
+
+def _own_live_pass(secret):
+    found = passes.find_by_secret_or_none(secret)
+    if (found is None or found.is_revoked or not current_user.is_authenticated
+            or not family.may_manage(current_user, found.young_person)):
+        abort(404)
+    return found
+
+
+@bp.get("/p/<secret>/qr.png")
+def pass_png(secret):
+    found = _own_live_pass(secret)
+    png = passes.qr_png(passes.pass_url(current_app.config["BASE_URL"], found.secret))
+    disposition = "attachment" if request.args.get("download") else "inline"
+    return Response(png, mimetype="image/png", headers={
+        "Content-Disposition": f'{disposition}; filename="outreach-pass.png"', "Cache-Control": "private, no-store"})
+
+
+@bp.get("/p/<secret>/qr.svg")
+def pass_svg(secret):
+    found = _own_live_pass(secret)
+    svg = passes.qr_svg(passes.pass_url(current_app.config["BASE_URL"], found.secret))
+    return Response(svg, mimetype="image/svg+xml", headers={
+        "Content-Disposition": 'attachment; filename="outreach-pass.svg"', "Cache-Control": "private, no-store"})
+
+
+@bp.route("/family/children/<int:young_person_id>/pass/replace", methods=["GET", "POST"])
+@login_required
+def replace_pass(young_person_id):
+    child = _load_child(young_person_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        new = passes.reissue_pass(child, by=current_user, reason="Replaced by guardian")
+        flash("The old pass no longer works. Here is the new one.", "success")
+        return redirect(url_for("family.pass_page", secret=new.secret))
+    return render_template("family/replace_pass.html", form=form, child=child)

@@ -1,0 +1,35 @@
+"""The base every form in the app derives from.
+
+Text typed or pasted into any field loses control characters (a NUL byte is
+refused outright by PostgreSQL, and escape codes have no place in a register)
+while keeping line breaks and tabs in longer text.
+"""
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import StringField
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+_TEXT_FIELDS = (StringField,)  # TextArea, Email, Password, Search... all derive from it
+
+
+def _strip_control(value):
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
+
+
+class CleanMeta:
+    """Meta for any form, also plain wtforms.Form subforms inside a FieldList."""
+
+    def bind_field(self, form, unbound_field, options):
+        filters = unbound_field.kwargs.get("filters") or []
+        # Only plain input fields take filters (FieldList/FormField refuse them).
+        if issubclass(unbound_field.field_class, _TEXT_FIELDS) and _strip_control not in filters:
+            unbound_field.kwargs["filters"] = [_strip_control, *filters]
+        return unbound_field.bind(form=form, **options)
+
+
+class AppForm(FlaskForm):
+    class Meta(CleanMeta):
+        pass

@@ -1,0 +1,195 @@
+"""A partner organisation's own pages: applying, dashboard, members, settings."""
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_user
+from sqlalchemy import select
+
+from . import bp
+from .forms import AcceptNewAccountForm, ApplyForm, ConfirmForm, InviteForm, RoleForm, SettingsForm
+from ...access import org_member_required, scoped
+from ...errors import DomainError
+from ...extensions import db
+from ...models import Programme, User
+from ...services import accounts, organisations, programmes
+from ...services.organisations import OrganisationDetails
+from ...timeutil import utcnow
+
+PREFIX = "/org/<org_slug>"
+
+
+def _field_error(form, err: DomainError):
+    if err.field and hasattr(form, err.field):
+        getattr(form, err.field).errors.append(err.message)
+    else:
+        form.form_errors.append(err.message)
+
+
+def _details(form) -> OrganisationDetails:
+    return OrganisationDetails(name=form.name.data or "", kind=form.kind.data, contact_email=form.contact_email.data or "",
+                               description=form.description.data or "", website=form.website.data,
+                               timezone=form.timezone.data or "Europe/London")
+
+
+@bp.route("/organisations/apply", methods=["GET", "POST"])
+def apply():
+    form = ApplyForm()
+    if request.method == "GET" and current_user.is_authenticated:
+        form.contact_email.data = current_user.email
+    if form.validate_on_submit():
+        try:
+            applicant = current_user if current_user.is_authenticated else _new_applicant(form)
+            org = organisations.apply(applicant, _details(form))
+        except DomainError as err:
+            db.session.rollback()
+            _field_error(form, err)
+        else:
+            if not current_user.is_authenticated:
+                login_user(applicant)
+            flash("Thank you. Your application is with the Outreach team; we'll email you when it's decided.",
+                  "success")
+            return redirect(url_for("orgs.dashboard", org_slug=org.slug))
+    return render_template("orgs/apply.html", form=form)
+
+
+def _new_applicant(form):
+    missing = [f for f in (form.full_name, form.email, form.password) if not (f.data or "").strip()]
+    for f in missing:
+        f.errors.append("This is needed to create your account.")
+    if missing:
+        raise DomainError("Fill in your own details as well.", code="account_required")
+    return accounts.sign_up(accounts.SignUp(kind="staff", full_name=form.full_name.data, email=form.email.data,
+                                            password=form.password.data),
+                            age_of_consent=current_app.config["AGE_OF_CONSENT"])
+
+
+@bp.get(PREFIX + "/")
+@org_member_required()
+def dashboard():
+    rows = db.session.execute(scoped(Programme, g.org).order_by(Programme.is_published.desc(), Programme.title)
+                              ).scalars().all()
+    return render_template("orgs/dashboard.html", summaries=programmes.summaries(rows), org=g.org,
+                           is_lead=g.membership.role == "lead")
+
+
+@bp.get(PREFIX + "/members")
+@org_member_required("lead")
+def members():
+    return render_template("orgs/members.html", org=g.org, members=organisations.members(g.org),
+                           invitations=organisations.pending_invitations(g.org), invite_form=InviteForm(),
+                           role_form=RoleForm())
+
+
+@bp.post(PREFIX + "/members/invite")
+@org_member_required("lead")
+def invite():
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            invitation = organisations.invite(g.org, form.email.data, form.role.data, by=current_user,
+                                              base_url=current_app.config["BASE_URL"],
+                                              max_age_days=current_app.config["INVITE_MAX_AGE_DAYS"])
+        except DomainError as err:
+            _field_error(form, err)
+        else:
+            flash(f"Invitation sent to {invitation.email}.", "success")
+            return redirect(url_for("orgs.members", org_slug=g.org.slug))
+    return render_template("orgs/members.html", org=g.org, members=organisations.members(g.org),
+                           invitations=organisations.pending_invitations(g.org), invite_form=form,
+                           role_form=RoleForm()), 400
+
+
+@bp.post(PREFIX + "/invitations/<int:invitation_id>/revoke")
+@org_member_required("lead")
+def revoke_invitation(invitation_id):
+    try:
+        organisations.revoke_invitation(g.org, invitation_id, by=current_user)
+    except DomainError:
+        abort(404)
+    flash("Invitation withdrawn: its link no longer works.", "success")
+    return redirect(url_for("orgs.members", org_slug=g.org.slug))
+
+
+@bp.post(PREFIX + "/members/<int:membership_id>/role")
+@org_member_required("lead")
+def change_role(membership_id):
+    form = RoleForm()
+    if not form.validate_on_submit():
+        flash("Choose lead or worker.", "error")
+    else:
+        try:
+            m = organisations.change_role(g.org, membership_id, form.role.data, by=current_user)
+        except DomainError as err:
+            if err.status == 404:
+                abort(404)
+            flash(err.message, "error")
+        else:
+            flash(f"{m.user.full_name} is now a {'programme lead' if m.role == 'lead' else 'youth worker'}.",
+                  "success")
+    return redirect(url_for("orgs.members", org_slug=g.org.slug))
+
+
+@bp.route(PREFIX + "/members/<int:membership_id>/remove", methods=["GET", "POST"])
+@org_member_required("lead")
+def remove_member(membership_id):
+    try:
+        m = organisations.membership(g.org, membership_id)
+    except DomainError:
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name, leaving_self = m.user.full_name, m.user_id == current_user.id
+        try:
+            organisations.remove_member(g.org, membership_id, by=current_user)
+        except DomainError as err:
+            flash(err.message, "error")
+            return redirect(url_for("orgs.members", org_slug=g.org.slug))
+        flash(f"{name} has been removed from {g.org.name}.", "success")
+        return redirect(url_for("main.home") if leaving_self else url_for("orgs.members", org_slug=g.org.slug))
+    return render_template("orgs/remove_member.html", org=g.org, member=m, form=form)
+
+
+@bp.route(PREFIX + "/settings", methods=["GET", "POST"])
+@org_member_required("lead")
+def settings():
+    form = SettingsForm(obj=g.org) if request.method == "GET" else SettingsForm()
+    if form.validate_on_submit():
+        try:
+            organisations.update_settings(g.org, _details(form), by=current_user)
+        except DomainError as err:
+            _field_error(form, err)
+        else:
+            flash("Settings saved.", "success")
+            return redirect(url_for("orgs.settings", org_slug=g.org.slug))
+    return render_template("orgs/settings.html", org=g.org, form=form)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def accept_invitation(token):
+    try:
+        invitation = organisations.invitation_for_token(token)
+    except DomainError as err:
+        return render_template("orgs/invitation_invalid.html", message=err.message), err.status
+    new_account = AcceptNewAccountForm()
+    existing = db.session.execute(select(User).where(User.email == invitation.email)
+                                  ).scalar_one_or_none()
+    if current_user.is_authenticated and request.method == "POST":
+        try:
+            m = organisations.accept_invitation(token, current_user)
+        except DomainError as err:
+            flash(err.message, "error")
+        else:
+            flash(f"Welcome to {m.organisation.name}.", "success")
+            return redirect(url_for("orgs.dashboard", org_slug=m.organisation.slug))
+    elif not current_user.is_authenticated and existing is None and new_account.validate_on_submit():
+        try:
+            user = accounts.sign_up(accounts.SignUp(kind="staff", full_name=new_account.full_name.data,
+                                                    email=invitation.email, password=new_account.password.data),
+                                    age_of_consent=current_app.config["AGE_OF_CONSENT"])
+            m = organisations.accept_invitation(token, user)
+        except DomainError as err:
+            _field_error(new_account, err)
+        else:
+            login_user(user)
+            flash(f"Welcome to {m.organisation.name}.", "success")
+            return redirect(url_for("orgs.dashboard", org_slug=m.organisation.slug))
+    return render_template("orgs/accept.html", invitation=invitation, form=new_account, existing=existing,
+                           confirm=ConfirmForm(), now=utcnow())

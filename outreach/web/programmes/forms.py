@@ -1,0 +1,73 @@
+"""Forms for programmes and sessions."""
+from ..forms import AppForm
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from ...models import CATEGORIES, REGISTRATION_MODES
+from ...services.programmes import WEEKDAYS
+from ..choices import choices
+
+DISTRICT = Regexp(r"^\s*[A-Za-z]{1,2}[0-9][0-9A-Za-z]?\s*$",
+                  message="Enter the first part of the postcode, like M13 or SW1A.")
+
+
+class ProgrammeForm(AppForm):
+    title = StringField("Title", validators=[DataRequired("Give the programme a title."), Length(max=120)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    category = SelectField("Category", choices=choices(CATEGORIES.items()))
+    venue_name = StringField("Venue", validators=[DataRequired("Enter the venue's name."), Length(max=120)])
+    venue_address = TextAreaField("Venue address", validators=[DataRequired("Enter the address."), Length(max=300)])
+    postcode_district = StringField("Postcode area", validators=[DataRequired("Enter the postcode area."), DISTRICT])
+    min_age = IntegerField("Youngest age", validators=[InputRequired("Enter the youngest age."),
+                                                       NumberRange(0, 25, "Ages run from 0 to 25.")])
+    max_age = IntegerField("Oldest age", validators=[InputRequired("Enter the oldest age."),
+                                                     NumberRange(0, 25, "Ages run from 0 to 25.")])
+    capacity = IntegerField("Places", validators=[InputRequired("Enter how many places there are."),
+                                                  NumberRange(1, 10000, "Enter a number from 1 to 10,000.")])
+    registration_mode = RadioField("How young people register", default="per_session",
+                                   choices=choices(REGISTRATION_MODES.items()))
+
+    def validate_max_age(self, field):
+        if self.min_age.data is not None and field.data is not None and field.data < self.min_age.data:
+            raise ValidationError("The oldest age must not be below the youngest.")
+
+
+class SessionForm(AppForm):
+    day = DateField("Date", validators=[InputRequired("Enter the date.")])
+    start = TimeField("Starts", validators=[InputRequired("Enter the start time.")])
+    end = TimeField("Ends", validators=[InputRequired("Enter the end time.")])
+    venue_name = StringField("Different venue (optional)", validators=[Optional(), Length(max=120)])
+    venue_address = StringField("Different address (optional)", validators=[Optional(), Length(max=300)])
+    capacity = IntegerField("Different number of places (optional)",
+                            validators=[Optional(), NumberRange(0, 10000, "Enter a number from 0 to 10,000.")])
+
+    def validate_end(self, field):
+        if self.start.data and field.data and field.data <= self.start.data:
+            raise ValidationError("The session must end after it starts.")
+
+
+class WeeklyRuleForm(AppForm):
+    weekday = SelectField("Day of the week", choices=choices((str(i), d) for i, d in enumerate(WEEKDAYS)),
+                          default="2")
+    start = TimeField("Starts", validators=[InputRequired("Enter the start time.")])
+    end = TimeField("Ends", validators=[InputRequired("Enter the end time.")])
+    first_date = DateField("First date", validators=[InputRequired("Enter the first date.")])
+    last_date = DateField("Last date", validators=[InputRequired("Enter the last date.")])
+    skip_dates = TextAreaField("Dates to skip (optional)", validators=[Optional(), Length(max=2000)])
+
+    def validate_end(self, field):
+        if self.start.data and field.data and field.data <= self.start.data:
+            raise ValidationError("The session must end after it starts.")
+
+    def validate_last_date(self, field):
+        if self.first_date.data and field.data and field.data < self.first_date.data:
+            raise ValidationError("The last date must be on or after the first.")
+
+
+class CancelSessionForm(AppForm):
+    reason = TextAreaField("Reason", validators=[DataRequired("Give a reason: families see it in their email."),
+                                                 Length(max=500)])
+
+
+class ConfirmForm(AppForm):
+    pass

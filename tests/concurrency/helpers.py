@@ -1,0 +1,40 @@
+"""Truly concurrent HTTP requests against a live server: one thread per request,
+all released together by a barrier."""
+import http.client
+import threading
+from urllib.parse import urlencode, urlsplit
+
+
+def session_cookie(app, user) -> str:
+    """A signed Flask session cookie that Flask-Login accepts as `user` signed in."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    value = serializer.dumps({"_user_id": user.get_id(), "_fresh": True})
+    return f"{app.config['SESSION_COOKIE_NAME']}={value}"
+
+
+def post_all_at_once(base_url: str, requests: list[tuple[str, dict, str]], timeout=60) -> list[int]:
+    """POST every (path, form, cookie) at the same moment; returns the status codes in order."""
+    host = urlsplit(base_url)
+    barrier = threading.Barrier(len(requests))
+    statuses: list[int | None] = [None] * len(requests)
+
+    def worker(i, path, form, cookie):
+        conn = http.client.HTTPConnection(host.hostname, host.port, timeout=timeout)
+        body = urlencode(form)
+        try:
+            conn.connect()
+            barrier.wait()
+            conn.request("POST", path, body=body, headers={
+                "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+            statuses[i] = conn.getresponse().status
+        except Exception as exc:  # recorded, so the test reports it instead of hanging
+            statuses[i] = repr(exc)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=worker, args=(i, *r)) for i, r in enumerate(requests)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout + 5)
+    return statuses

@@ -1,0 +1,290 @@
+"""Fixtures: the app, a database rolled back after each test, clients, logins,
+a live server on a loopback port, and Chromium driven by Playwright.
+
+The suite runs against SQLite by default. With TEST_DATABASE_URL pointing at a
+PostgreSQL server it runs there instead, in a fresh database created for the
+run and dropped after it.
+"""
+import os
+import socket
+import threading
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from flask import g
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, make_url, text
+from werkzeug.serving import make_server
+
+from outreach import create_app
+from outreach.extensions import db as _db
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+# ---------------------------------------------------------------- databases
+
+class DatabaseFactory:
+    """Makes empty databases for one test run, on SQLite or PostgreSQL, and drops them after."""
+
+    def __init__(self, tmp_dir: Path):
+        self.tmp_dir = tmp_dir
+        self.server_url = os.environ.get("TEST_DATABASE_URL")
+        self.created: list[str] = []
+
+    @property
+    def backend(self) -> str:
+        return "postgresql" if self.server_url else "sqlite"
+
+    def new(self, label: str) -> str:
+        if not self.server_url:
+            return f"sqlite:///{self.tmp_dir / (label + '-' + uuid.uuid4().hex[:8] + '.db')}"
+        name = f"outreach_test_{label}_{uuid.uuid4().hex[:10]}"
+        url = make_url(self.server_url).set(drivername="postgresql+psycopg")
+        with self._admin(url) as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        return url.set(database=name).render_as_string(hide_password=False)
+
+    @contextmanager
+    def _admin(self, url):
+        engine = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=None)
+        try:
+            with engine.connect() as conn:
+                yield conn
+        finally:
+            engine.dispose()
+
+    def drop_all(self):
+        if not self.created:
+            return
+        url = make_url(self.server_url).set(drivername="postgresql+psycopg")
+        with self._admin(url) as conn:
+            for name in self.created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    factory = DatabaseFactory(tmp_path_factory.mktemp("db"))
+    yield factory
+    factory.drop_all()
+
+
+def make_test_app(database_url: str, tmp_dir: Path, **overrides):
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "MAIL_SERVER": "",
+        "MAIL_OUTBOX_DIR": str(tmp_dir / "outbox"),
+        "BASE_URL": "http://localhost",
+    }
+    config.update(overrides)
+    app = create_app(config)
+    with app.app_context():
+        _db.create_all()
+    return app
+
+
+class FreshUserClient(FlaskClient):
+    """A test client whose every request finds the signed-in user afresh.
+
+    Tests keep an app context open (for the rolled-back session), and Flask
+    reuses it for requests, so `g` would carry Flask-Login's cached user from
+    one request, or one client, into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            g.pop("_login_user", None)
+
+
+@pytest.fixture(scope="session")
+def app(databases, tmp_path_factory):
+    app = make_test_app(databases.new("main"), tmp_path_factory.mktemp("app"))
+    app.test_client_class = FreshUserClient
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture()
+def db(app):
+    """The database for one test; everything it wrote is rolled back after it.
+
+    Services call commit(); with join_transaction_mode="create_savepoint" that
+    commits a savepoint inside the outer transaction this fixture rolls back.
+    """
+    with app.app_context():
+        connection = _db.engine.connect()
+        outer = connection.begin()
+        _db.session.remove()
+        _db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            _db.session.configure(bind=None, join_transaction_mode="conditional_savepoint")
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture()
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app, db):
+    return app.test_cli_runner()
+
+
+@pytest.fixture()
+def login_as(client):
+    """Sign a test client in as a user without going through the login form."""
+    def _login(user, c=None):
+        c = c or client
+        with c.session_transaction() as sess:
+            sess["_user_id"] = user.get_id()
+            sess["_fresh"] = True
+        return c
+    return _login
+
+
+@pytest.fixture()
+def outbox(app):
+    """The development outbox as a list of parsed messages (newest first)."""
+    from outreach.services.mail import read_outbox
+
+    folder = Path(app.config["MAIL_OUTBOX_DIR"])
+    for old in folder.glob("*.eml"):
+        old.unlink()
+    return lambda: read_outbox(str(folder))
+
+
+# ---------------------------------------------------------------- live server
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.app = app
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        app.config["BASE_URL"] = self.url
+        self._server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture()
+def live_server(databases, tmp_path):
+    """The app served on a free loopback port, on a database of its own (commits are real)."""
+    app = make_test_app(databases.new("live"), tmp_path)
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+    with app.app_context():
+        _db.engine.dispose()
+
+
+# ---------------------------------------------------------------- browser
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                 "--disable-gpu", "--disable-sync", "--no-first-run", "--disable-quic"]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package (see .ci/run)")
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    yield pw
+    pw.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture()
+def phone(browser):
+    """A fresh browser context at a phone's size (390x844)."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
+    yield context
+    context.close()
+
+
+@pytest.fixture()
+def desktop(browser):
+    context = browser.new_context(viewport=DESKTOP)
+    yield context
+    context.close()
+
+
+@pytest.fixture()
+def screenshot():
+    """Save a full-page screenshot under test-artifacts/ for a person to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def _shot(page, name):
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    return _shot
+
+
+# ---------------------------------------------------------------- email
+
+class _Inbox:
+    """Messages received by a real local SMTP server (aiosmtpd), parsed."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        from email import policy
+        from email.parser import BytesParser
+
+        self.messages.append(BytesParser(policy=policy.default).parsebytes(envelope.content))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture()
+def smtp_server(app, monkeypatch):
+    """A real SMTP server on a loopback port; the app sends to it for this test."""
+    from aiosmtpd.controller import Controller
+
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", controller.port)
+    yield inbox
+    controller.stop()

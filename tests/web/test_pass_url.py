@@ -1,0 +1,47 @@
+"""A pass URL opened with a phone's own camera: staff check in with one tap; others see no name."""
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from outreach.models import Attendance
+from outreach.services import passes, registration
+from outreach.timeutil import UTC
+from tests.factories import make_org, make_programme, make_session, make_user, make_young_person
+
+
+def _now_session(db):
+    worker = make_user("worker@example.org")
+    org = make_org(worker=worker)
+    programme = make_programme(org, "Friday Club", min_age=8, max_age=18)
+    session = make_session(programme, starts_at=datetime.now(UTC) - timedelta(minutes=10))
+    yp = make_young_person("Tobi", "Adeyemi", dob=date(2013, 3, 3))
+    registration.book_place(yp, programme, make_session(programme), now=datetime.now(UTC) - timedelta(days=1))
+    db.session.commit()
+    return worker, org, session, yp, passes.ensure_pass(yp).secret
+
+
+def test_worker_checks_in_from_the_pass_url_with_one_tap(client, db, login_as):
+    worker, org, session, yp, secret = _now_session(db)
+    login_as(worker)
+    page = client.get(f"/p/{secret}").get_data(as_text=True)
+    assert "Friday Club" in page and "Tobi" in page
+    response = client.post(f"/p/{secret}/check-in", data={"session_id": session.id, "walk_in": "1"})
+    assert response.status_code == 200 and "Checked in" in response.get_data(as_text=True)
+    att = db.session.execute(select(Attendance)).scalar_one()
+    assert (att.session_id, att.young_person_id, att.checked_in_by_id) == (session.id, yp.id, worker.id)
+
+
+def test_worker_of_another_organisation_cannot_check_in_here(client, db, login_as):
+    _, _, session, _, secret = _now_session(db)
+    outsider = make_user("outsider@example.org")
+    make_org(worker=outsider)
+    db.session.commit()
+    login_as(outsider)
+    assert "Friday Club" not in client.get(f"/p/{secret}").get_data(as_text=True)
+    assert client.post(f"/p/{secret}/check-in", data={"session_id": session.id}).status_code == 404
+
+
+def test_signed_out_visitor_sees_no_name(client, db):
+    _, _, _, _, secret = _now_session(db)
+    page = client.get(f"/p/{secret}").get_data(as_text=True)
+    assert "Tobi" not in page and "Adeyemi" not in page and "This is an Outreach pass" in page
