@@ -99,19 +99,13 @@ def send_reminder(session, young_person_id):
 
 
 def _on_organisation_decided(sender, organisation, **extra):
-    applicant = db_get_user(organisation.applied_by_id)
-    to = applicant.email if applicant else organisation.contact_email
+    # The organisation's leads (the applicant at first); the contact address if it has none.
+    leads = [m.user.email for m in organisation.memberships if m.role == "lead"]
     subject = ("Approved: {} can publish on Outreach" if organisation.status == "approved"
                else "Your Outreach application for {}").format(organisation.name)
-    send_templated(to, subject, "organisation_decided", organisation=organisation,
-                   dashboard_url=f"{current_app.config['BASE_URL']}/org/{organisation.slug}/")
-
-
-def db_get_user(user_id):
-    from .extensions import db
-    from .models import User
-
-    return db.session.get(User, user_id) if user_id else None
+    for to in leads or [organisation.contact_email]:
+        send_templated(to, subject, "organisation_decided", organisation=organisation,
+                       dashboard_url=f"{current_app.config['BASE_URL']}/org/{organisation.slug}/")
 
 
 _RECEIVERS = [
