@@ -238,14 +238,15 @@ def browser(playwright_instance):
 @pytest.fixture()
 def phone(browser):
     """A fresh browser context at a phone's size (390x844)."""
-    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True,
+                                  locale="en-GB", timezone_id="Europe/London")
     yield context
     context.close()
 
 
 @pytest.fixture()
 def desktop(browser):
-    context = browser.new_context(viewport=DESKTOP)
+    context = browser.new_context(viewport=DESKTOP, locale="en-GB", timezone_id="Europe/London")
     yield context
     context.close()
 

@@ -106,3 +106,32 @@ def test_cancelling_a_session_asks_first_and_emails_everyone_booked(client, db, 
     cancelled = [m for m in outbox()[: len(outbox()) - before] if m["subject"].startswith("Cancelled")]
     assert sorted(m["to"] for m in cancelled) == ["parent0@example.org", "parent1@example.org"]
     assert all("closed for repairs" in m["text"] for m in cancelled)
+
+
+def test_bad_session_and_rule_input_gets_a_message_next_to_the_field(client, db, login_as):
+    lead = make_user()
+    org = make_org(lead=lead)
+    programme = make_programme(org)
+    db.session.commit()
+    login_as(lead)
+    base = f"/org/{org.slug}/programmes/{programme.id}/sessions"
+    day = (datetime.now(UTC) + timedelta(days=9)).date().isoformat()
+    cases = [
+        (base + "/new", {"day": day, "start": "20:00", "end": "18:00"}, "end after it starts"),
+        (base + "/new", {"day": day, "start": "18:00", "end": "20:00", "capacity": "-1"}, "from 0 to 10,000"),
+        (base + "/new", {"day": "2020-01-01", "start": "18:00", "end": "20:00"}, "in the future"),
+        (base + "/new", {"day": "31/02/2027", "start": "18:00", "end": "20:00"}, "Not a valid date"),
+        (base + "/generate", {"weekday": "2", "start": "18:00", "end": "17:00", "first_date": day,
+                              "last_date": day}, "end after it starts"),
+        (base + "/generate", {"weekday": "2", "start": "18:00", "end": "19:00", "first_date": "2027-03-01",
+                              "last_date": "2027-01-01"}, "on or after the first"),
+        (f"/org/{org.slug}/programmes/new", {**FORM, "capacity": "-5"}, "from 1 to 10,000"),
+        (f"/org/{org.slug}/programmes/new", {**FORM, "title": ""}, "Give the programme a title"),
+        (f"/org/{org.slug}/programmes/new", {**FORM, "title": "x" * 500}, "longer than 120"),
+    ]
+    for url, data, message in cases:
+        resp = client.post(url, data=data)
+        page = resp.get_data(as_text=True)
+        assert resp.status_code == 200, (url, data)
+        assert 'class="field__error"' in page and message in page, (url, data, message)
+    assert db.session.execute(select(ProgrammeSession)).first() is None
