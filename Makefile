@@ -2,6 +2,8 @@
 #
 #   make run [PORT=5000]     install, migrate, seed demo data on first start, serve on 127.0.0.1
 #   make test                the whole suite on SQLite, then on PostgreSQL when one is reachable
+#   make vendor              install the scanner's QR decoder from npm into static/vendor/ (run and test do it)
+#   make bench-checkin       check-in API throughput and latency against a bare Flask endpoint
 #   make migration MSG=...   autogenerate a migration after changing the models
 #   make clean               remove the virtualenv and caches (never instance/)
 
@@ -17,7 +19,7 @@ PORT ?= 5000
 PG_TEST_URL := postgresql://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: help venv run test migration clean
+.PHONY: help venv vendor run test migration clean bench-checkin
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -31,7 +33,27 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
-run: venv
+# The scanner's decoder (qr-scanner) comes from the npm registry, pinned by
+# package-lock.json, and is copied into static/vendor/ (git-ignored). Without
+# npm the scanner still works in browsers that have BarcodeDetector, and the
+# pass-URL check-in needs no JavaScript at all, so a missing npm is a warning.
+VENDOR := static/vendor/qr-scanner
+$(VENDOR)/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && \
+		mkdir -p $(VENDOR) && \
+		cp node_modules/qr-scanner/qr-scanner.min.js node_modules/qr-scanner/qr-scanner-worker.min.js \
+		   node_modules/qr-scanner/LICENSE $(VENDOR)/ && \
+		touch $@; \
+	else \
+		echo "make: npm not found, so the scanner's QR decoder was not installed."; \
+		echo "      The scanner will only work in browsers with BarcodeDetector (Chrome on Android);"; \
+		echo "      install Node.js and npm, then run 'make vendor'."; \
+	fi
+
+vendor: $(VENDOR)/.installed
+
+run: venv vendor
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	@echo "Outreach on http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
@@ -40,7 +62,7 @@ run: venv
 # SQLite always; PostgreSQL when TEST_DATABASE_URL is set or a server answers on
 # 127.0.0.1:5432 (the tests create and drop their own database there). Any
 # non-zero pytest exit fails the target, including 5 ("no tests collected").
-test: venv
+test: venv vendor
 	@status=0; \
 	echo "== SQLite =="; \
 	env -u TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS) || status=1; \

@@ -1,0 +1,152 @@
+"""Issue 4, end to end in Chromium at 390x844 with a fake camera fed a video of pass QR codes:
+green, amber, red, undo; then offline scans queued and sent once when the signal is back."""
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from outreach.extensions import db
+from outreach.models import Attendance, Registration
+from outreach.services import passes
+from outreach.timeutil import UTC
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.factories import PASSWORD, make_org, make_programme, make_session, make_user, make_young_person
+
+from .fakecam import camera_args, write_video
+
+BUDGET_BYTES = 150_000
+
+
+@pytest.fixture()
+def door(live_server):
+    """A session happening now with five booked young people, each with a pass, and one replaced pass."""
+    app = live_server.app
+    with app.app_context():
+        worker = make_user("worker@door.example.org", "Dee Worker")
+        org = make_org("Door Youth Club", slug="door", worker=worker)
+        programme = make_programme(org, "Friday Club", min_age=10, max_age=16, capacity=30)
+        now = datetime.now(UTC)
+        session = make_session(programme, starts_at=now - timedelta(minutes=10), hours=2)
+        people, urls = [], []
+        for i, name in enumerate(["Ava", "Ben", "Cara", "Dev", "Eli"]):
+            yp = make_young_person(name, "Door", dob=date(2013, 1, 1 + i), medical_notes="Nut allergy" if i == 0 else None)
+            db.session.add(Registration(young_person_id=yp.id, session_id=session.id, status="confirmed",
+                                        confirmed_at=now - timedelta(days=2)))
+            urls.append(passes.pass_url(live_server.url, passes.ensure_pass(yp).secret))
+            people.append(yp.id)
+        old = passes.live_pass(db.session.get(type(yp), people[4])).secret
+        passes.reissue_pass(db.session.get(type(yp), people[4]))
+        revoked_url = passes.pass_url(live_server.url, old)
+        db.session.commit()
+        return {"session_id": session.id, "people": people, "urls": urls, "revoked": revoked_url,
+                "scan": f"{live_server.url}/org/door/sessions/{session.id}/scan",
+                "list": f"{live_server.url}/org/door/sessions/{session.id}"}
+
+
+def _attendances(live_server, session_id):
+    with live_server.app.app_context():
+        db.session.remove()
+        return db.session.execute(select(Attendance).where(Attendance.session_id == session_id)
+                                  .order_by(Attendance.id)).scalars().all()
+
+
+def _phone_with_camera(playwright_instance, video):
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + camera_args(video))
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="en-GB",
+                                  timezone_id="Europe/London", permissions=["camera"])
+    return browser, context
+
+
+def _sign_in(page, base):
+    page.goto(base + "/login")
+    page.fill("#email", "worker@door.example.org")
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/org/door/")
+
+
+def _wait_result(page, status, code=None, timeout=20_000):
+    selector = f'[data-role=result][data-status="{status}"]' + (f'[data-code="{code}"]' if code else "")
+    page.wait_for_selector(selector, timeout=timeout)
+    return page.locator("[data-role=result]").inner_text()
+
+
+def test_scanner_green_amber_red_and_undo(live_server, door, playwright_instance, tmp_path, screenshot):
+    video = write_video(tmp_path / "door.y4m", [(door["urls"][0], 2), (None, 3), (door["revoked"], 2), (None, 3)])
+    browser, context = _phone_with_camera(playwright_instance, video)
+    try:
+        page = context.new_page()
+        _sign_in(page, live_server.url)
+        page.goto(door["list"])
+        screenshot(page, "issue4-session-phone")
+        list_entries = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+        assert not [e for e in list_entries if "qr-scanner" in e], "the decoder loads only on the scanner page"
+
+        page.goto(door["scan"])
+        green = _wait_result(page, "ok")
+        assert "AVA, 12" in green.upper() or "AVA, 13" in green.upper()
+        assert "Nut" not in green and "Medical or allergy note" in green
+        rows = _attendances(live_server, door["session_id"])
+        assert [(r.young_person_id, r.method) for r in rows] == [(door["people"][0], "qr")]
+        screenshot(page, "issue4-scanner-green-phone")
+        sent = page.evaluate("""() => [performance.getEntriesByType('navigation')[0], ...performance.getEntriesByType('resource')]
+                                  .reduce((n, e) => n + Math.max(e.transferSize, e.encodedBodySize), 0)""")
+        names = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+        assert any("qr-scanner-worker" in n or "qr-scanner.min.js" in n for n in names)
+        print(f"scanner first load: {sent} bytes over {len(names) + 1} requests")
+        assert sent <= BUDGET_BYTES
+
+        red = _wait_result(page, "error", "revoked_pass")
+        assert "replaced" in red
+        screenshot(page, "issue4-scanner-red-phone")
+        amber = _wait_result(page, "warn", "already_checked_in")
+        assert "already checked in at" in amber
+        screenshot(page, "issue4-scanner-amber-phone")
+        assert len(_attendances(live_server, door["session_id"])) == 1
+
+        page.click("[data-role=pause]")
+        page.wait_for_selector("#scanner[data-state=paused]")
+        page.click("[data-role=undo]")
+        _wait_result(page, "idle")
+        assert "UNDONE" in page.locator("[data-role=result]").inner_text().upper()
+        assert _attendances(live_server, door["session_id"]) == []
+    finally:
+        context.close()
+        browser.close()
+
+
+def test_scanner_queues_offline_and_sends_once(live_server, door, playwright_instance, tmp_path, screenshot):
+    urls = door["urls"]
+    video = write_video(tmp_path / "offline.y4m", [(None, 4), (urls[1], 2), (None, 2.5), (urls[2], 2), (None, 2.5),
+                                                   (urls[3], 2), (None, 8)])
+    browser, context = _phone_with_camera(playwright_instance, video)
+    try:
+        page = context.new_page()
+        _sign_in(page, live_server.url)
+        page.goto(door["scan"])
+        page.wait_for_selector("#scanner[data-roster=ready]")
+        context.set_offline(True)
+        page.wait_for_selector("#scanner[data-queued='3']", timeout=30_000)
+        assert "QUEUED" in page.locator("[data-role=result]").inner_text().upper()
+        assert _attendances(live_server, door["session_id"]) == []
+        screenshot(page, "issue4-scanner-queued-phone")
+        queue = page.evaluate(f"localStorage.getItem('outreach:queue:{door['session_id']}')")
+
+        context.set_offline(False)
+        page.wait_for_selector("#scanner[data-queued='0']", timeout=15_000)
+        rows = _attendances(live_server, door["session_id"])
+        assert sorted(r.young_person_id for r in rows) == sorted(door["people"][1:4])
+        assert {r.method for r in rows} == {"offline_sync"}
+
+        # The same queue sent again (a flaky network retrying) adds nothing.
+        replay = page.evaluate("""async ([url, token, queue]) => {
+            const r = await fetch(url, {method: 'POST', headers: {'Content-Type': 'application/json', 'X-CSRFToken': token},
+                                        body: JSON.stringify({checkins: JSON.parse(queue)})});
+            return [r.status, await r.json()];
+        }""", [f"/api/sessions/{door['session_id']}/checkins/batch",
+               page.get_attribute("#scanner", "data-csrf-token"), queue])
+        assert replay[0] == 200 and len(replay[1]["results"]) == 3
+        assert len(_attendances(live_server, door["session_id"])) == 3
+    finally:
+        context.close()
+        browser.close()
