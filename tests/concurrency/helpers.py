@@ -1,6 +1,7 @@
 """Truly concurrent HTTP requests against a live server: one thread per request,
 all released together by a barrier."""
 import http.client
+import json
 import threading
 from urllib.parse import urlencode, urlsplit
 
@@ -12,20 +13,22 @@ def session_cookie(app, user) -> str:
     return f"{app.config['SESSION_COOKIE_NAME']}={value}"
 
 
-def post_all_at_once(base_url: str, requests: list[tuple[str, dict, str]], timeout=60) -> list[int]:
-    """POST every (path, form, cookie) at the same moment; returns the status codes in order."""
+def post_all_at_once(base_url: str, requests: list[tuple[str, dict, str]], timeout=60, as_json=False) -> list[int]:
+    """POST every (path, form, cookie) at the same moment; returns the status codes in order.
+
+    With as_json the body is sent as JSON (the API) instead of a form."""
     host = urlsplit(base_url)
     barrier = threading.Barrier(len(requests))
     statuses: list[int | None] = [None] * len(requests)
 
     def worker(i, path, form, cookie):
         conn = http.client.HTTPConnection(host.hostname, host.port, timeout=timeout)
-        body = urlencode(form)
+        body = json.dumps(form) if as_json else urlencode(form)
+        kind = "application/json" if as_json else "application/x-www-form-urlencoded"
         try:
             conn.connect()
             barrier.wait()
-            conn.request("POST", path, body=body, headers={
-                "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+            conn.request("POST", path, body=body, headers={"Content-Type": kind, "Cookie": cookie})
             statuses[i] = conn.getresponse().status
         except Exception as exc:  # recorded, so the test reports it instead of hanging
             statuses[i] = repr(exc)

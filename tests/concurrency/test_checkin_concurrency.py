@@ -1,0 +1,47 @@
+"""No duplicate check-ins: two phones scanning the same 50 passes at the same moment."""
+import uuid
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from outreach.extensions import db
+from outreach.models import Attendance, Registration
+from outreach.services import passes
+from outreach.timeutil import UTC
+from tests.concurrency.helpers import post_all_at_once, session_cookie
+from tests.factories import make_org, make_programme, make_session, make_user, make_young_person
+
+pytestmark = pytest.mark.concurrency
+
+
+def test_two_phones_checking_in_the_same_fifty_passes_make_fifty_rows(live_server):
+    app = live_server.app
+    with app.app_context():
+        phones = [make_user("phone1@example.org"), make_user("phone2@example.org")]
+        org = make_org(lead=phones[0], worker=phones[1])
+        programme = make_programme(org, capacity=60, min_age=8, max_age=18)
+        now = datetime.now(UTC)
+        session = make_session(programme, starts_at=now - timedelta(minutes=5))
+        secrets = []
+        for i in range(50):
+            yp = make_young_person(f"Scan{i}", dob=date(2012, 1, 1))
+            db.session.add(Registration(young_person_id=yp.id, session_id=session.id, status="confirmed",
+                                        confirmed_at=now - timedelta(days=1)))
+            secrets.append(passes.ensure_pass(yp, commit=False).secret)
+        db.session.commit()
+        path = f"/api/sessions/{session.id}/checkins"
+        cookies = [session_cookie(app, p) for p in phones]
+        session_id = session.id
+    requests = [(path, {"pass": f"{live_server.url}/p/{secret}", "client_ref": uuid.uuid4().hex}, cookie)
+                for secret in secrets for cookie in cookies]
+
+    statuses = post_all_at_once(live_server.url, requests, as_json=True)
+
+    assert statuses == [200] * 100, f"some check-ins failed: {statuses}"
+    with app.app_context():
+        rows = db.session.scalar(select(func.count()).select_from(Attendance)
+                                 .where(Attendance.session_id == session_id))
+        people = db.session.scalar(select(func.count(func.distinct(Attendance.young_person_id)))
+                                   .where(Attendance.session_id == session_id))
+        assert (rows, people) == (50, 50)
