@@ -88,7 +88,12 @@ migration: venv
 	export DATABASE_URL="sqlite:///$$tmp/migration.db" SECRET_KEY=migration OUTREACH_INSTANCE_PATH="$$tmp"; \
 	$(FLASK) db upgrade && $(FLASK) db migrate -m "$(MSG)"
 
-# Later targets go here: bench-checkin, bench-evaluation, security-scan.
+# Check-in API against a bare Flask endpoint, on SQLite and (when reachable) PostgreSQL.
+bench-checkin: venv
+	$(BIN)/python bench/checkin.py
+	@if $(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()' "$(PG_TEST_URL)" >/dev/null 2>&1; then \
+		$(BIN)/python bench/checkin.py --database "$(PG_TEST_URL)"; \
+	else echo "bench-checkin: PostgreSQL not reachable on 127.0.0.1:5432, skipped"; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache *.egg-info

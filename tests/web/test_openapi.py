@@ -1,0 +1,33 @@
+"""docs/openapi.yaml describes the API the app actually serves."""
+import re
+from pathlib import Path
+
+import yaml
+
+SPEC = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
+
+
+def test_every_api_route_is_documented_and_nothing_more(app):
+    spec = yaml.safe_load(SPEC.read_text())
+    assert spec["openapi"].startswith("3.")
+    documented = {(path, method.upper()) for path, ops in spec["paths"].items() for method in ops}
+    served = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/"):
+            path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+            served |= {(path, m) for m in rule.methods & {"GET", "POST", "PUT", "PATCH", "DELETE"}}
+    assert documented == served
+
+
+def test_documented_codes_include_every_outcome_the_service_gives():
+    import inspect
+
+    from outreach.services import checkin
+
+    spec = yaml.safe_load(SPEC.read_text())
+    documented = set(spec["components"]["schemas"]["CheckinResult"]["properties"]["code"]["enum"])
+    source = inspect.getsource(checkin)
+    given = set(re.findall(r'CheckinResult\((?:OK|WARN|ERROR), "([a-z_]+)"', source))
+    given |= set(re.findall(r'return CheckinResult\(WARN, status', source) and
+                 ["waitlisted", "other_session", "not_booked"])
+    assert given and given <= documented
