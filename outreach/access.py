@@ -11,6 +11,7 @@ from functools import wraps
 from flask import abort, g
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from .extensions import db
 from .models import (Attendance, Invitation, Membership, Organisation, Programme, ProgrammeSession,
@@ -100,7 +101,10 @@ def admin_required(view):
 def staff_session(session_id, user, role: str = "worker"):
     """A session of one of the user's organisations, for URLs that carry no org slug
     (the check-in API). Not a member: 404; member without the role: 403."""
-    session = db.session.get(ProgrammeSession, session_id) if isinstance(session_id, int) else None
+    # One query for the session, its programme and organisation: the scanner calls this on every scan.
+    session = db.session.get(ProgrammeSession, session_id, options=[
+        joinedload(ProgrammeSession.programme).joinedload(Programme.organisation)]) \
+        if isinstance(session_id, int) else None
     if session is None:
         abort(404)
     org = session.programme.organisation

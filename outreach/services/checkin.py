@@ -33,8 +33,12 @@ class CheckinResult:
     attendance: Attendance | None = None
     flags: list[str] = field(default_factory=list)
     can_walk_in: bool = False
+    # The answer as sent, taken before the commit so sending it needs no reload.
+    frozen: dict | None = None
 
     def as_dict(self, tz_name: str | None = None) -> dict:
+        if self.frozen is not None:
+            return self.frozen
         yp = self.young_person
         data = {"status": self.status, "code": self.code, "message": self.message, "flags": self.flags,
                 "can_walk_in": self.can_walk_in, "attendance_id": self.attendance.id if self.attendance else None}
@@ -141,7 +145,7 @@ def check_in(yp: YoungPerson, session: ProgrammeSession, *, by=None, method="qr"
                             method="walk_in" if walk_in and status != "booked" else method)
     db.session.add(attendance)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
         # Another phone checked them in a moment ago, or this exact scan was replayed.
         db.session.rollback()
@@ -155,7 +159,10 @@ def check_in(yp: YoungPerson, session: ProgrammeSession, *, by=None, method="qr"
         return CheckinResult(WARN, "already_checked_in",
                              f"{yp.first_name} was already checked in at {_local_hm(existing.checked_in_at, tz_name)}.",
                              yp, existing, flags_for(yp))
-    return CheckinResult(OK, "checked_in", f"{yp.first_name} is checked in.", yp, attendance, flags_for(yp))
+    result = CheckinResult(OK, "checked_in", f"{yp.first_name} is checked in.", yp, attendance, flags_for(yp))
+    result.frozen = result.as_dict(tz_name)
+    db.session.commit()
+    return result
 
 
 def check_in_by_pass(scanned: str, session: ProgrammeSession, **kwargs) -> CheckinResult:

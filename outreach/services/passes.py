@@ -10,6 +10,7 @@ import qrcode
 import qrcode.image.svg
 from qrcode.constants import ERROR_CORRECT_M
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from .. import signals
 from ..errors import NotFoundError
@@ -67,7 +68,8 @@ def reissue_pass(young_person, *, by=None, reason="Replaced", now=None) -> Pass:
 
 def find_by_secret(secret: str) -> Pass:
     """The pass with this secret, live or revoked; NotFoundError(code="unknown_pass") otherwise."""
-    found = db.session.execute(select(Pass).where(Pass.secret == secret[:64])).scalar_one_or_none()
+    found = db.session.execute(select(Pass).options(joinedload(Pass.young_person))
+                               .where(Pass.secret == secret[:64])).scalar_one_or_none()
     if found is None:
         raise NotFoundError("This pass isn't one of ours.", code="unknown_pass")
     return found

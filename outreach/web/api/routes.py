@@ -14,8 +14,8 @@ from ...services import checkin
 MAX_BATCH = 200
 
 
-def _result(result, session):
-    return result.as_dict(session.programme.organisation.timezone)
+def _result(result, tz_name):
+    return result.as_dict(tz_name)
 
 
 def _one(session, item: dict):
@@ -27,10 +27,11 @@ def _one(session, item: dict):
     if ref is not None and (not isinstance(ref, str) or not 8 <= len(ref) <= 64):
         raise ValidationError("client_ref must be a string of 8 to 64 characters.", code="invalid_client_ref")
     method = "offline_sync" if item.get("offline") is True else "qr"
+    tz_name = session.programme.organisation.timezone  # read before the commit expires it
     result = checkin.check_in_by_pass(scanned[:300], session, by=current_user, method=method, client_ref=ref,
                                       walk_in=item.get("walk_in") is True,
-                                      tz_name=session.programme.organisation.timezone)
-    return _result(result, session)
+                                      tz_name=tz_name)
+    return _result(result, tz_name)
 
 
 @bp.post("/sessions/<int:session_id>/checkins")
