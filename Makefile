@@ -18,6 +18,8 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 PG_TEST_URL := postgresql://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
+# A shell test: true when a PostgreSQL server answers at PG_TEST_URL.
+PG_ANSWERS = $(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()' "$(PG_TEST_URL)" >/dev/null 2>&1
 
 .PHONY: help venv vendor run test migration clean bench-checkin
 
@@ -67,7 +69,7 @@ test: venv vendor
 	echo "== SQLite =="; \
 	env -u TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS) || status=1; \
 	pg_url="$${TEST_DATABASE_URL:-}"; \
-	if [ -z "$$pg_url" ] && $(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()' "$(PG_TEST_URL)" >/dev/null 2>&1; then \
+	if [ -z "$$pg_url" ] && $(PG_ANSWERS); then \
 		pg_url="$(PG_TEST_URL)"; \
 	fi; \
 	if [ -n "$$pg_url" ]; then \
@@ -91,7 +93,7 @@ migration: venv
 # Check-in API against a bare Flask endpoint, on SQLite and (when reachable) PostgreSQL.
 bench-checkin: venv
 	$(BIN)/python bench/checkin.py
-	@if $(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()' "$(PG_TEST_URL)" >/dev/null 2>&1; then \
+	@if $(PG_ANSWERS); then \
 		$(BIN)/python bench/checkin.py --database "$(PG_TEST_URL)"; \
 	else echo "bench-checkin: PostgreSQL not reachable on 127.0.0.1:5432, skipped"; fi
 

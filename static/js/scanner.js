@@ -129,8 +129,7 @@ function show(kind, result, extra = {}) {
     }
     panel.append(list);
   }
-  if (kind !== "idle" && kind !== "queued") beep(kind);
-  else if (kind === "queued") beep("ok");
+  if (kind !== "idle") beep(kind === "queued" ? "ok" : kind);
 }
 
 function setUndo(attendanceId) {

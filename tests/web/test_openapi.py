@@ -28,6 +28,6 @@ def test_documented_codes_include_every_outcome_the_service_gives():
     documented = set(spec["components"]["schemas"]["CheckinResult"]["properties"]["code"]["enum"])
     source = inspect.getsource(checkin)
     given = set(re.findall(r'CheckinResult\((?:OK|WARN|ERROR), "([a-z_]+)"', source))
-    given |= set(re.findall(r'return CheckinResult\(WARN, status', source) and
-                 ["waitlisted", "other_session", "not_booked"])
+    # The amber booking outcomes are returned through a variable (`status`), not a literal.
+    given |= {"waitlisted", "other_session", "not_booked"}
     assert given and given <= documented

@@ -7,6 +7,10 @@ from outreach.models import AuditEvent, Invitation, Membership, Organisation, Us
 from tests.factories import PASSWORD, add_member, make_org, make_programme, make_session, make_user
 
 
+def _invitation_link(mail) -> str:
+    return re.search(r"http://localhost(/invitations/\S+)", mail["text"]).group(1)
+
+
 def _apply(client, **over):
     data = dict(name="Northside Youth Trust", kind="charity", description="Clubs in Northside.",
                 contact_email="hello@northside.example.org", website="", timezone="Europe/London",
@@ -87,7 +91,7 @@ def test_lead_invites_a_worker_who_accepts_with_a_new_account(app, client, db, l
     assert resp.status_code == 302
     mail = outbox()[0]
     assert mail["to"] == "new.worker@example.org"
-    link = re.search(r"http://localhost(/invitations/\S+)", mail["text"]).group(1)
+    link = _invitation_link(mail)
     invitation = db.session.execute(select(Invitation)).scalar_one()
     assert link.rsplit("/", 1)[1] not in invitation.token_hash  # only a hash is stored
 
@@ -113,7 +117,7 @@ def test_existing_user_signs_in_to_accept_and_wrong_account_is_told(app, client,
     db.session.commit()
     login_as(lead)
     client.post(f"/org/{org.slug}/members/invite", data={"email": "existing@example.org", "role": "lead"})
-    link = re.search(r"http://localhost(/invitations/\S+)", outbox()[0]["text"]).group(1)
+    link = _invitation_link(outbox()[0])
     other = app.test_client()
     login_as(stranger, other)
     resp = other.post(link, follow_redirects=True)
@@ -131,7 +135,7 @@ def test_expired_and_withdrawn_invitations_do_not_work(app, client, db, login_as
     db.session.commit()
     login_as(lead)
     client.post(f"/org/{org.slug}/members/invite", data={"email": "late@example.org", "role": "worker"})
-    link = re.search(r"http://localhost(/invitations/\S+)", outbox()[0]["text"]).group(1)
+    link = _invitation_link(outbox()[0])
     invitation = db.session.execute(select(Invitation)).scalar_one()
     client.post(f"/org/{org.slug}/invitations/{invitation.id}/revoke")
     assert app.test_client().get(link).status_code == 404

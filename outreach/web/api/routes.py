@@ -14,10 +14,6 @@ from ...services import checkin
 MAX_BATCH = 200
 
 
-def _result(result, tz_name):
-    return result.as_dict(tz_name)
-
-
 def _one(session, item: dict):
     if not isinstance(item, dict):
         raise ValidationError("Each check-in must be an object.", code="invalid")
@@ -31,7 +27,7 @@ def _one(session, item: dict):
     result = checkin.check_in_by_pass(scanned[:300], session, by=current_user, method=method, client_ref=ref,
                                       walk_in=item.get("walk_in") is True,
                                       tz_name=tz_name)
-    return _result(result, tz_name)
+    return result.as_dict(tz_name)
 
 
 @bp.post("/sessions/<int:session_id>/checkins")
