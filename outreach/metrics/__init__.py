@@ -1,0 +1,50 @@
+"""Engagement metrics, each defined once: one metric per module, registered here.
+
+A metric is a function `fn(q: MetricQuery) -> value` whose docstring holds its
+formula; the dashboard shows that same docstring as the metric's help text, so
+the definition a funder reads is the one the code runs. Every metric
+aggregates in the database (GROUP BY, window functions) through the building
+blocks in `base.py`; none loads attendance rows into Python.
+"""
+from dataclasses import dataclass
+from importlib import import_module
+
+from .base import AGE_BANDS, Filters, MetricQuery, Scope, Settings  # noqa: F401
+
+REGISTRY: dict[str, "Metric"] = {}
+
+MODULES = ["reach", "headcounts", "show_up", "attendance_rate", "regular", "dosage", "first_session_dropout",
+           "returning", "recent_engagement", "cohort_retention", "feedback"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    title: str
+    fn: callable
+
+    @property
+    def formula(self) -> str:
+        """The docstring, dedented: what the dashboard prints as the definition."""
+        import inspect
+
+        return inspect.cleandoc(self.fn.__doc__ or "")
+
+
+def metric(key: str, title: str):
+    def register(fn):
+        REGISTRY[key] = Metric(key, title, fn)
+        return fn
+    return register
+
+
+def compute(key: str, q: MetricQuery):
+    return REGISTRY[key].fn(q)
+
+
+def compute_all(q: MetricQuery, keys=None) -> dict:
+    return {key: REGISTRY[key].fn(q) for key in (keys or REGISTRY)}
+
+
+for _name in MODULES:
+    import_module(f"{__name__}.{_name}")

@@ -1,0 +1,235 @@
+"""What every metric is built from: the scope, the filters, and SQL building blocks.
+
+Vocabulary used in every formula:
+
+- *held session*: a session in scope whose status is `scheduled` and which has
+  ended by `as_of`, starting inside the date range. Cancelled sessions are never
+  held; they are counted apart.
+- *attendance*: an attendance row at a held session.
+- *participant* of a programme: a young person with a confirmed registration on
+  the programme or one of its sessions, or with an attendance at it. Their
+  *start* is the earlier of their first confirmation and the start of the first
+  session they attended (a walk-in starts at the session they walked into).
+- *sessions offered* to a participant: held sessions of the programme starting
+  at or after their start.
+"""
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+
+from sqlalchemy import Float, and_, case, cast, func, literal, select, union_all
+
+from ..extensions import db
+from ..models import Attendance, Programme, ProgrammeSession, Registration, YoungPerson
+from ..timeutil import utcnow
+
+# (key, label, lowest age, highest age), age on the reference date.
+AGE_BANDS = [
+    ("under_11", "Under 11", 0, 10),
+    ("11_13", "11–13", 11, 13),
+    ("14_16", "14–16", 14, 16),
+    ("17_19", "17–19", 17, 19),
+    ("20_25", "20–25", 20, 25),
+]
+AGE_BAND_LABELS = {key: label for key, label, _, _ in AGE_BANDS} | {"unknown": "Not known"}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose data: one programme, one organisation, or (neither) the whole platform."""
+    programme_id: int | None = None
+    organisation_id: int | None = None
+
+    @property
+    def level(self) -> str:
+        return "programme" if self.programme_id else "organisation" if self.organisation_id else "platform"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Date range over session start (UTC, end exclusive) and who is counted."""
+    start: datetime | None = None
+    end: datetime | None = None
+    age_band: str | None = None
+    gender: str | None = None
+    district: str | None = None
+    category: str | None = None
+
+    @property
+    def filters_people(self) -> bool:
+        return bool(self.age_band or self.gender or self.district)
+
+
+@dataclass(frozen=True)
+class Settings:
+    retention_threshold: float = 0.6   # share of offered sessions that counts as "retained"
+    regular_sessions: int = 30         # sessions attended to count as a regular attendee
+    recent_sessions: int = 4           # "last N sessions" for recent engagement and drop-out
+    cohort_steps: int = 8              # K in the cohort retention curve
+    suppression_threshold: int = 5     # counts 1..threshold leave the organisation as "<threshold"
+
+    @classmethod
+    def from_config(cls, config) -> "Settings":
+        return cls(
+            retention_threshold=float(config.get("EVAL_RETENTION_THRESHOLD", cls.retention_threshold)),
+            regular_sessions=int(config.get("EVAL_REGULAR_SESSIONS", cls.regular_sessions)),
+            recent_sessions=int(config.get("EVAL_RECENT_SESSIONS", cls.recent_sessions)),
+            cohort_steps=int(config.get("EVAL_COHORT_STEPS", cls.cohort_steps)),
+            suppression_threshold=int(config.get("EVAL_SUPPRESSION_THRESHOLD", cls.suppression_threshold)),
+        )
+
+
+def years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+@dataclass(frozen=True)
+class MetricQuery:
+    scope: Scope = field(default_factory=Scope)
+    filters: Filters = field(default_factory=Filters)
+    settings: Settings = field(default_factory=Settings)
+    as_of: datetime = field(default_factory=utcnow)
+
+    def with_filters(self, **changes) -> "MetricQuery":
+        return replace(self, filters=replace(self.filters, **changes))
+
+    # ---------------------------------------------------------------- running
+
+    @staticmethod
+    def rows(stmt):
+        return db.session.execute(stmt).all()
+
+    @staticmethod
+    def one(stmt):
+        return db.session.execute(stmt).one()
+
+    # ---------------------------------------------------------------- people
+
+    @property
+    def reference_date(self) -> date:
+        """The day ages are worked out on: the end of the range, or today."""
+        end = self.filters.end or self.as_of
+        return min(end, self.as_of).date()
+
+    def age_band_of(self, dob_column):
+        """SQL CASE naming the age band of a date of birth on the reference date."""
+        day = self.reference_date
+        whens = [(dob_column > years_before(day, hi + 1), key) for key, _, _, hi in AGE_BANDS[:-1]]
+        return case((dob_column.is_(None), "unknown"), *whens, else_=AGE_BANDS[-1][0])
+
+    def people_conditions(self, yp) -> list:
+        f, day = self.filters, self.reference_date
+        conditions = []
+        if f.gender:
+            conditions.append(yp.c.gender == f.gender)
+        if f.district:
+            conditions.append(yp.c.postcode_district == f.district)
+        if f.age_band:
+            band = next((b for b in AGE_BANDS if b[0] == f.age_band), None)
+            if band is None:
+                conditions.append(literal(False))
+            else:
+                _, _, lo, hi = band
+                conditions += [yp.c.date_of_birth > years_before(day, hi + 1),
+                               yp.c.date_of_birth <= years_before(day, lo)]
+        return conditions
+
+    def _only_people(self, stmt, young_person_id_column):
+        if not self.filters.filters_people:
+            return stmt
+        yp = YoungPerson.__table__
+        return stmt.join(yp, yp.c.id == young_person_id_column).where(*self.people_conditions(yp))
+
+    # ---------------------------------------------------------------- sessions
+
+    def _scoped_programmes(self, stmt, p):
+        if self.scope.programme_id:
+            stmt = stmt.where(p.c.id == self.scope.programme_id)
+        elif self.scope.organisation_id:
+            stmt = stmt.where(p.c.organisation_id == self.scope.organisation_id)
+        if self.filters.category:
+            stmt = stmt.where(p.c.category == self.filters.category)
+        return stmt
+
+    def _in_range(self, column):
+        conditions = []
+        if self.filters.start:
+            conditions.append(column >= self.filters.start)
+        if self.filters.end:
+            conditions.append(column < self.filters.end)
+        return conditions
+
+    def sessions(self, *, in_range=True, held_only=True):
+        """Sessions in scope: session_id, programme_id, starts_at, ends_at, status, category."""
+        s, p = ProgrammeSession.__table__, Programme.__table__
+        stmt = select(s.c.id.label("session_id"), s.c.programme_id, s.c.starts_at, s.c.ends_at, s.c.status,
+                      p.c.category, p.c.organisation_id).join(p, p.c.id == s.c.programme_id)
+        stmt = self._scoped_programmes(stmt, p)
+        if held_only:
+            stmt = stmt.where(s.c.status == "scheduled", s.c.ends_at <= self.as_of)
+        if in_range:
+            stmt = stmt.where(*self._in_range(s.c.starts_at))
+        return stmt
+
+    def held(self, *, in_range=True, name="held"):
+        return self.sessions(in_range=in_range).cte(name)
+
+    def attendance(self, *, in_range=True, name="att"):
+        """Attendances at held sessions: young_person_id, session_id, programme_id, category,
+        starts_at, ends_at, checked_in_at, checked_out_at."""
+        a = Attendance.__table__
+        h = self.sessions(in_range=in_range).subquery()
+        stmt = select(a.c.young_person_id, a.c.session_id, h.c.programme_id, h.c.category, h.c.starts_at,
+                      h.c.ends_at, a.c.checked_in_at, a.c.checked_out_at).join(h, h.c.session_id == a.c.session_id)
+        return self._only_people(stmt, a.c.young_person_id).cte(name)
+
+    def participants(self, name="participants"):
+        """Participants per programme with their start: programme_id, young_person_id, since.
+
+        Starts come from all history (not the date range), so someone who joined
+        before the range is not mistaken for a newcomer inside it."""
+        r, s, p = Registration.__table__, ProgrammeSession.__table__, Programme.__table__
+        programme_of = func.coalesce(r.c.programme_id, s.c.programme_id)
+        confirmed = select(programme_of.label("programme_id"), r.c.young_person_id,
+                           r.c.confirmed_at.label("since")) \
+            .select_from(r.outerjoin(s, s.c.id == r.c.session_id)) \
+            .join(p, p.c.id == programme_of) \
+            .where(r.c.status == "confirmed", r.c.confirmed_at.is_not(None))
+        confirmed = self._only_people(self._scoped_programmes(confirmed, p), r.c.young_person_id)
+        a = Attendance.__table__
+        attended = select(s.c.programme_id, a.c.young_person_id, s.c.starts_at.label("since")) \
+            .select_from(a.join(s, s.c.id == a.c.session_id)).join(p, p.c.id == s.c.programme_id) \
+            .where(s.c.status == "scheduled", s.c.ends_at <= self.as_of)
+        attended = self._only_people(self._scoped_programmes(attended, p), a.c.young_person_id)
+        both = union_all(confirmed, attended).subquery()
+        return select(both.c.programme_id, both.c.young_person_id, func.min(both.c.since).label("since")) \
+            .group_by(both.c.programme_id, both.c.young_person_id).cte(name)
+
+    def participation(self, name="participation"):
+        """Per participant and programme: offered and attended held sessions in the range.
+
+        Columns: programme_id, young_person_id, since, offered, attended."""
+        part, held = self.participants(), self.held()
+        a = Attendance.__table__
+        offered = select(part.c.programme_id, part.c.young_person_id, part.c.since,
+                         func.count(held.c.session_id).label("offered"),
+                         func.count(a.c.id).label("attended")) \
+            .select_from(part.join(held, and_(held.c.programme_id == part.c.programme_id,
+                                              held.c.starts_at >= part.c.since))
+                         .outerjoin(a, and_(a.c.session_id == held.c.session_id,
+                                            a.c.young_person_id == part.c.young_person_id))) \
+            .group_by(part.c.programme_id, part.c.young_person_id, part.c.since)
+        return offered.cte(name)
+
+
+def ratio(numerator, denominator):
+    """A share, or None when there is nothing to divide by (shown as "–", never as 0%)."""
+    if not denominator:
+        return None
+    return numerator / denominator
+
+
+def as_float(expr):
+    return cast(expr, Float)

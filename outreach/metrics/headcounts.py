@@ -1,0 +1,31 @@
+from sqlalchemy import func, select
+
+from . import metric
+from ._sql import month_of
+
+
+@metric("headcounts", "Headcount per session")
+def headcounts(q):
+    """Headcount of a session = number of young people with an attendance at it.
+    Listed for every held session in the range, zeros included; cancelled sessions
+    in the range are counted apart and have no headcount. Attendance over time =
+    attendances per calendar month (UTC) of the session's start."""
+    held, att = q.held(), q.attendance()
+    per_session = q.rows(
+        select(held.c.session_id, held.c.programme_id, held.c.starts_at, func.count(att.c.young_person_id))
+        .select_from(held.outerjoin(att, att.c.session_id == held.c.session_id))
+        .group_by(held.c.session_id, held.c.programme_id, held.c.starts_at)
+        .order_by(held.c.starts_at, held.c.session_id))
+    month = month_of(att.c.starts_at)
+    by_month = q.rows(select(month, func.count()).select_from(att).group_by(month).order_by(month))
+    everything = q.sessions(held_only=False).subquery()
+    cancelled = q.one(select(func.count()).select_from(everything).where(everything.c.status == "cancelled"))[0]
+    sessions = [{"session_id": sid, "programme_id": pid, "starts_at": starts, "headcount": n}
+                for sid, pid, starts, n in per_session]
+    return {
+        "sessions": sessions,
+        "held": len(sessions),
+        "cancelled": cancelled,
+        "zero_attendance": sum(1 for s in sessions if s["headcount"] == 0),
+        "by_month": [{"month": m, "attendances": n} for m, n in by_month],
+    }

@@ -1,0 +1,34 @@
+from sqlalchemy import and_, case, func, over, select
+
+from . import metric
+from .base import ratio
+from ..models import Attendance
+
+
+@metric("recent_engagement", "Engagement over the last sessions")
+def recent_engagement(q):
+    """Last N sessions = the N most recent held sessions of each programme in the range
+    (setting, default 4). Among participants who attended at least once in the range:
+    active = attended at least one of the last N sessions; dropped out = attended
+    before but none of the last N. Recent attendance rate = attendances at the last N
+    sessions ÷ last-N sessions offered to those participants (those since their start)."""
+    n = q.settings.recent_sessions
+    held = q.held(name="held_for_recent")
+    ranked = select(held.c.session_id, held.c.programme_id, held.c.starts_at, over(
+        func.row_number(), partition_by=held.c.programme_id, order_by=held.c.starts_at.desc()).label("rn")).subquery()
+    recent = select(ranked).where(ranked.c.rn <= n).cte("recent")
+    part, a = q.participation(), Attendance.__table__
+    came = part.c.attended > 0
+    per_person = select(part.c.programme_id, part.c.young_person_id,
+                        func.count(recent.c.session_id).label("offered"), func.count(a.c.id).label("attended")) \
+        .select_from(part.outerjoin(recent, and_(recent.c.programme_id == part.c.programme_id,
+                                                 recent.c.starts_at >= part.c.since))
+                     .outerjoin(a, and_(a.c.session_id == recent.c.session_id,
+                                        a.c.young_person_id == part.c.young_person_id))) \
+        .where(came).group_by(part.c.programme_id, part.c.young_person_id).subquery()
+    people, active, offered, attended = q.one(select(
+        func.count(), func.sum(case((per_person.c.attended > 0, 1), else_=0)),
+        func.sum(per_person.c.offered), func.sum(per_person.c.attended)).select_from(per_person))
+    active = active or 0
+    return {"last_n": n, "participants": people, "active": active, "dropped_out": people - active,
+            "recent_rate": ratio(attended or 0, offered or 0)}
