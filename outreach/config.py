@@ -14,13 +14,13 @@ def _bool(value, default=False):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def load_or_create_secret_key(instance_path: str) -> str:
+def load_or_create_secret_key(instance_path: str, filename: str = "secret_key") -> str:
     """Return SECRET_KEY from instance/secret_key, creating it once.
 
     Generated rather than defaulted so no two installs share a key and none is
     ever committed (instance/ is git-ignored).
     """
-    path = Path(instance_path) / "secret_key"
+    path = Path(instance_path) / filename
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -77,6 +77,14 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead: a form left open over tea still posts
         "PER_PAGE": int(env("PER_PAGE") or 20),
+        # Evaluation. The pseudonym key makes evaluator codes; keep it (and back it up) apart
+        # from the database: with both, codes can be linked back to young people.
+        "PSEUDONYM_KEY": env("PSEUDONYM_KEY") or load_or_create_secret_key(instance_path, "pseudonym_key"),
+        "EVAL_SUPPRESSION_THRESHOLD": int(env("EVAL_SUPPRESSION_THRESHOLD") or 5),
+        "EVAL_RETENTION_THRESHOLD": float(env("EVAL_RETENTION_THRESHOLD") or 0.6),
+        "EVAL_REGULAR_SESSIONS": int(env("EVAL_REGULAR_SESSIONS") or 30),
+        "EVAL_RECENT_SESSIONS": int(env("EVAL_RECENT_SESSIONS") or 4),
+        "EVAL_COHORT_STEPS": int(env("EVAL_COHORT_STEPS") or 8),
     }
 
 

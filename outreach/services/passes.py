@@ -3,6 +3,7 @@
 The secret is 192 random bits from `secrets` (the brief asks for at least 128),
 URL-safe, and carries no personal data.
 """
+import hashlib
 import io
 import secrets
 
@@ -27,6 +28,23 @@ def new_secret() -> str:
 
 def pass_url(base_url: str, secret: str) -> str:
     return f"{base_url.rstrip('/')}/p/{secret}"
+
+
+# No 0/O, 1/I/L: a code read out over a phone or copied from paper stays right.
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def pass_code(secret: str) -> str:
+    """A short code for a pass, for registers and phone calls ("KX4P-9QRT").
+
+    Derived from a hash of the secret, so it identifies the pass without
+    revealing anything that would open it."""
+    number = int.from_bytes(hashlib.sha256(secret.encode()).digest()[:6], "big")
+    chars = []
+    for _ in range(8):
+        number, digit = divmod(number, len(_CODE_ALPHABET))
+        chars.append(_CODE_ALPHABET[digit])
+    return "".join(chars[:4]) + "-" + "".join(chars[4:])
 
 
 def live_pass(young_person) -> Pass | None:

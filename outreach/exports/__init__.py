@@ -1,0 +1,56 @@
+"""Exports: one per module, registered here; written as CSV or XLSX by `writers`.
+
+An export is a function `fn(ctx) -> Table`: a header and an iterator of rows read
+from a streaming query, so memory stays flat however many rows there are.
+Who may run each one is decided in `services/exports.py`; every run is audited.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import import_module
+from typing import Callable, Iterable
+
+from ..metrics import Settings
+
+REGISTRY: dict[str, "ExportSpec"] = {}
+MODULES = ["session_register", "programme_matrix", "headcounts", "funder_return", "evaluator_dataset"]
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    key: str
+    title: str
+    level: str          # "session", "programme" or "organisation": what it is run for
+    description: str
+    leaves_organisation: bool  # suppressed or pseudonymised: fit to send to a funder or evaluator
+    fn: Callable
+
+
+@dataclass
+class ExportContext:
+    organisation: object
+    as_of: datetime
+    settings: Settings = field(default_factory=Settings)
+    pseudonym_key: bytes = b""
+    programme: object = None
+    session: object = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+@dataclass
+class Table:
+    filename: str
+    header: list[str]
+    rows: Iterable[list]
+    footnote: str | None = None
+
+
+def export(key: str, title: str, *, level: str, description: str, leaves_organisation: bool = False):
+    def register(fn):
+        REGISTRY[key] = ExportSpec(key, title, level, description, leaves_organisation, fn)
+        return fn
+    return register
+
+
+for _name in MODULES:
+    import_module(f"{__name__}.{_name}")

@@ -1,0 +1,75 @@
+from sqlalchemy import and_, case, func, select
+
+from . import Table, export
+from ._common import local, participant_code, stream
+from ..metrics import MetricQuery, Scope
+from ..metrics.base import AGE_BAND_LABELS, Filters
+from ..models import (Attendance, FeedbackAnswer, FeedbackResponse, Programme, Survey, SurveyQuestion,
+                      YoungPerson)
+
+
+@export("evaluator_dataset", "Evaluator dataset", level="organisation", leaves_organisation=True,
+        description="One row per participant and session offered to them, under a pseudonymous participant "
+                    "code: age band, gender, district, programme, date, attended, survey answers. No names, "
+                    "birth dates, contacts, notes or database ids.")
+def evaluator_dataset(ctx):
+    scope = Scope(programme_id=ctx.programme.id) if ctx.programme else Scope(organisation_id=ctx.organisation.id)
+    q = MetricQuery(scope=scope, filters=Filters(start=ctx.start, end=ctx.end), settings=ctx.settings,
+                    as_of=ctx.as_of)
+    part, held = q.participants(), q.held()
+    yp, a, p = YoungPerson.__table__, Attendance.__table__, Programme.__table__
+    sv, sq, fr, fa = Survey.__table__, SurveyQuestion.__table__, FeedbackResponse.__table__, FeedbackAnswer.__table__
+
+    programme_ids = select(held.c.programme_id).distinct().scalar_subquery()
+    codes = q.rows(select(sv.c.kind, sq.c.code).distinct().join(sq, sq.c.survey_id == sv.c.id)
+                   .where(sv.c.programme_id.in_(q._scoped_programmes(select(p.c.id), p)), sq.c.code.is_not(None))
+                   .order_by(sv.c.kind, sq.c.code))
+    course_codes = sorted({c for kind, c in codes if kind in ("start", "end")})
+    session_codes = sorted({c for kind, c in codes if kind == "session"})
+
+    answers = select(sv.c.programme_id, sv.c.kind, fr.c.young_person_id, fr.c.session_id, sq.c.code, fa.c.value) \
+        .join(fr, fr.c.survey_id == sv.c.id).join(fa, fa.c.response_id == fr.c.id) \
+        .join(sq, sq.c.id == fa.c.question_id) \
+        .where(fr.c.young_person_id.is_not(None), sq.c.code.is_not(None), sv.c.programme_id.in_(programme_ids)) \
+        .cte("answers")
+    course = select(answers.c.programme_id, answers.c.young_person_id, *[
+        func.max(case((and_(answers.c.kind == kind, answers.c.code == code), answers.c.value))).label(f"{kind}_{code}")
+        for kind in ("start", "end") for code in course_codes]) \
+        .where(answers.c.kind.in_(["start", "end"])) \
+        .group_by(answers.c.programme_id, answers.c.young_person_id).subquery()
+    after = select(answers.c.session_id, answers.c.young_person_id, *[
+        func.max(case((answers.c.code == code, answers.c.value))).label(f"session_{code}") for code in session_codes]) \
+        .where(answers.c.kind == "session").group_by(answers.c.session_id, answers.c.young_person_id).subquery()
+
+    course_columns = [course.c[f"{kind}_{code}"] for kind in ("start", "end") for code in course_codes]
+    after_columns = [after.c[f"session_{code}"] for code in session_codes]
+    stmt = select(part.c.young_person_id, q.age_band_of(yp.c.date_of_birth), yp.c.gender, yp.c.postcode_district,
+                  p.c.title, held.c.starts_at, a.c.id.is_not(None), *course_columns, *after_columns) \
+        .select_from(part.join(held, and_(held.c.programme_id == part.c.programme_id,
+                                          held.c.starts_at >= part.c.since))
+                     .join(yp, yp.c.id == part.c.young_person_id)
+                     .join(p, p.c.id == part.c.programme_id)
+                     .outerjoin(a, and_(a.c.session_id == held.c.session_id,
+                                        a.c.young_person_id == part.c.young_person_id))
+                     .outerjoin(course, and_(course.c.programme_id == part.c.programme_id,
+                                             course.c.young_person_id == part.c.young_person_id))
+                     .outerjoin(after, and_(after.c.session_id == held.c.session_id,
+                                            after.c.young_person_id == part.c.young_person_id))) \
+        .order_by(part.c.young_person_id, held.c.starts_at)
+    key, tz = ctx.pseudonym_key, ctx.organisation.timezone
+    codes_cache = {}
+
+    def rows():
+        for row in stream(stmt):
+            person = row[0]
+            code = codes_cache.get(person)
+            if code is None:
+                codes_cache.clear()  # rows come grouped by person: one entry is all it needs
+                code = codes_cache[person] = participant_code(key, person)
+            yield [code, AGE_BAND_LABELS.get(row[1], row[1]), row[2] or "unknown", row[3] or "unknown", row[4],
+                   local(row[5], tz, "%Y-%m-%d"), "yes" if row[6] else "no", *row[7:]]
+
+    return Table(filename=f"evaluator-dataset-{ctx.organisation.slug}", rows=rows(),
+                 header=["Participant code", "Age band", "Gender", "Postcode district", "Programme", "Session date",
+                         "Attended", *[f"{kind} survey: {code}" for kind in ("start", "end") for code in course_codes],
+                         *[f"after-session survey: {code}" for code in session_codes]])

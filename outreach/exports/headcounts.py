@@ -1,0 +1,39 @@
+from . import Table, export
+from ._common import local
+from ..extensions import db
+from ..metrics import MetricQuery, Scope, compute
+from ..metrics.base import Filters
+from ..models import Programme
+from sqlalchemy import select
+
+
+@export("headcounts", "Headcounts per session", level="organisation",
+        description="Every session in the range with distinct attendees, first-timers and bookings; sessions "
+                    "nobody attended are flagged. No names.")
+def headcounts(ctx):
+    scope = Scope(programme_id=ctx.programme.id) if ctx.programme else Scope(organisation_id=ctx.organisation.id)
+    q = MetricQuery(scope=scope, filters=Filters(start=ctx.start, end=ctx.end), settings=ctx.settings,
+                    as_of=ctx.as_of)
+    counts = {s["session_id"]: s["headcount"] for s in compute("headcounts", q)["sessions"]}
+    booked = {s["session_id"]: s["booked"] for s in compute("show_up", q)["sessions"]}
+    first_time = {s["session_id"]: s["first_time"] for s in compute("returning", q)["sessions"]}
+    everything = q.sessions(held_only=False).subquery()
+    sessions = db.session.execute(
+        select(everything.c.session_id, everything.c.starts_at, everything.c.ends_at, everything.c.status,
+               Programme.title).join(Programme, Programme.id == everything.c.programme_id)
+        .where(everything.c.starts_at <= ctx.as_of)
+        .order_by(everything.c.starts_at, everything.c.session_id)).all()
+    tz = ctx.organisation.timezone
+
+    def rows():
+        for s in sessions:
+            held = s.session_id in counts
+            status = "cancelled" if s.status == "cancelled" else ("held" if held else "in progress")
+            n = counts.get(s.session_id)
+            yield [s.title, local(s.starts_at, tz, "%Y-%m-%d"), local(s.starts_at, tz, "%H:%M"),
+                   local(s.ends_at, tz, "%H:%M"), status, booked.get(s.session_id) if held else None, n,
+                   first_time.get(s.session_id, 0) if held else None, "yes" if held and n == 0 else "no"]
+
+    return Table(filename=f"headcounts-{ctx.organisation.slug}", rows=rows(),
+                 header=["Programme", "Date", "Start", "End", "Status", "Booked", "Attendees", "First-time",
+                         "Nobody came"])

@@ -1,0 +1,70 @@
+"""CSV and XLSX writers that stream, and the guard against spreadsheet formulas.
+
+A cell beginning with = + - @ tab or carriage return is run as a formula by
+Excel, LibreOffice and Google Sheets ("CSV injection"), so such text is written
+with a leading apostrophe: shown as typed, never executed. Numbers stay numbers.
+"""
+import csv
+import io
+
+import xlsxwriter
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CHUNK_ROWS = 2000
+
+
+def neutralise(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _clean(row):
+    return [neutralise(v) if isinstance(v, str) else v for v in row]
+
+
+def csv_chunks(table):
+    """The table as UTF-8 CSV text chunks (with a BOM so Excel reads accents right)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(_clean(table.header))
+    n = 0
+    for row in table.rows:
+        writer.writerow(_clean(row))
+        n += 1
+        if n % CHUNK_ROWS == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    if table.footnote:
+        writer.writerow([])
+        writer.writerow(_clean(["Note", table.footnote]))
+    yield buffer.getvalue().encode("utf-8")
+
+
+def write_xlsx(table, fileobj):
+    """Write the table to an open binary file as XLSX, one row in memory at a time."""
+    # constant_memory flushes each row to a temporary file as it is written; formulas and
+    # URLs are never inferred from strings.
+    workbook = xlsxwriter.Workbook(fileobj, {"constant_memory": True, "strings_to_formulas": False,
+                                             "strings_to_urls": False, "strings_to_numbers": False})
+    sheet = workbook.add_worksheet("Export")
+    bold = workbook.add_format({"bold": True})
+    sheet.write_row(0, 0, _clean(table.header), bold)
+    r = 1
+    for row in table.rows:
+        for c, value in enumerate(_clean(row)):
+            if isinstance(value, str):
+                sheet.write_string(r, c, value)
+            elif value is None:
+                continue
+            elif isinstance(value, bool):
+                sheet.write_boolean(r, c, value)
+            else:
+                sheet.write_number(r, c, value)
+        r += 1
+    if table.footnote:
+        sheet.write_string(r + 1, 0, "Note")
+        sheet.write_string(r + 1, 1, table.footnote)
+    workbook.close()

