@@ -13,7 +13,7 @@ from .base import AGE_BANDS, Filters, MetricQuery, Scope, Settings  # noqa: F401
 
 REGISTRY: dict[str, "Metric"] = {}
 
-MODULES = ["reach", "headcounts", "show_up", "attendance_rate", "regular", "dosage", "first_session_dropout",
+MODULES = ["reach", "breakdown", "headcounts", "show_up", "attendance_rate", "regular", "dosage", "first_session_dropout",
            "returning", "recent_engagement", "cohort_retention", "feedback"]
 
 

@@ -22,6 +22,7 @@ from ..models import (Attendance, AuthorisedCollector, Consent, FeedbackAnswer, 
                       Membership, Organisation, Pass, Programme, ProgrammeSession, Registration, Survey,
                       SurveyQuestion, User, YoungPerson)
 from ..timeutil import age_on, local_to_utc, to_local
+from . import surveys
 
 DEMO_PASSWORD = "outreach-demo-2026"
 DEFAULT_SEED = 2026
@@ -138,16 +139,13 @@ PROGRAMMES = [
 DEMO_FAMILY_PLACES = {"music": "leo", "football": "leo", "boxing": "leo", "mentoring": "ruby", "climbing": "ruby"}
 CANCELLED = ("football", 2, "Pitches waterlogged, sorry. See you next Friday.")
 
-CORE_QUESTIONS = [
-    ("felt_safe", "I feel safe when I'm out in my area", 3.4),
-    ("trust_police", "I trust the police in my area", 2.8),
-    ("trust_youth_services", "I trust youth workers and youth services", 3.5),
-    ("trusted_adult", "There is an adult I can talk to if something is wrong", 3.3),
-]
+# Core and after-session questions as the survey service defines them, with the mean answer
+# the demo draws around (trust in the police starts lowest).
+_MEANS = {"felt_safe": 3.4, "trust_police": 2.8, "trust_youth_services": 3.5, "trusted_adult": 3.3,
+          "felt_safe_session": 4.2, "enjoyed": 4.0, "would_return": 3.9}
+CORE_QUESTIONS = [(code, text, _MEANS[code]) for code, text in surveys.CORE_QUESTIONS]
 # A short after-session survey on one programme, so "session" surveys have data too.
-SESSION_SURVEY = ("boxing", [("felt_safe", "I felt safe at this session", 4.2),
-                             ("enjoyed", "I enjoyed this session", 4.0),
-                             ("would_return", "I'd come again", 3.9)])
+SESSION_SURVEY = ("boxing", [(code, text, _MEANS[code]) for code, text in surveys.SESSION_QUESTIONS])
 
 DISTRICTS = {"M1": 3, "M4": 5, "M8": 9, "M11": 9, "M12": 7, "M13": 10, "M14": 11, "M15": 10, "M16": 8,
              "M18": 5, "M19": 5, "M40": 5, "M20": 3}

@@ -1,7 +1,8 @@
 """Blueprints, one folder per area: blueprint, routes and forms together."""
 from importlib import import_module
 
-AREAS = ["main", "auth", "orgs", "admin", "programmes", "catalogue", "family", "bookings", "checkin", "api"]
+AREAS = ["main", "auth", "orgs", "admin", "programmes", "catalogue", "family", "bookings", "checkin", "api",
+         "evaluation"]
 
 
 def register_blueprints(app):

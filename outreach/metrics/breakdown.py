@@ -1,0 +1,28 @@
+from sqlalchemy import distinct, func, select
+
+from . import metric
+from .base import AGE_BAND_LABELS
+from ..models import YoungPerson
+from ..models.young_person import GENDERS
+
+
+@metric("breakdown", "Reach by age band, gender and postcode district")
+def breakdown(q):
+    """Reach and attendances (as defined above) per group of young people: age band on
+    the reference date (the end of the range, or today), gender as recorded, and
+    postcode district as recorded; "Not known" where a value is missing."""
+    att, yp = q.attendance(), YoungPerson.__table__
+    dimensions = [("age_band", "Age band", q.age_band_of(yp.c.date_of_birth), AGE_BAND_LABELS),
+                  ("gender", "Gender", func.coalesce(yp.c.gender, "unknown"), GENDERS | {"unknown": "Not known"}),
+                  ("district", "Postcode district", func.coalesce(yp.c.postcode_district, "unknown"),
+                   {"unknown": "Not known"})]
+    out = []
+    for key, title, expr, labels in dimensions:
+        rows = q.rows(select(expr.label("g"), func.count(distinct(att.c.young_person_id)), func.count())
+                      .select_from(att.join(yp, yp.c.id == att.c.young_person_id)).group_by(expr))
+        order = list(labels)
+        rows = sorted(rows, key=lambda r: (r[0] == "unknown", order.index(r[0]) if r[0] in order else 0, r[0]))
+        out.append({"key": key, "title": title,
+                    "groups": [{"key": g, "label": labels.get(g, g), "reach": n, "attendances": m}
+                               for g, n, m in rows]})
+    return out

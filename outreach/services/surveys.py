@@ -1,0 +1,96 @@
+"""Feedback surveys: after a session, and at a programme's start and end.
+
+Start and end surveys always carry the core questions, under codes shared by
+every programme, so change can be compared for the same young people and across
+partners. A lead may add questions of their own."""
+from sqlalchemy import func, select
+
+from ..errors import ConflictError, NotFoundError, ValidationError
+from ..extensions import db
+from ..models import FeedbackAnswer, FeedbackResponse, Survey, SurveyQuestion
+from ..timeutil import utcnow
+
+CORE_QUESTIONS = [
+    ("felt_safe", "I feel safe when I'm out in my area"),
+    ("trust_police", "I trust the police in my area"),
+    ("trust_youth_services", "I trust youth workers and youth services"),
+    ("trusted_adult", "There is an adult I can talk to if something is wrong"),
+]
+SESSION_QUESTIONS = [
+    ("felt_safe_session", "I felt safe at this session"),
+    ("enjoyed", "I enjoyed this session"),
+    ("would_return", "I'd come again"),
+]
+CORE_TEXT = dict(CORE_QUESTIONS) | dict(SESSION_QUESTIONS)
+TITLES = {"session": "After the session", "start": "Start of the programme", "end": "End of the programme"}
+MAX_QUESTIONS = 8
+# The faces shown for 1..5, with words, so the scale never depends on the picture alone.
+SCALE = [(1, "😞", "Not at all"), (2, "🙁", "Not really"), (3, "😐", "Not sure"), (4, "🙂", "Mostly"),
+         (5, "😄", "Very much")]
+
+
+def survey_of(programme, kind):
+    return db.session.execute(select(Survey).where(Survey.programme_id == programme.id, Survey.kind == kind)
+                              .order_by(Survey.id)).scalars().first()
+
+
+def ensure_survey(programme, kind, *, now=None) -> Survey:
+    """The programme's survey of this kind, created with its standard questions if missing."""
+    if kind not in TITLES:
+        raise ValidationError("Unknown kind of survey.", code="unknown_survey")
+    existing = survey_of(programme, kind)
+    if existing is not None:
+        return existing
+    questions = SESSION_QUESTIONS if kind == "session" else CORE_QUESTIONS
+    survey = Survey(programme_id=programme.id, kind=kind, title=TITLES[kind], created_at=now or utcnow())
+    survey.questions = [SurveyQuestion(position=i + 1, code=code, text=text) for i, (code, text) in enumerate(questions)]
+    db.session.add(survey)
+    db.session.commit()
+    return survey
+
+
+def add_question(survey, text: str) -> SurveyQuestion:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("Write the question.", code="empty", field="text")
+    if len(survey.questions) >= MAX_QUESTIONS:
+        raise ValidationError(f"A survey has at most {MAX_QUESTIONS} questions, so it stays quick to answer.",
+                              code="too_many", field="text")
+    question = SurveyQuestion(survey_id=survey.id, position=len(survey.questions) + 1, text=text[:200])
+    db.session.add(question)
+    db.session.commit()
+    return question
+
+
+def has_answered(survey, young_person_id, session_id=None) -> bool:
+    stmt = select(func.count()).select_from(FeedbackResponse).where(
+        FeedbackResponse.survey_id == survey.id, FeedbackResponse.young_person_id == young_person_id)
+    if survey.kind == "session":
+        stmt = stmt.where(FeedbackResponse.session_id == session_id)
+    return db.session.execute(stmt).scalar_one() > 0
+
+
+def submit(survey, values: dict[int, int], *, young_person_id=None, session_id=None, now=None) -> FeedbackResponse:
+    """Store one set of answers (question id -> 1..5). Unanswered questions are skipped;
+    a young person answers each survey once (per session for after-session surveys)."""
+    known = {q.id for q in survey.questions}
+    answers = {qid: v for qid, v in values.items() if qid in known and v is not None}
+    if not answers:
+        raise ValidationError("Pick at least one answer.", code="empty")
+    if any(not isinstance(v, int) or not 1 <= v <= 5 for v in answers.values()):
+        raise ValidationError("Answers go from 1 to 5.", code="out_of_range")
+    if young_person_id is not None and has_answered(survey, young_person_id, session_id):
+        raise ConflictError("Thanks, you've already answered this one.", code="already_answered")
+    response = FeedbackResponse(survey_id=survey.id, young_person_id=young_person_id, session_id=session_id,
+                                submitted_at=now or utcnow())
+    response.answers = [FeedbackAnswer(question_id=qid, value=v) for qid, v in answers.items()]
+    db.session.add(response)
+    db.session.commit()
+    return response
+
+
+def get(survey_id) -> Survey:
+    survey = db.session.get(Survey, survey_id)
+    if survey is None:
+        raise NotFoundError("No such survey.")
+    return survey

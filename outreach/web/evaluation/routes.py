@@ -1,0 +1,171 @@
+"""Evaluation dashboards (programme, organisation, platform), the printable report, and exports."""
+from datetime import time, timedelta
+
+from flask import Response, abort, current_app, flash, g, redirect, render_template, request, stream_with_context, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from . import bp
+from .dashboard import build
+from .forms import ExportForm, FilterForm
+from ..choices import choices
+from ...access import admin_required, load, org_member_required, scoped
+from ...errors import DomainError
+from ...exports import REGISTRY as EXPORTS
+from ...exports.writers import csv_chunks, write_xlsx
+from ...extensions import db
+from ...metrics import MetricQuery, Scope, Settings
+from ...metrics.base import Filters
+from ...models import Programme, ProgrammeSession
+from ...services import exports as export_service
+from ...timeutil import local_to_utc, to_local, utcnow
+
+
+def _filters(form, tz) -> Filters:
+    if not form.validate():
+        return Filters()
+    d = form.data
+    return Filters(start=local_to_utc(d["start"], time(0), tz) if d["start"] else None,
+                   end=local_to_utc(d["end"] + timedelta(days=1), time(0), tz) if d["end"] else None,
+                   age_band=d["age_band"] or None, gender=d["gender"] or None,
+                   district=(d["district"] or "").strip().upper() or None, category=d["category"] or None)
+
+
+def _query(scope, form, tz):
+    return MetricQuery(scope=scope, filters=_filters(form, tz), settings=Settings.from_config(current_app.config),
+                       as_of=utcnow())
+
+
+def _range_text(form):
+    d = form.data if not form.errors else {}
+    if d.get("start") and d.get("end"):
+        return f"{d['start']:%-d %b %Y} to {d['end']:%-d %b %Y}"
+    if d.get("start"):
+        return f"From {d['start']:%-d %b %Y}"
+    if d.get("end"):
+        return f"Up to {d['end']:%-d %b %Y}"
+    return "All sessions held so far"
+
+
+def _titles(org=None):
+    stmt = scoped(Programme, org) if org else select(Programme)
+    return {p.id: p.title for p in db.session.execute(stmt).scalars()}
+
+
+@bp.get("/org/<org_slug>/evaluation")
+@org_member_required("lead")
+def organisation():
+    form = FilterForm(request.args)
+    q = _query(Scope(organisation_id=g.org.id), form, g.org.timezone)
+    titles = _titles(g.org)
+    return render_template("evaluation/dashboard.html", org=g.org, form=form, data=build(
+        q, tz=g.org.timezone, programme_titles=titles), heading=f"Evaluation: {g.org.name}",
+        range_text=_range_text(form), programmes=sorted(titles.items(), key=lambda kv: kv[1].lower()),
+        report_url=url_for("evaluation.report", org_slug=g.org.slug, **request.args))
+
+
+@bp.get("/org/<org_slug>/evaluation/programmes/<int:programme_id>")
+@org_member_required("lead")
+def programme(programme_id):
+    programme = load(Programme, programme_id, g.org)
+    form = FilterForm(request.args)
+    q = _query(Scope(programme_id=programme.id), form, g.org.timezone)
+    return render_template("evaluation/dashboard.html", org=g.org, form=form, programme=programme,
+                           data=build(q, tz=g.org.timezone, programme_titles={programme.id: programme.title}),
+                           heading=f"Evaluation: {programme.title}", range_text=_range_text(form),
+                           report_url=url_for("evaluation.report", org_slug=g.org.slug, programme=programme.id,
+                                              **request.args))
+
+
+@bp.get("/org/<org_slug>/evaluation/report")
+@org_member_required("lead")
+def report():
+    """The A4 report meant to be shared: small numbers suppressed."""
+    form = FilterForm(request.args)
+    programme_id = request.args.get("programme", type=int)
+    programme = load(Programme, programme_id, g.org) if programme_id else None
+    scope = Scope(programme_id=programme.id) if programme else Scope(organisation_id=g.org.id)
+    q = _query(scope, form, g.org.timezone)
+    titles = {programme.id: programme.title} if programme else _titles(g.org)
+    return render_template("evaluation/report.html", org=g.org, programme=programme, form=form,
+                           data=build(q, shared=True, tz=g.org.timezone, programme_titles=titles),
+                           range_text=_range_text(form), generated=to_local(utcnow(), g.org.timezone))
+
+
+@bp.get("/admin/evaluation")
+@admin_required
+def platform():
+    form = FilterForm(request.args)
+    q = _query(Scope(), form, current_app.config["DEFAULT_TIMEZONE"])
+    return render_template("evaluation/dashboard.html", org=None, form=form,
+                           data=build(q, tz=current_app.config["DEFAULT_TIMEZONE"], programme_titles=_titles()),
+                           heading="Evaluation across all partners", range_text=_range_text(form), report_url=None)
+
+
+# ------------------------------------------------------------------ exports
+
+def _export_form():
+    form = ExportForm()
+    programmes = db.session.execute(scoped(Programme, g.org).order_by(Programme.title)).scalars().all()
+    form.programme.choices = choices([("", "All programmes")] + [(str(p.id), p.title) for p in programmes])
+    sessions = db.session.execute(
+        scoped(ProgrammeSession, g.org).where(ProgrammeSession.starts_at <= utcnow() + timedelta(days=1))
+        .order_by(ProgrammeSession.starts_at.desc()).limit(200)).scalars().all()
+    form.session.choices = choices([("", "Choose a session")] + [
+        (str(s.id), f"{to_local(s.starts_at, g.org.timezone):%a %-d %b %Y %H:%M} · {s.programme.title}")
+        for s in sessions])
+    return form
+
+
+@bp.get("/org/<org_slug>/exports")
+@org_member_required("lead")
+def exports():
+    return render_template("evaluation/exports.html", org=g.org, form=_export_form(), exports=EXPORTS.values())
+
+
+@bp.post("/org/<org_slug>/exports/<key>")
+@org_member_required("lead")
+def download(key):
+    if key not in EXPORTS:
+        abort(404)
+    form = _export_form()
+    if not form.validate_on_submit():
+        for field, errors in form.errors.items():
+            flash(f"{getattr(form, field).label.text}: {errors[0]}", "error")
+        return redirect(url_for("evaluation.exports", org_slug=g.org.slug))
+    tz = g.org.timezone
+    programme = load(Programme, int(form.programme.data), g.org) if form.programme.data else None
+    session = load(ProgrammeSession, int(form.session.data), g.org) if form.session.data else None
+    try:
+        spec, table = export_service.run_export(
+            key, form.format.data, by=current_user, role=g.membership.role, organisation=g.org,
+            settings=Settings.from_config(current_app.config),
+            pseudonym_key=current_app.config["PSEUDONYM_KEY"].encode(), programme=programme, session=session,
+            start=local_to_utc(form.start.data, time(0), tz) if form.start.data else None,
+            end=local_to_utc(form.end.data + timedelta(days=1), time(0), tz) if form.end.data else None)
+    except DomainError as err:
+        flash(err.message, "error")
+        return redirect(url_for("evaluation.exports", org_slug=g.org.slug))
+    if form.format.data == "csv":
+        body, mimetype = stream_with_context(csv_chunks(table)), "text/csv; charset=utf-8"
+    else:
+        body, mimetype = _xlsx_body(table), \
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{table.filename}.{form.format.data}"',
+        "Cache-Control": "no-store"})
+
+
+def _xlsx_body(table):
+    """Write the workbook to a temporary file (rows never pile up in memory), then stream it."""
+    import tempfile
+
+    spool = tempfile.TemporaryFile()
+    write_xlsx(table, spool)
+    spool.seek(0)
+
+    def chunks():
+        with spool:
+            while block := spool.read(256 * 1024):
+                yield block
+    return chunks()

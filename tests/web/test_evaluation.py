@@ -1,0 +1,94 @@
+"""Evaluation pages and export downloads: who may see them, and what a download holds."""
+import csv
+import io
+
+import openpyxl
+from sqlalchemy import select
+
+from outreach.models import AuditEvent
+from tests.course import course  # noqa: F401  (fixture)
+from tests.factories import add_member, make_user
+
+
+def lead_of(course, login_as):
+    lead = make_user()
+    add_member(course["org"], lead, "lead")
+    return lead, login_as(lead)
+
+
+def test_lead_sees_organisation_and_programme_dashboards(course, login_as):
+    _, client = lead_of(course, login_as)
+    slug, pid = course["org"].slug, course["programme"].id
+    page = client.get(f"/org/{slug}/evaluation")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Reach" in html and "Cohort retention" in html and "<svg" in html
+    # The definitions on the page are the metrics' own docstrings.
+    assert "sessions attended ÷ sessions offered" in html
+    page = client.get(f"/org/{slug}/evaluation/programmes/{pid}")
+    assert page.status_code == 200 and "Friday Football" in page.get_data(as_text=True)
+
+
+def test_report_hides_small_numbers_and_says_so(course, login_as):
+    _, client = lead_of(course, login_as)
+    html = client.get(f"/org/{course['org'].slug}/evaluation/report?programme={course['programme'].id}") \
+        .get_data(as_text=True)
+    assert "Small numbers hidden" in html and "&lt;5" in html
+    # Reach is 4 on this course: it must not appear as a figure.
+    assert '<div class="stat">4</div>' not in html
+
+
+def test_filters_with_bad_values_answer_with_a_message(course, login_as):
+    _, client = lead_of(course, login_as)
+    page = client.get(f"/org/{course['org'].slug}/evaluation?start=2026-12-01&end=2026-11-01&district=%3Cscript%3E")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "The end date must not be before the start date." in html and "<script>" not in html
+
+
+def test_a_worker_can_neither_see_the_evaluation_nor_export(course, login_as, db):
+    worker = make_user()
+    add_member(course["org"], worker, "worker")
+    client = login_as(worker)
+    slug = course["org"].slug
+    assert client.get(f"/org/{slug}/evaluation").status_code == 403
+    assert client.get(f"/org/{slug}/exports").status_code == 403
+    assert client.post(f"/org/{slug}/exports/headcounts", data={"format": "csv"}).status_code == 403
+    assert db.session.execute(select(AuditEvent).where(AuditEvent.action.like("export.%"))).first() is None
+
+
+def test_platform_dashboard_is_for_admins(course, login_as):
+    assert login_as(make_user()).get("/admin/evaluation").status_code == 403
+    assert login_as(make_user(admin=True)).get("/admin/evaluation").status_code == 200
+
+
+def test_download_csv_and_xlsx_and_the_audit_trail(course, login_as, db):
+    lead, client = lead_of(course, login_as)
+    slug = course["org"].slug
+    got = client.post(f"/org/{slug}/exports/programme_matrix",
+                      data={"programme": str(course["programme"].id), "format": "csv"})
+    assert got.status_code == 200 and got.mimetype == "text/csv"
+    assert "attachment" in got.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(got.get_data().decode("utf-8-sig"))))
+    assert rows[0][0] == "Name" and len(rows) == 1 + 5
+    # The pages work on today's date, so how many sessions are held depends on the clock:
+    # the XLSX must hold exactly the rows the CSV does.
+    as_csv = client.post(f"/org/{slug}/exports/evaluator_dataset", data={"format": "csv"}).get_data()
+    data_rows = len(list(csv.reader(io.StringIO(as_csv.decode("utf-8-sig"))))) - 1
+    got = client.post(f"/org/{slug}/exports/evaluator_dataset", data={"format": "xlsx"})
+    assert got.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(got.get_data())).active
+    assert sheet["A1"].value == "Participant code" and data_rows >= 7 and sheet.max_row == 1 + data_rows
+    events = db.session.execute(select(AuditEvent).where(AuditEvent.action.like("export.%"))
+                                .order_by(AuditEvent.id)).scalars().all()
+    assert [(e.action, e.actor_id, e.detail["format"]) for e in events] == [
+        ("export.programme_matrix", lead.id, "csv"), ("export.evaluator_dataset", lead.id, "csv"),
+        ("export.evaluator_dataset", lead.id, "xlsx")]
+    assert all(e.occurred_at is not None and e.organisation_id == course["org"].id for e in events)
+
+
+def test_a_register_needs_a_session(course, login_as):
+    _, client = lead_of(course, login_as)
+    got = client.post(f"/org/{course['org'].slug}/exports/session_register", data={"format": "csv"},
+                      follow_redirects=True)
+    assert got.status_code == 200 and "Choose a session for the register." in got.get_data(as_text=True)
