@@ -18,6 +18,12 @@ def init_app(app):
             return ""
         return to_local(moment, _tz(tz)).strftime(fmt)
 
+    @app.template_filter("pass_code")
+    def pass_code(secret):
+        from .services.passes import pass_code as code
+
+        return code(secret)
+
     @app.template_filter("local_time")
     def local_time(moment, tz=None):
         return local(moment, "%H:%M", tz)

@@ -94,3 +94,47 @@ def get(survey_id) -> Survey:
     if survey is None:
         raise NotFoundError("No such survey.")
     return survey
+
+
+def open_for(young_person_id: int, now) -> list[tuple]:
+    """Surveys this young person can answer now, as (survey, session or None, programme title):
+    an after-session survey for a session they attended in the last three days, a start
+    survey for a programme they have attended, and an end survey once that programme has
+    no session left more than a week ahead."""
+    from datetime import timedelta
+
+    from ..models import Attendance, Programme, ProgrammeSession
+
+    attended = db.session.execute(
+        select(ProgrammeSession, Programme.title).join(Attendance, Attendance.session_id == ProgrammeSession.id)
+        .join(Programme, Programme.id == ProgrammeSession.programme_id)
+        .where(Attendance.young_person_id == young_person_id, ProgrammeSession.starts_at <= now,
+               ProgrammeSession.starts_at >= now - timedelta(days=120))
+        .order_by(ProgrammeSession.starts_at.desc())).all()
+    if not attended:
+        return []
+    programme_ids = {s.programme_id for s, _ in attended}
+    surveys = db.session.execute(select(Survey).where(Survey.programme_id.in_(programme_ids))).scalars().all()
+    answered = set(db.session.execute(
+        select(FeedbackResponse.survey_id, FeedbackResponse.session_id)
+        .where(FeedbackResponse.young_person_id == young_person_id,
+               FeedbackResponse.survey_id.in_([s.id for s in surveys] or [0]))).all())
+    answered_surveys = {survey_id for survey_id, _ in answered}
+    titles = {s.programme_id: title for s, title in attended}
+    later = dict(db.session.execute(
+        select(ProgrammeSession.programme_id, func.max(ProgrammeSession.starts_at))
+        .where(ProgrammeSession.programme_id.in_(programme_ids), ProgrammeSession.status == "scheduled")
+        .group_by(ProgrammeSession.programme_id)).all())
+    out = []
+    for survey in sorted(surveys, key=lambda s: (titles[s.programme_id], s.kind)):
+        if survey.kind == "session":
+            for session, _ in attended:
+                if (session.programme_id == survey.programme_id and session.starts_at >= now - timedelta(days=3)
+                        and (survey.id, session.id) not in answered):
+                    out.append((survey, session, titles[survey.programme_id]))
+                    break
+        elif survey.id not in answered_surveys:
+            last = later.get(survey.programme_id)
+            if survey.kind == "start" or (last is not None and last <= now + timedelta(days=7)):
+                out.append((survey, None, titles[survey.programme_id]))
+    return out

@@ -12,7 +12,7 @@ from ...errors import DomainError
 from ...extensions import db, limiter
 from ...models import Programme, ProgrammeSession, Registration
 from ...access import staff_memberships, staff_session
-from ...services import checkin, consent, family, passes, registration
+from ...services import checkin, consent, family, passes, registration, surveys
 from ...services.family import ChildDetails
 from ...timeutil import age_on, utcnow
 
@@ -189,7 +189,8 @@ def pass_page(secret):
     if live and current_user.is_authenticated:
         if family.may_manage(current_user, found.young_person):
             url = passes.pass_url(current_app.config["BASE_URL"], found.secret)
-            return render_template("family/pass.html", yp=found.young_person, secret=found.secret, url=url)
+            return render_template("family/pass.html", yp=found.young_person, secret=found.secret, url=url,
+                                   open_surveys=surveys.open_for(found.young_person_id, utcnow()))
         memberships = staff_memberships(current_user)
         if memberships:
             now = utcnow()

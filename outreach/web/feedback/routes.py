@@ -1,0 +1,87 @@
+"""Answering surveys (on a young person's own pass page, or a worker's phone handed round)
+and setting them up (a programme lead)."""
+from flask import abort, flash, g, redirect, render_template, request, url_for
+
+from . import bp
+from .forms import QuestionForm, answer_form, answers_of
+from ...access import load, org_member_required
+from ...errors import DomainError
+from ...extensions import db
+from ...models import Programme, ProgrammeSession, Survey
+from ...services import surveys
+from ...timeutil import utcnow
+from ..family.routes import _own_live_pass
+
+
+@bp.route("/p/<secret>/feedback/<int:survey_id>", methods=["GET", "POST"])
+def answer(secret, survey_id):
+    found = _own_live_pass(secret)
+    session_id = request.args.get("session", type=int)
+    offered = {(s.id, getattr(sess, "id", None)): (s, sess, title)
+               for s, sess, title in surveys.open_for(found.young_person_id, utcnow())}
+    if (survey_id, session_id) not in offered:
+        flash("That survey isn't open for you now, or you've answered it already. Thank you!", "info")
+        return redirect(url_for("family.pass_page", secret=secret))
+    survey, session, title = offered[(survey_id, session_id)]
+    form = answer_form(survey, request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        try:
+            surveys.submit(survey, answers_of(form, survey), young_person_id=found.young_person_id,
+                           session_id=getattr(session, "id", None))
+        except DomainError as err:
+            form.form_errors.append(err.message)
+        else:
+            flash("Thank you! Your answers help make the sessions better.", "success")
+            return redirect(url_for("family.pass_page", secret=secret))
+    return render_template("feedback/answer.html", form=form, survey=survey, session=session, title=title,
+                           tz=None, back=url_for("family.pass_page", secret=secret))
+
+
+@bp.route("/org/<org_slug>/checkin/sessions/<int:session_id>/feedback", methods=["GET", "POST"])
+@org_member_required()
+def hand_round(session_id):
+    """A worker's phone handed round the group: each set of answers is stored without a name."""
+    session = load(ProgrammeSession, session_id, g.org)
+    survey = surveys.survey_of(session.programme, "session")
+    if survey is None:
+        flash("This programme has no after-session survey yet. A programme lead can add one.", "info")
+        return redirect(url_for("checkin.session", org_slug=g.org.slug, session_id=session.id))
+    form = answer_form(survey, request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        try:
+            surveys.submit(survey, answers_of(form, survey), session_id=session.id)
+        except DomainError as err:
+            form.form_errors.append(err.message)
+        else:
+            flash("Thank you! Pass the phone on to the next person.", "success")
+            return redirect(url_for("feedback.hand_round", org_slug=g.org.slug, session_id=session.id))
+    return render_template("feedback/answer.html", form=form, survey=survey, session=session,
+                           title=session.programme.title, tz=g.org.timezone, anonymous=True,
+                           back=url_for("checkin.session", org_slug=g.org.slug, session_id=session.id))
+
+
+@bp.route("/org/<org_slug>/programmes/<int:programme_id>/surveys", methods=["GET", "POST"])
+@org_member_required("lead")
+def manage(programme_id):
+    programme = load(Programme, programme_id, g.org)
+    form = QuestionForm()
+    if request.method == "POST":
+        kind = request.form.get("kind", "")
+        try:
+            if request.form.get("action") == "create":
+                surveys.ensure_survey(programme, kind)
+                flash("Survey added with its standard questions.", "success")
+                return redirect(url_for("feedback.manage", org_slug=g.org.slug, programme_id=programme.id))
+            survey = surveys.survey_of(programme, kind)
+            if survey is None:
+                abort(404)
+            if form.validate_on_submit():
+                surveys.add_question(survey, form.text.data)
+                flash("Question added.", "success")
+                return redirect(url_for("feedback.manage", org_slug=g.org.slug, programme_id=programme.id))
+        except DomainError as err:
+            flash(err.message, "error")
+    existing = {s.kind: s for s in db.session.execute(
+        db.select(Survey).where(Survey.programme_id == programme.id)).scalars()}
+    return render_template("feedback/manage.html", programme=programme, org=g.org, surveys=existing,
+                           titles=surveys.TITLES, form=form)
