@@ -1,0 +1,59 @@
+"""Issue 5, seen in a real browser on the demo term: a lead reads the programme dashboard
+on a laptop and a phone, and prints the report to PDF; the PDF's pages are turned into
+PNGs (pypdfium2) for a person to look at, and its text must carry the suppression note."""
+import re
+
+import pypdfium2 as pdfium
+
+from outreach.extensions import db
+from outreach.models import Programme
+from outreach.services import demo
+from outreach.services.passwords import hash_password
+from outreach.timeutil import utcnow
+from tests.conftest import ARTIFACTS
+
+
+def test_programme_dashboard_and_printed_report(live_server, desktop, phone, screenshot, tmp_path):
+    with live_server.app.app_context():
+        demo.seed_demo(utcnow(), password_hash=hash_password(demo.DEMO_PASSWORD))
+        programme = db.session.execute(db.select(Programme).where(Programme.title == "Street Safe")).scalar_one()
+        slug, pid = programme.organisation.slug, programme.id
+
+    def sign_in(context):
+        page = context.new_page()
+        page.goto(live_server.url + "/login")
+        page.fill("#email", "lead@northside-police.example")
+        page.fill("#password", demo.DEMO_PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_url(f"**/org/{slug}/")
+        return page
+
+    page = sign_in(desktop)
+    page.click("text=Evaluation and exports")
+    page.click("text=Street Safe")
+    page.wait_for_url(f"**/evaluation/programmes/{pid}")
+    assert page.locator("h1").inner_text() == "Evaluation: Street Safe"
+    # Every chart is an image with a title, and its values are written out as text.
+    charts = page.locator("figure.chart svg[role=img]")
+    assert charts.count() == 5
+    assert all(charts.nth(i).locator("title").count() >= 1 for i in range(charts.count()))
+    assert re.search(r"\d+%", page.locator("#h-cohort + figure").inner_text())
+    screenshot(page, "issue5-programme-dashboard-desktop")
+
+    small = sign_in(phone)
+    small.goto(f"{live_server.url}/org/{slug}/evaluation/programmes/{pid}")
+    assert small.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(small, "issue5-programme-dashboard-phone")
+
+    page.click("text=Report to share")
+    assert "Small numbers hidden" in page.locator(".note").first.inner_text()
+    page.emulate_media(media="print")
+    pdf_path = tmp_path / "report.pdf"
+    page.pdf(path=str(pdf_path), format="A4", print_background=True)
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    assert 1 <= len(pdf) <= 10
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert "Counts from 1 to 4" in text and "Evaluation report: Street Safe" in text
+    ARTIFACTS.mkdir(exist_ok=True)
+    for i in range(len(pdf)):
+        pdf[i].render(scale=1.2).to_pil().save(ARTIFACTS / f"issue5-report-page{i + 1}.png")
