@@ -1,4 +1,6 @@
-from sqlalchemy import and_, case, func, select
+from datetime import timezone
+
+from sqlalchemy import DateTime, and_, case, func, select, type_coerce
 
 from . import Table, export
 from ._common import local, participant_code, stream
@@ -43,8 +45,10 @@ def evaluator_dataset(ctx):
 
     course_columns = [course.c[f"{kind}_{code}"] for kind in ("start", "end") for code in course_codes]
     after_columns = [after.c[f"session_{code}"] for code in session_codes]
+    # The raw timestamp (naive UTC): turned into a local date once per session below, not per row.
     stmt = select(part.c.young_person_id, q.age_band_of(yp.c.date_of_birth), yp.c.gender, yp.c.postcode_district,
-                  p.c.title, held.c.starts_at, a.c.id.is_not(None), *course_columns, *after_columns) \
+                  p.c.title, type_coerce(held.c.starts_at, DateTime), a.c.id.is_not(None), *course_columns,
+                  *after_columns) \
         .select_from(part.join(held, and_(held.c.programme_id == part.c.programme_id,
                                           held.c.starts_at >= part.c.since))
                      .join(yp, yp.c.id == part.c.young_person_id)
@@ -57,17 +61,21 @@ def evaluator_dataset(ctx):
                                             after.c.young_person_id == part.c.young_person_id))) \
         .order_by(part.c.young_person_id, held.c.starts_at)
     key, tz = ctx.pseudonym_key, ctx.organisation.timezone
-    codes_cache = {}
+    dates = {}  # one entry per session: bounded by the number of sessions, not rows
+
+    def day(naive_utc):
+        found = dates.get(naive_utc)
+        if found is None:
+            found = dates[naive_utc] = local(naive_utc.replace(tzinfo=timezone.utc), tz, "%Y-%m-%d")
+        return found
 
     def rows():
+        person, code = None, None
         for row in stream(stmt):
-            person = row[0]
-            code = codes_cache.get(person)
-            if code is None:
-                codes_cache.clear()  # rows come grouped by person: one entry is all it needs
-                code = codes_cache[person] = participant_code(key, person)
+            if row[0] != person:  # rows come grouped by person
+                person, code = row[0], participant_code(key, row[0])
             yield [code, AGE_BAND_LABELS.get(row[1], row[1]), row[2] or "unknown", row[3] or "unknown", row[4],
-                   local(row[5], tz, "%Y-%m-%d"), "yes" if row[6] else "no", *row[7:]]
+                   day(row[5]), "yes" if row[6] else "no", *row[7:]]
 
     return Table(filename=f"evaluator-dataset-{ctx.organisation.slug}", rows=rows(),
                  header=["Participant code", "Age band", "Gender", "Postcode district", "Programme", "Session date",
