@@ -24,9 +24,8 @@ SESSION_QUESTIONS = [
 CORE_TEXT = dict(CORE_QUESTIONS) | dict(SESSION_QUESTIONS)
 TITLES = {"session": "After the session", "start": "Start of the programme", "end": "End of the programme"}
 MAX_QUESTIONS = 8
-# The faces shown for 1..5, with words, so the scale never depends on the picture alone.
-SCALE = [(1, "😞", "Not at all"), (2, "🙁", "Not really"), (3, "😐", "Not sure"), (4, "🙂", "Mostly"),
-         (5, "😄", "Very much")]
+# The 1..5 scale: each value is drawn as a face and always labelled with words.
+SCALE = [(1, "Not at all"), (2, "Not really"), (3, "Not sure"), (4, "Mostly"), (5, "Very much")]
 
 
 def survey_of(programme, kind):

@@ -13,7 +13,7 @@ def answer_form(survey, formdata=None):
 
     for question in survey.questions:
         setattr(SurveyForm, f"q{question.id}", RadioField(
-            question.text, choices=choices((str(v), f"{face} {words}") for v, face, words in SCALE),
+            question.text, choices=choices((str(v), words) for v, words in SCALE),
             validators=[Optional()]))
     return SurveyForm(formdata=formdata)
 
