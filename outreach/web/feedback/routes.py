@@ -67,6 +67,8 @@ def manage(programme_id):
     form = QuestionForm()
     if request.method == "POST":
         kind = request.form.get("kind", "")
+        if kind not in surveys.TITLES:
+            abort(400)
         try:
             if request.form.get("action") == "create":
                 surveys.ensure_survey(programme, kind)
