@@ -9,7 +9,8 @@ from datetime import datetime
 from importlib import import_module
 from typing import Callable, Iterable
 
-from ..metrics import Settings
+from ..metrics import MetricQuery, Scope, Settings
+from ..metrics.base import Filters
 
 REGISTRY: dict[str, "ExportSpec"] = {}
 MODULES = ["session_register", "programme_matrix", "headcounts", "funder_return", "evaluator_dataset"]
@@ -35,6 +36,12 @@ class ExportContext:
     session: object = None
     start: datetime | None = None
     end: datetime | None = None
+
+    def metric_query(self) -> MetricQuery:
+        """The metrics' view of this export: its programme (or whole organisation) and range."""
+        scope = Scope(programme_id=self.programme.id) if self.programme else Scope(organisation_id=self.organisation.id)
+        return MetricQuery(scope=scope, filters=Filters(start=self.start, end=self.end), settings=self.settings,
+                           as_of=self.as_of)
 
 
 @dataclass

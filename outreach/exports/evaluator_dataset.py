@@ -4,8 +4,7 @@ from sqlalchemy import DateTime, and_, case, func, select, type_coerce
 
 from . import Table, export
 from ._common import local, participant_code, stream
-from ..metrics import MetricQuery, Scope
-from ..metrics.base import AGE_BAND_LABELS, Filters
+from ..metrics.base import AGE_BAND_LABELS
 from ..models import (Attendance, FeedbackAnswer, FeedbackResponse, Programme, Survey, SurveyQuestion,
                       YoungPerson)
 
@@ -15,9 +14,7 @@ from ..models import (Attendance, FeedbackAnswer, FeedbackResponse, Programme, S
                     "code: age band, gender, district, programme, date, attended, survey answers. No names, "
                     "birth dates, contacts, notes or database ids.")
 def evaluator_dataset(ctx):
-    scope = Scope(programme_id=ctx.programme.id) if ctx.programme else Scope(organisation_id=ctx.organisation.id)
-    q = MetricQuery(scope=scope, filters=Filters(start=ctx.start, end=ctx.end), settings=ctx.settings,
-                    as_of=ctx.as_of)
+    q = ctx.metric_query()
     part, held = q.participants(), q.held()
     yp, a, p = YoungPerson.__table__, Attendance.__table__, Programme.__table__
     sv, sq, fr, fa = Survey.__table__, SurveyQuestion.__table__, FeedbackResponse.__table__, FeedbackAnswer.__table__

@@ -1,8 +1,7 @@
 from sqlalchemy import case, func, select
 
 from . import Table, export
-from ..metrics import MetricQuery, Scope
-from ..metrics.base import AGE_BAND_LABELS, Filters
+from ..metrics.base import AGE_BAND_LABELS
 from ..metrics.regular import BANDS
 from ..metrics.suppression import count, footnote, suppress_table
 from ..models import YoungPerson
@@ -17,9 +16,7 @@ def funder_return(ctx):
     regular attendees as in the "regular" metric. Each breakdown is a table whose rows
     are the groups and whose columns are the attendance bands; row totals are the
     participants. Suppressed as in `metrics.suppression`."""
-    scope = Scope(programme_id=ctx.programme.id) if ctx.programme else Scope(organisation_id=ctx.organisation.id)
-    q = MetricQuery(scope=scope, filters=Filters(start=ctx.start, end=ctx.end), settings=ctx.settings,
-                    as_of=ctx.as_of)
+    q = ctx.metric_query()
     att = q.attendance()
     per_person = select(att.c.young_person_id, func.count().label("n")).group_by(att.c.young_person_id).subquery()
     yp = YoungPerson.__table__

@@ -1,8 +1,7 @@
 from . import Table, export
 from ._common import local
 from ..extensions import db
-from ..metrics import MetricQuery, Scope, compute
-from ..metrics.base import Filters
+from ..metrics import compute
 from ..models import Programme
 from sqlalchemy import select
 
@@ -11,9 +10,7 @@ from sqlalchemy import select
         description="Every session in the range with distinct attendees, first-timers and bookings; sessions "
                     "nobody attended are flagged. No names.")
 def headcounts(ctx):
-    scope = Scope(programme_id=ctx.programme.id) if ctx.programme else Scope(organisation_id=ctx.organisation.id)
-    q = MetricQuery(scope=scope, filters=Filters(start=ctx.start, end=ctx.end), settings=ctx.settings,
-                    as_of=ctx.as_of)
+    q = ctx.metric_query()
     counts = {s["session_id"]: s["headcount"] for s in compute("headcounts", q)["sessions"]}
     booked = {s["session_id"]: s["booked"] for s in compute("show_up", q)["sessions"]}
     first_time = {s["session_id"]: s["first_time"] for s in compute("returning", q)["sessions"]}

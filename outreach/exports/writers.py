@@ -14,12 +14,6 @@ _FIRST_CHARS = frozenset(FORMULA_STARTS)
 CHUNK_ROWS = 2000
 
 
-def neutralise(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def _clean(row):
     # The hot loop of every export: one check per cell, written for speed.
     return [("'" + v) if type(v) is str and v and v[0] in _FIRST_CHARS else v for v in row]

@@ -6,6 +6,7 @@ the definition a funder reads is the one the code runs. Every metric
 aggregates in the database (GROUP BY, window functions) through the building
 blocks in `base.py`; none loads attendance rows into Python.
 """
+import inspect
 from dataclasses import dataclass
 from importlib import import_module
 
@@ -26,8 +27,6 @@ class Metric:
     @property
     def formula(self) -> str:
         """The docstring, dedented: what the dashboard prints as the definition."""
-        import inspect
-
         return inspect.cleandoc(self.fn.__doc__ or "")
 
 

@@ -13,7 +13,7 @@ Vocabulary used in every formula:
 - *sessions offered* to a participant: held sessions of the programme starting
   at or after their start.
 """
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import Float, and_, case, cast, func, literal, select, union_all
@@ -91,9 +91,6 @@ class MetricQuery:
     filters: Filters = field(default_factory=Filters)
     settings: Settings = field(default_factory=Settings)
     as_of: datetime = field(default_factory=utcnow)
-
-    def with_filters(self, **changes) -> "MetricQuery":
-        return replace(self, filters=replace(self.filters, **changes))
 
     # ---------------------------------------------------------------- running
 

@@ -3,11 +3,14 @@
 Start and end surveys always carry the core questions, under codes shared by
 every programme, so change can be compared for the same young people and across
 partners. A lead may add questions of their own."""
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
-from ..errors import ConflictError, NotFoundError, ValidationError
+from ..errors import ConflictError, ValidationError
 from ..extensions import db
-from ..models import FeedbackAnswer, FeedbackResponse, Survey, SurveyQuestion
+from ..models import (Attendance, FeedbackAnswer, FeedbackResponse, Programme, ProgrammeSession, Survey,
+                      SurveyQuestion)
 from ..timeutil import utcnow
 
 CORE_QUESTIONS = [
@@ -28,9 +31,14 @@ MAX_QUESTIONS = 8
 SCALE = [(1, "Not at all"), (2, "Not really"), (3, "Not sure"), (4, "Mostly"), (5, "Very much")]
 
 
+def surveys_of(programme) -> dict[str, Survey]:
+    """The programme's surveys by kind (the first made, should there be two of a kind)."""
+    return {s.kind: s for s in db.session.execute(
+        select(Survey).where(Survey.programme_id == programme.id).order_by(Survey.id.desc())).scalars()}
+
+
 def survey_of(programme, kind):
-    return db.session.execute(select(Survey).where(Survey.programme_id == programme.id, Survey.kind == kind)
-                              .order_by(Survey.id)).scalars().first()
+    return surveys_of(programme).get(kind)
 
 
 def ensure_survey(programme, kind, *, now=None) -> Survey:
@@ -88,22 +96,11 @@ def submit(survey, values: dict[int, int], *, young_person_id=None, session_id=N
     return response
 
 
-def get(survey_id) -> Survey:
-    survey = db.session.get(Survey, survey_id)
-    if survey is None:
-        raise NotFoundError("No such survey.")
-    return survey
-
-
 def open_for(young_person_id: int, now) -> list[tuple]:
     """Surveys this young person can answer now, as (survey, session or None, programme title):
     an after-session survey for a session they attended in the last three days, a start
     survey for a programme they have attended, and an end survey once that programme has
     no session left more than a week ahead."""
-    from datetime import timedelta
-
-    from ..models import Attendance, Programme, ProgrammeSession
-
     attended = db.session.execute(
         select(ProgrammeSession, Programme.title).join(Attendance, Attendance.session_id == ProgrammeSession.id)
         .join(Programme, Programme.id == ProgrammeSession.programme_id)

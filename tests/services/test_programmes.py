@@ -2,10 +2,9 @@
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import select
 
 from outreach.errors import ConflictError, PermissionDeniedError, ValidationError
-from outreach.models import ProgrammeSession, Registration
+from outreach.models import ProgrammeSession
 from outreach.services import programmes, registration
 from outreach.services.programmes import SessionTimes, WeeklyRule
 from outreach.timeutil import UTC, to_local

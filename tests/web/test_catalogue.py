@@ -1,9 +1,9 @@
 """The public catalogue: filters, places left, only approved and published programmes."""
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from outreach.services import registration
 from outreach.timeutil import UTC
-from tests.factories import make_org, make_programme, make_session, make_user, make_young_person, session_on
+from tests.factories import make_org, make_programme, make_session, make_young_person, session_on
 
 
 def _soon(days):

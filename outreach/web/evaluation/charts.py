@@ -17,6 +17,8 @@ class Chart:
     items: list = field(default_factory=list)
     axis: list = field(default_factory=list)
     legend: list = field(default_factory=list)
+    ticks: list = field(default_factory=list)   # x-axis labels of a line chart
+    base_y: float = 0                            # where a line chart's x axis sits
     width: int = WIDTH
 
 
@@ -68,7 +70,5 @@ def lines(title, series, steps, description=""):
                                        for i, p in enumerate(points))})
     axis = [{"y": top_pad + plot_h * (1 - f), "value": f"{round(f * 100)}%"} for f in (0, 0.5, 1)]
     ticks = [{"x": x_of(k), "label": f"+{k}"} for k in range(1, steps + 1)]
-    chart = Chart(title, description, height, "lines", items, axis=axis, legend=[name for name, _ in series])
-    chart.ticks = ticks
-    chart.base_y = height - bottom
-    return chart
+    return Chart(title, description, height, "lines", items, axis=axis, legend=[name for name, _ in series],
+                 ticks=ticks, base_y=height - bottom)

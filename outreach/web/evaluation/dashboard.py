@@ -44,7 +44,7 @@ def build(q, *, shared=False, tz="Europe/London", programme_titles=None):
            "definitions": [(REGISTRY[k].title, REGISTRY[k].formula) for k in REGISTRY]}
     out["charts"] = _charts(q, m, c, shared, t, tz)
     out["breakdowns"] = _breakdowns(m["breakdown"], shared, t)
-    out["surveys"] = _surveys(m["feedback"], c, shared, t, programme_titles or {})
+    out["surveys"] = _surveys(m["feedback"], c, r, shared, t, programme_titles or {})
     out["cohorts"] = [{"label": co["label"], "size": c(co["size"]),
                        "cells": [r(p["retained"], p["eligible"]) for p in co["curve"]]}
                       for co in m["cohort_retention"]["cohorts"]]
@@ -120,14 +120,13 @@ def _breakdowns(dimensions, shared, t):
     return out
 
 
-def _surveys(feedback, c, shared, t, titles):
+def _surveys(feedback, c, r, shared, t, titles):
     surveys = []
     for s in feedback["surveys"]:
         kind = {"session": "After a session", "start": "Start of programme", "end": "End of programme"}[s["kind"]]
         surveys.append({
             "title": f"{titles.get(s['programme_id'], '')} · {kind}".strip(" ·"), "responses": c(s["responses"]),
-            "rate": pct(rate(s["responses"], s["eligible"], t) if shared else
-                        (s["responses"] / s["eligible"] if s["eligible"] else None)),
+            "rate": r(s["responses"], s["eligible"]),
             "questions": [{"text": x["text"], "mean": num(x["mean"]) if not shared or x["answers"] >= t else "–",
                            "counts": _line(x["counts"], shared, t)} for x in s["questions"]],
         })

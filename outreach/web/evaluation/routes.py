@@ -21,12 +21,18 @@ from ...services import exports as export_service
 from ...timeutil import local_to_utc, to_local, utcnow
 
 
+def _utc_range(first_day, last_day, tz):
+    """Local dates, both included, as UTC instants [start, end) for the metrics."""
+    return (local_to_utc(first_day, time(0), tz) if first_day else None,
+            local_to_utc(last_day + timedelta(days=1), time(0), tz) if last_day else None)
+
+
 def _filters(form, tz) -> Filters:
     if not form.validate():
         return Filters()
     d = form.data
-    return Filters(start=local_to_utc(d["start"], time(0), tz) if d["start"] else None,
-                   end=local_to_utc(d["end"] + timedelta(days=1), time(0), tz) if d["end"] else None,
+    start, end = _utc_range(d["start"], d["end"], tz)
+    return Filters(start=start, end=end,
                    age_band=d["age_band"] or None, gender=d["gender"] or None,
                    district=(d["district"] or "").strip().upper() or None, category=d["category"] or None)
 
@@ -133,7 +139,7 @@ def download(key):
         for field, errors in form.errors.items():
             flash(f"{getattr(form, field).label.text}: {errors[0]}", "error")
         return redirect(url_for("evaluation.exports", org_slug=g.org.slug))
-    tz = g.org.timezone
+    start, end = _utc_range(form.start.data, form.end.data, g.org.timezone)
     programme = load(Programme, int(form.programme.data), g.org) if form.programme.data else None
     session = load(ProgrammeSession, int(form.session.data), g.org) if form.session.data else None
     try:
@@ -141,8 +147,7 @@ def download(key):
             key, form.format.data, by=current_user, role=g.membership.role, organisation=g.org,
             settings=Settings.from_config(current_app.config),
             pseudonym_key=current_app.config["PSEUDONYM_KEY"].encode(), programme=programme, session=session,
-            start=local_to_utc(form.start.data, time(0), tz) if form.start.data else None,
-            end=local_to_utc(form.end.data + timedelta(days=1), time(0), tz) if form.end.data else None)
+            start=start, end=end)
     except DomainError as err:
         flash(err.message, "error")
         return redirect(url_for("evaluation.exports", org_slug=g.org.slug))

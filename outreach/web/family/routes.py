@@ -3,14 +3,13 @@ import json
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from . import bp
 from ..choices import choices
 from .forms import BookForm, ChildForm, ConfirmForm, ConsentForm, NewChildForm, PassCheckInForm
 from ...errors import DomainError
 from ...extensions import db, limiter
-from ...models import Programme, ProgrammeSession, Registration
+from ...models import Registration
 from ...access import staff_memberships, staff_session
 from ...services import checkin, consent, family, passes, registration, surveys
 from ...services.family import ChildDetails
