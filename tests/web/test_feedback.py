@@ -78,7 +78,7 @@ def test_worker_hands_the_phone_round_and_answers_are_anonymous(db, login_as):
     worker = make_user()
     add_member(org, worker, "worker")
     client = login_as(worker)
-    url = f"/org/{org.slug}/checkin/sessions/{session.id}/feedback"
+    url = f"/org/{org.slug}/sessions/{session.id}/feedback"
     assert "Hand the phone round" in client.get(url).get_data(as_text=True)
     for value in ("3", "5"):
         assert client.post(url, data={f"q{after.questions[0].id}": value}).status_code == 302

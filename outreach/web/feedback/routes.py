@@ -6,8 +6,7 @@ from . import bp
 from .forms import QuestionForm, answer_form, answers_of
 from ...access import load, org_member_required
 from ...errors import DomainError
-from ...extensions import db
-from ...models import Programme, ProgrammeSession, Survey
+from ...models import Programme, ProgrammeSession
 from ...services import surveys
 from ...timeutil import utcnow
 from ..family.routes import _own_live_pass
@@ -37,7 +36,7 @@ def answer(secret, survey_id):
                            tz=None, back=url_for("family.pass_page", secret=secret))
 
 
-@bp.route("/org/<org_slug>/checkin/sessions/<int:session_id>/feedback", methods=["GET", "POST"])
+@bp.route("/org/<org_slug>/sessions/<int:session_id>/feedback", methods=["GET", "POST"])
 @org_member_required()
 def hand_round(session_id):
     """A worker's phone handed round the group: each set of answers is stored without a name."""
@@ -83,7 +82,5 @@ def manage(programme_id):
                 return redirect(url_for("feedback.manage", org_slug=g.org.slug, programme_id=programme.id))
         except DomainError as err:
             flash(err.message, "error")
-    existing = {s.kind: s for s in db.session.execute(
-        db.select(Survey).where(Survey.programme_id == programme.id)).scalars()}
-    return render_template("feedback/manage.html", programme=programme, org=g.org, surveys=existing,
+    return render_template("feedback/manage.html", programme=programme, org=g.org, surveys=surveys.surveys_of(programme),
                            titles=surveys.TITLES, form=form)
