@@ -1,18 +1,17 @@
 """Outreach: youth outreach programmes, bookings, QR check-in and evaluation."""
 import os
 
-from flask import Flask
-
 from . import database  # noqa: F401  (installs the SQLite connection rules)
 from .config import from_environment
 from .errors import register_error_handlers
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .request_log import App
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(
+def create_app(overrides: dict | None = None) -> App:
+    app = App(
         __name__,
         instance_path=os.environ.get("OUTREACH_INSTANCE_PATH") or os.path.join(ROOT, "instance"),
         instance_relative_config=True,
@@ -33,7 +32,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
 
-    from . import listeners, templating
+    from . import listeners, request_log, security, templating
+    security.init_app(app)
+    request_log.init_app(app)
     listeners.connect(app)
     templating.init_app(app)
 

@@ -10,11 +10,11 @@ from functools import wraps
 
 from flask import abort, g
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, union
 from sqlalchemy.orm import joinedload
 
 from .extensions import db
-from .models import (Attendance, Invitation, Membership, Organisation, Programme, ProgrammeSession,
+from .models import (Attendance, AuditEvent, Invitation, Membership, Organisation, Programme, ProgrammeSession,
                      Registration, Survey)
 
 ROLE_RANK = {"worker": 1, "lead": 2}
@@ -34,7 +34,19 @@ SCOPES = {
     Attendance: lambda q, org_id: q.join(ProgrammeSession, Attendance.session_id == ProgrammeSession.id)
     .join(Programme, ProgrammeSession.programme_id == Programme.id)
     .where(Programme.organisation_id == org_id),
+    # The organisation's own events, and changes to young people it works with
+    # (a guardian editing a child's medical note is not an organisation's act,
+    # but its lead must be able to see it).
+    AuditEvent: lambda q, org_id: q.where(or_(
+        AuditEvent.organisation_id == org_id,
+        and_(AuditEvent.subject_type == "YoungPerson", AuditEvent.subject_id.in_(_young_people_of(org_id))))),
 }
+
+
+def _young_people_of(org_id):
+    booked = SCOPES[Registration](select(Registration.young_person_id), org_id)
+    attended = SCOPES[Attendance](select(Attendance.young_person_id), org_id)
+    return union(booked, attended)
 
 
 def scoped(model, org):

@@ -15,6 +15,8 @@ def register_commands(app):
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(send_reminders)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("create-admin")
@@ -91,3 +93,54 @@ def send_reminders():
 
     count = reminders.send_due_reminders(send_reminder)
     click.echo(f"Sent {count} reminder{'s' if count != 1 else ''}.")
+
+
+@click.command("backup")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(path):
+    """Copy the database to PATH (default: instance/backups/outreach-<UTC time>.sqlite3 or .dump).
+
+    Safe while the app is running: SQLite is copied with its online backup API,
+    PostgreSQL with pg_dump.
+    """
+    import os
+
+    from flask import current_app
+
+    from .extensions import db
+    from .services import backup
+
+    try:
+        # The engine's URL, not the setting: Flask-SQLAlchemy resolves a relative SQLite path.
+        url = db.engine.url
+        path = path or backup.default_backup_path(os.path.join(current_app.instance_path, "backups"), url, utcnow())
+        summary = backup.backup_database(url, path)
+    except backup.BackupError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo("\n".join(summary.lines()))
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Really replace the database with the backup.")
+@with_appcontext
+def restore_command(path, yes):
+    """Replace the whole database with the backup at PATH (made by `flask backup`)."""
+    from .extensions import db
+    from .services import backup
+
+    try:
+        url = db.engine.url
+        plan = backup.plan_restore(url, path)
+        if not yes:
+            raise click.ClickException(f"{plan.describe()} Nothing was changed; add --yes to restore.")
+        # This process's own session and pooled connections would hold locks the restore waits for,
+        # and must not keep serving rows from before it.
+        db.session.remove()
+        db.engine.dispose()
+        summary = backup.restore_database(url, path)
+    except backup.BackupError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo("\n".join(summary.lines()))
+    click.echo("If the backup is from an older release, run `flask --app wsgi db upgrade` next.")

@@ -50,7 +50,8 @@ def from_environment(instance_path: str) -> dict:
     return {
         "SECRET_KEY": env("SECRET_KEY") or load_or_create_secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a database error in the log must not carry a young person's details.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "BASE_URL": (env("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         # Mail: with MAIL_SERVER unset, mail is written to instance/outbox.
         "MAIL_SERVER": env("MAIL_SERVER") or "",
@@ -64,17 +65,29 @@ def from_environment(instance_path: str) -> dict:
         "DEFAULT_TIMEZONE": env("DEFAULT_TIMEZONE") or "Europe/London",
         "AGE_OF_CONSENT": int(env("AGE_OF_CONSENT") or 13),
         "PASSWORD_RESET_MAX_AGE": int(env("PASSWORD_RESET_MAX_AGE") or 3600),
+        "CONFIRM_EMAIL_MAX_AGE": int(env("CONFIRM_EMAIL_MAX_AGE") or 7 * 24 * 3600),
         "INVITE_MAX_AGE_DAYS": int(env("INVITE_MAX_AGE_DAYS") or 14),
         # Rate limits live in Redis when REDIS_URL is set so they hold across processes.
         "RATELIMIT_STORAGE_URI": env("REDIS_URL") or "memory://",
         "RATELIMIT_ENABLED": _bool(env("RATELIMIT_ENABLED"), True),
         "LOGIN_LIMIT_PER_ACCOUNT": env("LOGIN_LIMIT_PER_ACCOUNT") or "5 per 15 minutes",
         "LOGIN_LIMIT_PER_ADDRESS": env("LOGIN_LIMIT_PER_ADDRESS") or "20 per 15 minutes",
+        "SIGNUP_LIMIT": env("SIGNUP_LIMIT") or "10 per hour",
+        "PASSWORD_RESET_LIMIT": env("PASSWORD_RESET_LIMIT") or "10 per hour",
+        "BOOKING_LIMIT": env("BOOKING_LIMIT") or "30 per minute",
+        # Pass pages are looked up by a secret in the URL: a guesser is slowed, a door is not.
+        "PASS_LOOKUP_LIMIT": env("PASS_LOOKUP_LIMIT") or "120 per minute",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _is_https(env("BASE_URL")),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _is_https(env("BASE_URL")),
+        "HSTS_MAX_AGE": int(env("HSTS_MAX_AGE") or 31536000),
+        # How many proxies (the TLS terminator) stand in front and may set X-Forwarded-*.
+        "TRUSTED_PROXY_COUNT": int(env("TRUSTED_PROXY_COUNT") or 0),
+        # One JSON line per request on standard error (no personal data); off in tests.
+        "REQUEST_LOG": _bool(env("REQUEST_LOG"), True),
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead: a form left open over tea still posts
         "PER_PAGE": int(env("PER_PAGE") or 20),
         # Evaluation. The pseudonym key makes evaluator codes; keep it (and back it up) apart

@@ -29,6 +29,15 @@ def _on_password_reset(sender, user, url, **extra):
     send_templated(user.email, "Reset your Outreach password", "password_reset", user=user, url=url)
 
 
+def _on_signup_confirmation(sender, user, url, **extra):
+    send_templated(user.email, "Confirm your email to finish signing up to Outreach", "confirm_email",
+                   user=user, url=url)
+
+
+def _on_signup_address_taken(sender, user, **extra):
+    send_templated(user.email, "You already have an Outreach account", "account_exists", user=user)
+
+
 def _on_member_invited(sender, invitation, url, **extra):
     send_templated(invitation.email, f"Join {invitation.organisation.name} on Outreach", "invitation",
                    invitation=invitation, url=url)
@@ -114,5 +123,7 @@ _RECEIVERS = [
     (signals.booking_promoted, _on_booking_promoted),
     (signals.session_cancelled, _on_session_cancelled),
     (signals.password_reset_requested, _on_password_reset),
+    (signals.signup_confirmation_requested, _on_signup_confirmation),
+    (signals.signup_address_taken, _on_signup_address_taken),
     (signals.member_invited, _on_member_invited),
 ]

@@ -6,6 +6,7 @@ PostgreSQL server it runs there instead, in a fresh database created for the
 run and dropped after it.
 """
 import os
+import re
 import socket
 import threading
 import uuid
@@ -84,6 +85,7 @@ def make_test_app(database_url: str, tmp_dir: Path, **overrides):
         "MAIL_SERVER": "",
         "MAIL_OUTBOX_DIR": str(tmp_dir / "outbox"),
         "BASE_URL": "http://localhost",
+        "REQUEST_LOG": False,
     }
     config.update(overrides)
     app = create_app(config)
@@ -197,6 +199,17 @@ class LiveServer:
         self._thread.join(timeout=5)
 
 
+def confirm_link(server) -> str:
+    """The sign-up confirmation link in the newest email the live server wrote to its outbox."""
+    from outreach.services.mail import read_outbox
+
+    for mail in read_outbox(server.app.config["MAIL_OUTBOX_DIR"]):
+        found = re.search(r"(https?://\S+/signup/confirm/\S+)", mail["text"])
+        if found:
+            return found.group(1)
+    raise AssertionError("no confirmation email in the outbox")
+
+
 @pytest.fixture()
 def live_server(databases, tmp_path):
     """The app served on a free loopback port, on a database of its own (commits are real)."""
@@ -235,11 +248,21 @@ def browser(playwright_instance):
     browser.close()
 
 
+def watch(context):
+    """Audit every page of this context (axe-core, CSP) when a browser test is running."""
+    from tests.browser import page_checks
+
+    if page_checks.CHECKS is not None:
+        page_checks.CHECKS.watch(context)
+    return context
+
+
 @pytest.fixture()
 def phone(browser):
     """A fresh browser context at a phone's size (390x844)."""
     context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True,
                                   locale="en-GB", timezone_id="Europe/London")
+    watch(context)
     yield context
     context.close()
 
@@ -247,6 +270,7 @@ def phone(browser):
 @pytest.fixture()
 def desktop(browser):
     context = browser.new_context(viewport=DESKTOP, locale="en-GB", timezone_id="Europe/London")
+    watch(context)
     yield context
     context.close()
 

@@ -2,6 +2,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import String
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -25,6 +26,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
     is_active_account: Mapped[bool] = mapped_column(default=True)
+    # False from sign-up until the emailed link is opened: sign-up answers the
+    # same for known and unknown addresses, so the address must be proved.
+    email_confirmed: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bumped on password change; part of reset tokens and the login session,

@@ -16,12 +16,13 @@ from ..errors import ValidationError
 from ..extensions import db
 from ..models import User, YoungPerson
 from ..timeutil import age_on, utcnow
-from . import audit, consent
+from . import audit, consent, passes
 from .admin_accounts import check_password, normalise_email
 from .passwords import hash_password, needs_rehash, verify_password
 
 KINDS = ("guardian", "young_person", "staff")
 _RESET_SALT = "password-reset"
+_CONFIRM_SALT = "confirm-email"
 # A real hash to verify against when the address is unknown, so a wrong address
 # takes as long as a wrong password and does not reveal who has an account.
 _DUMMY_HASH = None
@@ -37,7 +38,12 @@ class SignUp:
     phone: str | None = None
 
 
-def sign_up(details: SignUp, *, age_of_consent: int, now=None) -> User:
+def sign_up(details: SignUp, *, age_of_consent: int, email_confirmed: bool = False, now=None) -> User | None:
+    """Create an account, or None when the address already has one (its owner is emailed).
+
+    The account must confirm its address before it can sign in, unless the
+    caller already knows the address is theirs (an invitation link).
+    """
     now = now or utcnow()
     if details.kind not in KINDS:
         raise ValidationError("Choose who the account is for.", code="invalid_kind", field="kind")
@@ -59,11 +65,15 @@ def sign_up(details: SignUp, *, age_of_consent: int, now=None) -> User:
         if age > 25:
             raise ValidationError("Outreach activities are for young people up to 25.", code="too_old",
                                   field="date_of_birth")
-    if db.session.execute(select(User.id).where(User.email == email)).first():
-        raise ValidationError("There is already an account with this email. Sign in, or reset your password.",
-                              code="email_taken", field="email")
+    existing = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    if existing is not None:
+        # Answer as for a new address (the route shows "check your email"), and
+        # spend the same hashing time; the owner hears of it by email.
+        hash_password(details.password)
+        signals.signup_address_taken.send(None, user=existing)
+        return None
     user = User(email=email, full_name=name, phone=(details.phone or "").strip() or None,
-                password_hash=hash_password(details.password), created_at=now)
+                password_hash=hash_password(details.password), created_at=now, email_confirmed=email_confirmed)
     db.session.add(user)
     try:
         db.session.flush()
@@ -79,9 +89,16 @@ def sign_up(details: SignUp, *, age_of_consent: int, now=None) -> User:
         db.session.add(yp)
         db.session.flush()
         consent.record_consent(yp, given_by=user, kind="self", now=now)
+        # Their own pass, as a guardian's child gets one: it is what the door scans.
+        passes.ensure_pass(yp, now=now, commit=False)
     audit.record("account.created", actor=user, subject=user, now=now, kind=details.kind)
     db.session.commit()
     return user
+
+
+def is_young_person(user: User) -> bool:
+    """A young person's own login (rather than a guardian's or a worker's)."""
+    return db.session.execute(select(YoungPerson.id).where(YoungPerson.user_id == user.id)).first() is not None
 
 
 def authenticate(email: str, password: str, *, now=None) -> User | None:
@@ -105,6 +122,12 @@ def authenticate(email: str, password: str, *, now=None) -> User | None:
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Sign the account out everywhere (used at sign-out)."""
+    user.session_version += 1
+    db.session.commit()
+
+
 def change_password(user: User, current: str, new: str, *, now=None) -> None:
     if not verify_password(user.password_hash, current or ""):
         raise ValidationError("That is not your current password.", code="wrong_password", field="current_password")
@@ -121,6 +144,32 @@ def _set_password(user: User, new: str, *, now=None) -> None:
     user.session_version += 1
     audit.record("account.password_changed", actor=user, subject=user, now=now)
     db.session.commit()
+
+
+# ------------------------------------------------------------ address confirmation
+
+def send_confirmation(user: User, *, secret_key: str, base_url: str, next_url: str | None = None) -> None:
+    token = URLSafeTimedSerializer(secret_key, salt=_CONFIRM_SALT).dumps({"u": user.id, "n": next_url or ""})
+    signals.signup_confirmation_requested.send(None, user=user, url=f"{base_url}/signup/confirm/{token}")
+
+
+def confirm_email(token: str, *, secret_key: str, max_age: int) -> tuple[User, str]:
+    """Mark the address confirmed; returns the user and where they were going when they signed up."""
+    try:
+        data = URLSafeTimedSerializer(secret_key, salt=_CONFIRM_SALT).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise ValidationError("This link has expired. Sign in to be sent a new one.", code="token_expired") from None
+    except BadSignature:
+        raise ValidationError("This link is not valid. Check it was copied whole.", code="token_invalid") from None
+    user_id = data.get("u") if isinstance(data, dict) else None
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or not user.is_active_account:
+        raise ValidationError("This link is not valid any more.", code="token_invalid")
+    if not user.email_confirmed:
+        user.email_confirmed = True
+        audit.record("account.email_confirmed", actor=user, subject=user)
+        db.session.commit()
+    return user, data.get("n") or ""
 
 
 # ------------------------------------------------------------ password reset

@@ -3,6 +3,8 @@
 There is no sign-up page for platform admins on purpose: whoever can run
 commands on the server decides who approves partner organisations.
 """
+from functools import lru_cache
+
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
@@ -46,7 +48,23 @@ def check_password(password: str | None) -> str:
     if len(password) > MAX_PASSWORD_LENGTH:
         raise ValidationError(f"The password must be at most {MAX_PASSWORD_LENGTH} characters long.",
                               code="password_too_long", field="password")
+    if is_common_password(password):
+        raise ValidationError("That password is one of the most common ones, so it is easy to guess. "
+                              "Try three or four unrelated words together.", code="password_too_common",
+                              field="password")
     return password
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    # zxcvbn ships the 30,000 most common passwords from real breaches.
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def is_common_password(password: str) -> bool:
+    return password.strip().lower() in _common_passwords()
 
 
 def create_or_promote_admin(email: str, password: str | None = None, *, full_name: str | None = None,

@@ -1,6 +1,8 @@
 """The audit log: who viewed, exported or changed young people's personal data."""
+from sqlalchemy import select
+
 from ..extensions import db
-from ..models import AuditEvent
+from ..models import AuditEvent, ProgrammeSession, User, YoungPerson
 from ..timeutil import utcnow
 
 
@@ -17,3 +19,63 @@ def record(action: str, *, actor=None, organisation=None, subject=None, now=None
     )
     db.session.add(event)
     return event
+
+
+# What a lead reads in the log; an action not listed is shown by its code.
+ACTIONS = {
+    "young_person.created": "Added a young person",
+    "young_person.updated": "Changed a young person's details",
+    "young_person.consent_given": "Recorded consent",
+    "young_person.exported": "Downloaded a young person's data",
+    "young_person.erased": "Deleted a young person's data",
+    "young_person.anonymised": "Anonymised after the retention period",
+    "young_person.medical_notes_removed": "Removed medical notes after the retention period",
+    "medical_notes.viewed": "Viewed medical notes (on-site register)",
+    "pass.replaced": "Replaced a pass",
+    "attendance.undone": "Undid a check-in",
+    "programme.created": "Created a programme",
+    "programme.updated": "Changed a programme",
+    "programme.published": "Published a programme",
+    "programme.unpublished": "Unpublished a programme",
+    "session.created": "Added a session",
+    "session.updated": "Changed a session",
+    "session.cancelled": "Cancelled a session",
+    "sessions.generated": "Added weekly sessions",
+    "membership.role_changed": "Changed a team member's role",
+    "membership.removed": "Removed a team member",
+    "invitation.sent": "Invited a team member",
+    "invitation.revoked": "Withdrew an invitation",
+    "invitation.accepted": "Accepted an invitation",
+    "organisation.applied": "Applied as a partner",
+    "organisation.updated": "Changed the organisation's settings",
+    "organisation.approved": "Approved the partner",
+    "organisation.declined": "Declined the partner",
+}
+
+
+def describe(action: str) -> str:
+    if action.startswith("export."):
+        return "Exported " + action.split(".", 1)[1].replace("_", " ")
+    return ACTIONS.get(action, action)
+
+
+def newest_first(events):
+    """An audit-event query, newest first (the caller scopes it to an organisation)."""
+    return events.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+
+
+def names_for(events) -> tuple[dict, dict]:
+    """Who did it and what it was about, in words, for one page of events: (actors, subjects)."""
+    actor_ids = {e.actor_id for e in events if e.actor_id}
+    actors = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(actor_ids))).all()) \
+        if actor_ids else {}
+    people = {e.subject_id for e in events if e.subject_type == "YoungPerson"}
+    sessions = {e.subject_id for e in events if e.subject_type == "ProgrammeSession"}
+    subjects = {}
+    if people:
+        for yp in db.session.execute(select(YoungPerson).where(YoungPerson.id.in_(people))).scalars():
+            subjects[("YoungPerson", yp.id)] = yp.display_name
+    if sessions:
+        for s in db.session.execute(select(ProgrammeSession).where(ProgrammeSession.id.in_(sessions))).scalars():
+            subjects[("ProgrammeSession", s.id)] = s
+    return actors, subjects

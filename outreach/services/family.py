@@ -39,12 +39,22 @@ def _validate(details: ChildDetails, *, today: date):
         raise ValidationError("Outreach is for young people up to 25.", code="too_old", field="date_of_birth")
 
 
+_FIELDS = ("first_name", "last_name", "date_of_birth", "emergency_contact_name", "emergency_contact_phone",
+           "gender", "medical_notes", "photo_consent", "may_go_home_alone")
+
+
 def _apply(yp: YoungPerson, details: ChildDetails):
-    for name in ("first_name", "last_name", "date_of_birth", "emergency_contact_name", "emergency_contact_phone",
-                 "gender", "medical_notes", "photo_consent", "may_go_home_alone"):
+    for name in _FIELDS:
         setattr(yp, name, getattr(details, name))
     yp.postcode_district = details.postcode_district.upper() if details.postcode_district else None
     yp.collectors = [AuthorisedCollector(**c) for c in details.collectors if c.get("name")]
+
+
+def _snapshot(yp: YoungPerson) -> dict:
+    values = {name: getattr(yp, name) for name in _FIELDS}
+    values["postcode_district"] = yp.postcode_district
+    values["collectors"] = sorted((c.name, c.relationship_label or "", c.phone or "") for c in yp.collectors)
+    return values
 
 
 def add_child(guardian, details: ChildDetails, *, consent_given: bool, now=None) -> YoungPerson:
@@ -69,14 +79,19 @@ def add_child(guardian, details: ChildDetails, *, consent_given: bool, now=None)
 def update_child(guardian, yp: YoungPerson, details: ChildDetails, *, now=None) -> YoungPerson:
     now = now or utcnow()
     _validate(details, today=now.date())
+    before = _snapshot(yp)
     _apply(yp, details)
-    audit.record("young_person.updated", actor=guardian, subject=yp, now=now)
+    after = _snapshot(yp)
+    # Which fields changed, never their values: the log must not become a copy of the data.
+    changed = sorted(k for k in after if after[k] != before[k])
+    audit.record("young_person.updated", actor=guardian, subject=yp, now=now, changed=changed)
     db.session.commit()
     return yp
 
 
 def give_consent(guardian, yp: YoungPerson, *, now=None):
     consent.record_consent(yp, given_by=guardian, kind="guardian", now=now)
+    audit.record("young_person.consent_given", actor=guardian, subject=yp, now=now)
     db.session.commit()
 
 

@@ -18,6 +18,7 @@ from ..errors import NotFoundError
 from ..extensions import db
 from ..models import Pass
 from ..timeutil import utcnow
+from . import audit
 
 SECRET_BYTES = 24
 
@@ -78,6 +79,7 @@ def reissue_pass(young_person, *, by=None, reason="Replaced", now=None) -> Pass:
         db.session.flush()  # the partial unique index allows one live pass
     new = Pass(young_person_id=young_person.id, secret=new_secret(), created_at=now)
     db.session.add(new)
+    audit.record("pass.replaced", actor=by, subject=young_person, now=now, reason=reason[:200])
     db.session.commit()
     if old is not None:
         signals.pass_revoked.send(None, old_pass=old, new_pass=new, by=by)

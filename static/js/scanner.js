@@ -97,6 +97,30 @@ const WORDS = {
   error: "Stop",
 };
 
+// A shape for each result, so colour is never the only signal (colour-blind
+// workers, a dim screen in a dark doorway): tick, warning sign, cross, clock,
+// and a turn-back arrow for an undo.
+const ICONS = {
+  idle: "M9 14L4 9l5-5M4 9h11a5 5 0 0 1 0 10h-3",
+  ok: "M5 13l5 5L20 7",
+  warn: "M12 3L2 21h20zM12 10v5M12 18v.5",
+  error: "M6 6l12 12M18 6L6 18",
+  queued: "M12 3a9 9 0 1 0 .01 0zM12 7v5l3 3",
+};
+const SVG = "http://www.w3.org/2000/svg";
+
+function icon(kind) {
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("class", "result-panel__icon");
+  svg.setAttribute("aria-hidden", "true");
+  svg.dataset.icon = kind;
+  const path = document.createElementNS(SVG, "path");
+  path.setAttribute("d", ICONS[kind]);
+  svg.append(path);
+  return svg;
+}
+
 function show(kind, result, extra = {}) {
   const panel = $("result");
   panel.className = `result-panel result-panel--${kind}`;
@@ -110,6 +134,7 @@ function show(kind, result, extra = {}) {
     panel.append(el);
     return el;
   };
+  if (ICONS[kind]) panel.append(icon(kind));
   add("p", "result-panel__word", extra.word || WORDS[result.code] || WORDS[kind] || (kind === "warn" ? "Check" : "Stop"));
   const person = result.young_person;
   if (person && person.first_name) {

@@ -9,6 +9,7 @@ from PIL import Image
 
 from outreach.extensions import db
 from outreach.timeutil import UTC
+from tests.conftest import confirm_link, watch
 from tests.factories import make_org, make_programme, make_session, make_user
 
 PASSWORD = "sunflower kettle ladder"
@@ -52,6 +53,8 @@ def test_guardian_signs_up_adds_two_children_books_and_opens_a_pass(live_server,
     page.fill("#confirm", PASSWORD)
     screenshot(page, "issue3-signup-phone")
     page.click("main button[type=submit]")
+    page.wait_for_selector("text=Check your email")
+    page.goto(confirm_link(live_server))
     page.wait_for_url("**/family/children/new")
 
     today = date.today()
@@ -95,7 +98,7 @@ def test_guardian_signs_up_adds_two_children_books_and_opens_a_pass(live_server,
     pass_url = decoded[0].text
     assert pass_url.startswith(live_server.url + "/p/") and pass_url == page.url.split("?")[0]
 
-    stranger = phone.browser.new_context(viewport={"width": 390, "height": 844})
+    stranger = watch(phone.browser.new_context(viewport={"width": 390, "height": 844}))
     try:
         other = stranger.new_page()
         other.goto(pass_url)

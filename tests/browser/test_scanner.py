@@ -9,7 +9,7 @@ from outreach.extensions import db
 from outreach.models import Attendance, Registration
 from outreach.services import passes
 from outreach.timeutil import UTC
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, watch
 from tests.factories import PASSWORD, make_org, make_programme, make_session, make_user, make_young_person
 
 from .fakecam import camera_args, write_video
@@ -52,8 +52,8 @@ def _attendances(live_server, session_id):
 
 def _phone_with_camera(playwright_instance, video):
     browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + camera_args(video))
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="en-GB",
-                                  timezone_id="Europe/London", permissions=["camera"])
+    context = watch(browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="en-GB",
+                                        timezone_id="Europe/London", permissions=["camera"]))
     return browser, context
 
 
@@ -68,6 +68,8 @@ def _sign_in(page, base):
 def _wait_result(page, status, code=None, timeout=20_000):
     selector = f'[data-role=result][data-status="{status}"]' + (f'[data-code="{code}"]' if code else "")
     page.wait_for_selector(selector, timeout=timeout)
+    # Never colour alone: a shape for the result as well as its word.
+    assert page.locator(f'[data-role=result] svg[data-icon="{status}"]').count() == 1
     return page.locator("[data-role=result]").inner_text()
 
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from outreach.models import Consent, User, YoungPerson
-from outreach.services import accounts
+from outreach.services import accounts, passes
 from outreach.services.passwords import verify_password
 from tests.conftest import make_test_app
 from tests.factories import PASSWORD, make_user
@@ -21,21 +21,74 @@ def _signup(client, **over):
     return client.post("/signup", data=data)
 
 
-def test_guardian_signs_up_and_is_sent_to_add_a_child(client, db):
+def _confirm_link(mail) -> str:
+    return re.search(r"http://localhost(/signup/confirm/\S+)", mail["text"]).group(1)
+
+
+def test_guardian_confirms_the_emailed_link_and_is_sent_to_add_a_child(client, db, outbox):
     resp = _signup(client)
-    assert resp.status_code == 302 and resp.headers["Location"].endswith("/family/children/new")
+    assert resp.status_code == 200 and "Check your email" in resp.get_data(as_text=True)
     user = db.session.execute(select(User).where(User.email == "sam@example.org")).scalar_one()
     assert user.password_hash.startswith("$argon2id$")
     assert verify_password(user.password_hash, NEW)
+    assert user.email_confirmed is False
+    assert client.get("/family").status_code == 302  # not signed in until the address is proved
+    signed_in = client.post("/login", data={"email": "sam@example.org", "password": NEW})
+    assert signed_in.status_code == 401 and "Confirm your email address first" in signed_in.get_data(as_text=True)
+
+    mail = outbox()[0]
+    assert mail["to"] == "sam@example.org" and "Confirm your email" in mail["subject"]
+    resp = client.get(_confirm_link(mail))
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/family/children/new")
     assert client.get("/family").status_code == 200  # signed in
+    db.session.refresh(user)
+    assert user.email_confirmed is True
 
 
-def test_email_is_stored_lower_case_and_cannot_be_taken_twice(client, db):
-    _signup(client, email="Sam@Example.ORG")
-    client.post("/logout")
-    resp = _signup(client, email="sam@example.org")
-    assert resp.status_code == 200
-    assert "already an account" in resp.get_data(as_text=True)
+def test_confirmation_link_keeps_where_they_were_going(client, db, outbox):
+    client.post("/signup?next=/organisations/apply", data=dict(
+        kind="guardian", full_name="Pat Lead", email="pat@example.org", password=NEW, confirm=NEW))
+    resp = client.get(_confirm_link(outbox()[0]))
+    assert resp.headers["Location"].endswith("/organisations/apply")
+    assert client.get("/signup/confirm/not-a-token").status_code == 400
+
+
+def test_sign_up_answers_the_same_for_a_taken_address(client, db, outbox):
+    make_user("sam@example.org")
+    db.session.commit()
+    taken = _signup(client, email="Sam@Example.ORG")
+    fresh = _signup(client, email="new.person@example.org")
+    assert taken.status_code == fresh.status_code == 200
+
+    def page(resp, address):
+        return re.sub(r'name="csrf_token"[^>]*', "", resp.get_data(as_text=True).replace(address, "ADDRESS"))
+    assert page(taken, "Sam@Example.ORG") == page(fresh, "new.person@example.org")
+    # The owner of the taken address hears about it; no second account exists.
+    mails = {m["to"]: m for m in outbox()}
+    assert "already have an Outreach account" in mails["sam@example.org"]["subject"]
+    assert "/signup/confirm/" in mails["new.person@example.org"]["text"]
+    assert len(db.session.execute(select(User).where(User.email == "sam@example.org")).all()) == 1
+
+
+def test_login_and_reset_answer_the_same_for_unknown_addresses(client, db):
+    make_user("known@example.org")
+    db.session.commit()
+    known = client.post("/login", data={"email": "known@example.org", "password": "wrong password!"})
+    unknown = client.post("/login", data={"email": "nobody@example.org", "password": "wrong password!"})
+    assert known.status_code == unknown.status_code == 401
+    assert known.get_data(as_text=True).replace("known@", "X@") == unknown.get_data(as_text=True).replace("nobody@", "X@")
+    known = client.post("/forgot-password", data={"email": "known@example.org"})
+    unknown = client.post("/forgot-password", data={"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 200
+    assert known.get_data(as_text=True).replace("known@", "X@") == unknown.get_data(as_text=True).replace("nobody@", "X@")
+
+
+def test_very_common_passwords_are_refused(client, db):
+    page = _signup(client, password="password123", confirm="password123").get_data(as_text=True)
+    assert "most common" in page
+    page = _signup(client, password="Qwertyuiop", confirm="Qwertyuiop").get_data(as_text=True)
+    assert "most common" in page
+    assert db.session.execute(select(User)).first() is None
 
 
 def test_young_person_over_age_of_consent_signs_up_with_own_consent(client, db):
@@ -43,12 +96,13 @@ def test_young_person_over_age_of_consent_signs_up_with_own_consent(client, db):
     dob = date(today.year - 14, 1, 1)
     resp = _signup(client, kind="young_person", full_name="Alex Young", email="alex@example.org",
                    date_of_birth=dob.isoformat())
-    assert resp.status_code == 302
+    assert resp.status_code == 200 and "Check your email" in resp.get_data(as_text=True)
     user = db.session.execute(select(User).where(User.email == "alex@example.org")).scalar_one()
     yp = db.session.execute(select(YoungPerson).where(YoungPerson.user_id == user.id)).scalar_one()
     assert (yp.first_name, yp.last_name, yp.date_of_birth) == ("Alex", "Young", dob)
     consent = db.session.execute(select(Consent).where(Consent.young_person_id == yp.id)).scalar_one()
     assert consent.kind == "self"
+    assert passes.live_pass(yp) is not None  # their own pass to show at the door
 
 
 def test_under_age_of_consent_is_told_kindly_to_ask_a_guardian(client, db):
@@ -80,6 +134,23 @@ def test_login_and_logout(client, db):
     client.post("/logout")
     assert client.get("/account").status_code == 302
     assert user.last_login_at is not None
+
+
+def test_sign_in_starts_a_fresh_session_and_sign_out_ends_it(app, client, db):
+    make_user("worker@example.org")
+    db.session.commit()
+    client.get("/login")
+    with client.session_transaction() as before:
+        before["planted"] = "set before sign-in"
+    client.post("/login", data={"email": "worker@example.org", "password": PASSWORD})
+    with client.session_transaction() as after:
+        assert "planted" not in after and after.get("_user_id")
+    stolen = client.get_cookie("session").value
+    client.post("/logout")
+    # A copy of the signed-in cookie taken before sign-out no longer works.
+    replay = app.test_client()
+    replay.set_cookie("session", stolen)
+    assert replay.get("/account").status_code == 302
 
 
 def test_next_parameter_only_goes_to_this_site(client, db):

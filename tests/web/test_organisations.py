@@ -13,13 +13,13 @@ def _invitation_link(mail) -> str:
 
 def _apply(client, **over):
     data = dict(name="Northside Youth Trust", kind="charity", description="Clubs in Northside.",
-                contact_email="hello@northside.example.org", website="", timezone="Europe/London",
-                full_name="Pat Lead", email="pat@example.org", password="a long enough password")
+                contact_email="hello@northside.example.org", website="", timezone="Europe/London")
     data.update(over)
     return client.post("/organisations/apply", data=data)
 
 
-def test_applying_creates_a_pending_org_with_the_applicant_as_lead(client, db):
+def test_applying_creates_a_pending_org_with_the_applicant_as_lead(client, db, login_as):
+    login_as(make_user("pat@example.org"))
     resp = _apply(client)
     assert resp.status_code == 302
     org = db.session.execute(select(Organisation).where(Organisation.slug == "northside-youth-trust")).scalar_one()
@@ -30,9 +30,10 @@ def test_applying_creates_a_pending_org_with_the_applicant_as_lead(client, db):
     assert "Waiting for approval" in page
 
 
-def test_anonymous_applicant_must_give_their_own_details(client, db):
-    page = _apply(client, full_name="", email="", password="").get_data(as_text=True)
-    assert "needed to create your account" in page
+def test_signed_out_applicant_is_asked_for_an_account_first(client, db):
+    page = client.get("/organisations/apply").get_data(as_text=True)
+    assert "/signup?next=/organisations/apply" in page and "/login?next=/organisations/apply" in page
+    assert _apply(client).status_code == 200
     assert db.session.execute(select(Organisation)).first() is None
 
 

@@ -1,8 +1,8 @@
 """Sign up, sign in and out, forgotten and changed passwords."""
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from . import bp
+from . import bp, sessions
 from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, SignUpForm
 from ...access import staff_memberships
 from ...errors import DomainError
@@ -52,21 +52,32 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            login_user(user, remember=form.remember.data)
+        if user is not None and not user.email_confirmed:
+            # Only someone who knows the password learns the address is waiting for confirmation.
+            accounts.send_confirmation(user, next_url=safe_next(request.args.get("next")), **_link_settings())
+            form.form_errors.append(f"Confirm your email address first: we've sent the link again to {user.email}.")
+        elif user is not None:
+            sessions.start(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or _landing(user))
-        form.form_errors.append("That email and password don't match an account. Check them, or reset your password.")
+        else:
+            form.form_errors.append(
+                "That email and password don't match an account. Check them, or reset your password.")
     return render_template("auth/login.html", form=form), (401 if form.form_errors else 200)
 
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    sessions.end(current_user)
     flash("You are signed out.", "success")
     return redirect(url_for("catalogue.index"))
 
 
+def _link_settings() -> dict:
+    return dict(secret_key=current_app.config["SECRET_KEY"], base_url=current_app.config["BASE_URL"])
+
+
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGNUP_LIMIT"], methods=["POST"], scope="signup")
 def signup():
     if current_user.is_authenticated:
         return redirect(_landing(current_user))
@@ -81,18 +92,31 @@ def signup():
         except DomainError as err:
             _field_error(form, err)
         else:
-            login_user(user)
-            next_url = safe_next(request.args.get("next"))
-            if form.kind.data == "guardian":
-                flash("Welcome to Outreach. Add your children, then book their activities.", "success")
-                return redirect(next_url or url_for("family.add_child"))
-            flash("Welcome to Outreach. Find an activity and book your place.", "success")
-            return redirect(next_url or url_for("catalogue.index"))
+            if user is not None:
+                accounts.send_confirmation(user, next_url=safe_next(request.args.get("next")), **_link_settings())
+            # The same page whether the address was new or already had an account.
+            return render_template("auth/signup_sent.html", email=form.email.data.strip())
     return render_template("auth/signup.html", form=form, age_of_consent=current_app.config["AGE_OF_CONSENT"])
 
 
+@bp.get("/signup/confirm/<token>")
+def confirm_email(token):
+    try:
+        user, next_url = accounts.confirm_email(token, secret_key=current_app.config["SECRET_KEY"],
+                                                max_age=current_app.config["CONFIRM_EMAIL_MAX_AGE"])
+    except DomainError as err:
+        return render_template("auth/confirm_invalid.html", message=err.message), 400
+    sessions.start(user)
+    if not accounts.is_young_person(user):
+        flash("Your email is confirmed. Welcome to Outreach: add your children, then book their activities.",
+              "success")
+        return redirect(safe_next(next_url) or url_for("family.add_child"))
+    flash("Your email is confirmed. Welcome to Outreach.", "success")
+    return redirect(safe_next(next_url) or _landing(user))
+
+
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"], scope="password-reset")
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_LIMIT"], methods=["POST"], scope="password-reset")
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -118,7 +142,7 @@ def reset_password(token):
         except DomainError as err:
             _field_error(form, err)
         else:
-            logout_user()
+            sessions.end(current_user)
             flash("Your password has been changed. Sign in with the new one.", "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form, user=user)
@@ -134,7 +158,7 @@ def account():
         except DomainError as err:
             _field_error(form, err)
         else:
-            login_user(current_user)  # keep this device signed in with the new session version
+            sessions.start(current_user)  # keep this device signed in with the new session version
             flash("Your password has been changed. Other devices have been signed out.", "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form, memberships=staff_memberships(current_user))

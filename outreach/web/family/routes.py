@@ -8,7 +8,8 @@ from . import bp
 from ..choices import choices
 from .forms import BookForm, ChildForm, ConfirmForm, ConsentForm, NewChildForm, PassCheckInForm
 from ...errors import DomainError
-from ...extensions import db, limiter
+from ...extensions import db
+from .. import limits
 from ...models import Registration
 from ...access import staff_memberships, staff_session
 from ...services import checkin, consent, family, passes, registration, surveys
@@ -144,7 +145,7 @@ def cancel_booking(registration_id):
 
 @bp.route("/activities/<int:programme_id>/book", methods=["GET", "POST"])
 @login_required
-@limiter.limit("30 per minute", methods=["POST"])
+@limits.booking
 def book(programme_id):
     programme = family.bookable_programme(programme_id)
     if programme is None:
@@ -180,6 +181,7 @@ def book(programme_id):
 
 
 @bp.get("/p/<secret>")
+@limits.pass_lookup
 def pass_page(secret):
     """The URL inside every QR pass. Staff get a one-tap check-in; the holder's family sees
     the pass; anyone else learns only what the pass is for."""
@@ -205,6 +207,7 @@ def pass_page(secret):
 
 
 @bp.post("/p/<secret>/check-in")
+@limits.pass_lookup
 @login_required
 def pass_check_in(secret):
     """One tap from the phone's own camera: check this pass in to a session happening now."""
@@ -227,6 +230,7 @@ def _own_live_pass(secret):
 
 
 @bp.get("/p/<secret>/qr.png")
+@limits.pass_lookup
 def pass_png(secret):
     found = _own_live_pass(secret)
     png = passes.qr_png(passes.pass_url(current_app.config["BASE_URL"], found.secret))
@@ -236,6 +240,7 @@ def pass_png(secret):
 
 
 @bp.get("/p/<secret>/qr.svg")
+@limits.pass_lookup
 def pass_svg(secret):
     found = _own_live_pass(secret)
     svg = passes.qr_svg(passes.pass_url(current_app.config["BASE_URL"], found.secret))

@@ -9,10 +9,12 @@ from ...errors import DomainError
 from ...models import Programme, ProgrammeSession
 from ...services import surveys
 from ...timeutil import utcnow
+from .. import limits
 from ..family.routes import _own_live_pass
 
 
 @bp.route("/p/<secret>/feedback/<int:survey_id>", methods=["GET", "POST"])
+@limits.pass_lookup
 def answer(secret, survey_id):
     found = _own_live_pass(secret)
     session_id = request.args.get("session", type=int)

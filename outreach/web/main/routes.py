@@ -1,8 +1,9 @@
 """Home: send each kind of person where they start their work."""
-from flask import redirect, url_for
+from flask import jsonify, redirect, url_for
 from flask_login import current_user
 
 from ...access import staff_memberships
+from ...services import health
 from . import bp
 
 
@@ -16,3 +17,11 @@ def home():
             return redirect(url_for("admin.organisations"))
     return redirect(url_for("catalogue.index"))
 
+
+
+@bp.get("/healthz")
+def healthz():
+    """200 when the database answers, 503 when it does not; no details an outsider could use."""
+    if health.database_answers():
+        return jsonify({"status": "ok", "database": "ok"})
+    return jsonify({"status": "unavailable", "database": "unreachable"}), 503

@@ -28,11 +28,7 @@ class OrganisationFields(AppForm):
 
 
 class ApplyForm(OrganisationFields):
-    """Applying when not signed in also creates the applicant's account."""
-    full_name = StringField("Your name", validators=[Optional(), Length(max=120)])
-    email = EmailField("Your email", validators=[Optional(), Length(max=254)])
-    password = PasswordField("Choose a password", validators=[Optional(), Length(min=10, max=256,
-                                                                                 message="Use at least 10 characters.")])
+    """Applying, signed in: the applicant becomes the first programme lead."""
 
 
 class SettingsForm(OrganisationFields):

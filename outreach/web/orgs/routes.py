@@ -1,6 +1,6 @@
 """A partner organisation's own pages: applying, dashboard, members, settings."""
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy import select
 
 from . import bp
@@ -8,10 +8,11 @@ from .forms import AcceptNewAccountForm, ApplyForm, ConfirmForm, InviteForm, Rol
 from ...access import org_member_required, scoped
 from ...errors import DomainError
 from ...extensions import db
-from ...models import Programme, User
-from ...services import accounts, organisations, programmes
+from ...models import AuditEvent, Programme, User
+from ...services import accounts, audit, organisations, programmes
 from ...services.organisations import OrganisationDetails
 from ...timeutil import utcnow
+from ..auth import sessions
 
 PREFIX = "/org/<org_slug>"
 
@@ -31,34 +32,24 @@ def _details(form) -> OrganisationDetails:
 
 @bp.route("/organisations/apply", methods=["GET", "POST"])
 def apply():
+    if not current_user.is_authenticated:
+        # The applicant's own account comes first, through sign-up and its
+        # emailed link, so this form never says whether an address is taken.
+        return render_template("orgs/apply_account_first.html")
     form = ApplyForm()
-    if request.method == "GET" and current_user.is_authenticated:
+    if request.method == "GET":
         form.contact_email.data = current_user.email
     if form.validate_on_submit():
         try:
-            applicant = current_user if current_user.is_authenticated else _new_applicant(form)
-            org = organisations.apply(applicant, _details(form))
+            org = organisations.apply(current_user, _details(form))
         except DomainError as err:
             db.session.rollback()
             _field_error(form, err)
         else:
-            if not current_user.is_authenticated:
-                login_user(applicant)
             flash("Thank you. Your application is with the Outreach team; we'll email you when it's decided.",
                   "success")
             return redirect(url_for("orgs.dashboard", org_slug=org.slug))
     return render_template("orgs/apply.html", form=form)
-
-
-def _new_applicant(form):
-    missing = [f for f in (form.full_name, form.email, form.password) if not (f.data or "").strip()]
-    for f in missing:
-        f.errors.append("This is needed to create your account.")
-    if missing:
-        raise DomainError("Fill in your own details as well.", code="account_required")
-    return accounts.sign_up(accounts.SignUp(kind="staff", full_name=form.full_name.data, email=form.email.data,
-                                            password=form.password.data),
-                            age_of_consent=current_app.config["AGE_OF_CONSENT"])
 
 
 @bp.get(PREFIX + "/")
@@ -183,13 +174,26 @@ def accept_invitation(token):
         try:
             user = accounts.sign_up(accounts.SignUp(kind="staff", full_name=new_account.full_name.data,
                                                     email=invitation.email, password=new_account.password.data),
-                                    age_of_consent=current_app.config["AGE_OF_CONSENT"])
+                                    # The invitation link came to this address, which proves it.
+                                    age_of_consent=current_app.config["AGE_OF_CONSENT"], email_confirmed=True)
+            if user is None:  # the address got an account since the page was shown
+                raise DomainError("This address has an account now: sign in to accept.", code="email_taken")
             m = organisations.accept_invitation(token, user)
         except DomainError as err:
             _field_error(new_account, err)
         else:
-            login_user(user)
+            sessions.start(user)
             flash(f"Welcome to {m.organisation.name}.", "success")
             return redirect(url_for("orgs.dashboard", org_slug=m.organisation.slug))
     return render_template("orgs/accept.html", invitation=invitation, form=new_account, existing=existing,
                            confirm=ConfirmForm(), now=utcnow())
+
+
+@bp.get(PREFIX + "/audit-log")
+@org_member_required("lead")
+def audit_log():
+    """Who viewed, exported or changed personal data, for the organisation's lead."""
+    page = db.paginate(audit.newest_first(scoped(AuditEvent, g.org)), per_page=50, error_out=False)
+    actors, subjects = audit.names_for(page.items)
+    return render_template("orgs/audit_log.html", org=g.org, page=page, actors=actors, subjects=subjects,
+                           describe=audit.describe)
