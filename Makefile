@@ -5,6 +5,9 @@
 #   make vendor              install the scanner's QR decoder from npm into static/vendor/ (run and test do it)
 #   make bench-checkin       check-in API throughput and latency against a bare Flask endpoint
 #   make bench-evaluation    dashboard and export speed over 1,000,000 attendances (SQLite, then PostgreSQL)
+#   make fuzz                the property-based tests with 300 fresh random examples per form (the suite runs 6)
+#   make security-scan       SQL injection scan (sqlmap) of a throwaway instance: SQLite, then PostgreSQL
+#   make bench-load          gunicorn + PostgreSQL under a mixed city-sized load for a minute
 #   make migration MSG=...   autogenerate a migration after changing the models
 #   make clean               remove the virtualenv and caches (never instance/)
 
@@ -22,7 +25,7 @@ PYTEST_ARGS ?=
 # A shell test: true when a PostgreSQL server answers at PG_TEST_URL.
 PG_ANSWERS = $(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()' "$(PG_TEST_URL)" >/dev/null 2>&1
 
-.PHONY: help venv vendor run test migration clean bench-checkin bench-evaluation
+.PHONY: help venv vendor run test migration clean bench-checkin bench-evaluation bench-load fuzz security-scan
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -81,6 +84,26 @@ test: venv vendor
 	fi; \
 	if [ $$status -ne 0 ]; then echo "make test: FAILED"; else echo "make test: all passed"; fi; \
 	exit $$status
+
+# The hypothesis tests of every form and JSON endpoint, many more examples, freshly random each run.
+fuzz: venv
+	FUZZ_PROFILE=long $(BIN)/pytest -n 2 tests/web/test_fuzz.py $(PYTEST_ARGS)
+
+# SQL injection scan with Debian's sqlmap against a throwaway instance (SQLite, then PostgreSQL when
+# one answers): sign-in, catalogue search, booking, check-in API, pass page. SCAN_ARGS passes options
+# on (default: level 3, risk 2, which also runs the time-based and stacked tests on SQLite),
+# e.g. SCAN_ARGS="--level 2" or SCAN_ARGS="--only login --keep".
+SCAN_ARGS ?= --level 3 --risk 2
+security-scan: venv
+	@if [ ! -x /usr/bin/sqlmap ]; then \
+		echo "security-scan: /usr/bin/sqlmap missing, installing Debian's sqlmap"; \
+		sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$sudo apt-get update -qq && $$sudo apt-get install -y --no-install-recommends sqlmap; \
+	fi
+	$(BIN)/python scripts/security_scan.py $(SCAN_ARGS)
+	@if $(PG_ANSWERS); then \
+		$(BIN)/python scripts/security_scan.py --database "$(PG_TEST_URL)" $(SCAN_ARGS); \
+	else echo "security-scan: PostgreSQL not reachable on 127.0.0.1:5432, skipped"; fi
 
 # Autogenerate against a throwaway SQLite database brought up to the latest
 # revision, so the new file holds exactly the model changes. Read it before

@@ -17,6 +17,7 @@ def register_commands(app):
     app.cli.add_command(send_reminders)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(purge_expired)
 
 
 @click.command("create-admin")
@@ -144,3 +145,23 @@ def restore_command(path, yes):
         raise click.ClickException(str(err)) from None
     click.echo("\n".join(summary.lines()))
     click.echo("If the backup is from an older release, run `flask --app wsgi db upgrade` next.")
+
+
+@click.command("purge-expired")
+@click.option("--dry-run", is_flag=True, help="Say what would be removed, change nothing.")
+@with_appcontext
+def purge_expired(dry_run):
+    """Apply the retention schedule: remove old medical notes, anonymise inactive young people."""
+    from flask import current_app
+
+    from .services import retention
+
+    schedule = retention.Schedule.from_config(current_app.config)
+    report = retention.purge_expired(schedule, now=utcnow(), dry_run=dry_run)
+    would = "would be " if dry_run else ""
+    click.echo(f"Medical notes {would}removed: {report.medical_notes_removed} young people "
+               f"(last activity over {schedule.medical_notes_days} days ago).")
+    click.echo(f"Young people {would}anonymised: {report.anonymised} "
+               f"(last activity over {schedule.anonymise_days} days ago); own logins {would}removed: "
+               f"{report.logins_removed}.")
+    click.echo(f"Attendance rows kept for the evaluation: {report.attendances_kept}.")

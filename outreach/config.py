@@ -97,6 +97,9 @@ def from_environment(instance_path: str) -> dict:
         "EVAL_RETENTION_THRESHOLD": float(env("EVAL_RETENTION_THRESHOLD") or 0.6),
         "EVAL_REGULAR_SESSIONS": int(env("EVAL_REGULAR_SESSIONS") or 30),
         "EVAL_RECENT_SESSIONS": int(env("EVAL_RECENT_SESSIONS") or 4),
+        # Retention (flask --app wsgi purge-expired), in days after a young person's last activity.
+        "RETENTION_MEDICAL_NOTES_DAYS": int(env("RETENTION_MEDICAL_NOTES_DAYS") or 365),
+        "RETENTION_ANONYMISE_DAYS": int(env("RETENTION_ANONYMISE_DAYS") or 3 * 365),
         "EVAL_COHORT_STEPS": int(env("EVAL_COHORT_STEPS") or 8),
     }
 

@@ -39,8 +39,7 @@ def init_app(app: Flask):
     if not app.config["REQUEST_LOG"]:
         return
     log = logging.getLogger(REQUEST_LOGGER)
-    if not log.handlers:
-        log.addHandler(_handler())
+    log.handlers[:] = [_handler()]  # one app per process; the newest app's stream wins
     log.setLevel(logging.INFO)
     log.propagate = False
 

@@ -42,6 +42,9 @@ class YoungPerson(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by the retention schedule: name, contacts and notes gone; date of
+    # birth, gender and district kept for the evaluation's anonymous counts.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     guardian_links = relationship("GuardianLink", back_populates="young_person", cascade="all, delete-orphan")
     collectors = relationship("AuthorisedCollector", back_populates="young_person", cascade="all, delete-orphan")
@@ -56,6 +59,8 @@ class YoungPerson(db.Model):
     def display_name(self) -> str:
         if self.erased_at:
             return "Erased record"
+        if self.anonymised_at:
+            return "Anonymised record"
         return f"{self.first_name or ''} {self.last_name or ''}".strip()
 
 

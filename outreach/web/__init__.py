@@ -6,6 +6,9 @@ AREAS = ["main", "auth", "orgs", "admin", "programmes", "catalogue", "family", "
 
 
 def register_blueprints(app):
+    from .params import RowIdConverter
+
+    app.url_map.converters["int"] = RowIdConverter
     for area in AREAS:
         module = import_module(f"{__name__}.{area}")
         app.register_blueprint(module.bp)

@@ -7,6 +7,7 @@ while keeping line breaks and tabs in longer text.
 import re
 
 from flask_wtf import FlaskForm
+from wtforms import IntegerField as _IntegerField
 from wtforms import StringField
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -33,3 +34,18 @@ class CleanMeta:
 class AppForm(FlaskForm):
     class Meta(CleanMeta):
         pass
+
+
+class IntegerField(_IntegerField):
+    """An integer field that refuses numbers no form here means (capacity, ages, pages).
+
+    A 70-bit number would otherwise reach NumberRange, which turns it into a
+    float and fails with an OverflowError (a 500), or reach the database.
+    """
+    LIMIT = 2 ** 31 - 1
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and abs(self.data) > self.LIMIT:
+            self.data = None
+            raise ValueError("That number is too large.")

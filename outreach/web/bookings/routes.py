@@ -13,6 +13,7 @@ from ...models import Programme, ProgrammeSession, Registration
 from ...services import passes, registration, staff_booking
 from ...services.staff_booking import OnBehalf
 from ...timeutil import age_on, utcnow
+from ..params import row_id
 
 PREFIX = "/org/<org_slug>"
 
@@ -21,7 +22,7 @@ def _session_for(programme):
     """The session a per_session register is about (?session=id), else the next one."""
     if programme.registration_mode == "enrol":
         return None
-    session_id = request.values.get("session", type=int) or request.values.get("session_id", type=int)
+    session_id = request.values.get("session", type=row_id) or request.values.get("session_id", type=row_id)
     if session_id:
         session = load(ProgrammeSession, session_id, g.org)
         if session.programme_id != programme.id:

@@ -5,6 +5,7 @@ from flask_login import current_user
 from . import bp
 from .forms import CheckOutForm, ManualCheckInForm, UndoForm, WalkInForm
 from ..choices import choices
+from ..params import row_id
 from ...access import load, org_member_required, staff_attendance
 from ...errors import DomainError
 from ...extensions import db
@@ -36,7 +37,7 @@ def session(session_id):
     q = (request.args.get("q") or "").strip()[:60].lower()
     shown = [x for x in lines if q in f"{x.young_person.first_name} {x.young_person.last_name}".lower()] if q \
         else lines
-    last = request.args.get("last", type=int)
+    last = request.args.get("last", type=row_id)
     return render_template("checkin/session.html", s=s, lines=shown, count=checkin.headcount(lines), q=q,
                            form=ManualCheckInForm(), undo_form=UndoForm(), last=last)
 

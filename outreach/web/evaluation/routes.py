@@ -9,6 +9,7 @@ from . import bp
 from .dashboard import build
 from .forms import ExportForm, FilterForm
 from ..choices import choices
+from ..params import row_id
 from ...access import admin_required, load, org_member_required, scoped
 from ...errors import DomainError
 from ...exports import REGISTRY as EXPORTS
@@ -88,7 +89,7 @@ def programme(programme_id):
 def report():
     """The A4 report meant to be shared: small numbers suppressed."""
     form = FilterForm(request.args)
-    programme_id = request.args.get("programme", type=int)
+    programme_id = request.args.get("programme", type=row_id)
     programme = load(Programme, programme_id, g.org) if programme_id else None
     scope = Scope(programme_id=programme.id) if programme else Scope(organisation_id=g.org.id)
     q = _query(scope, form, g.org.timezone)
@@ -129,6 +130,14 @@ def exports():
     return render_template("evaluation/exports.html", org=g.org, form=_export_form(), exports=EXPORTS.values())
 
 
+def _chosen(value):
+    # Optional() lets blank-looking values ("   ") past the choices check.
+    try:
+        return row_id(value)
+    except (TypeError, ValueError):
+        return None
+
+
 @bp.post("/org/<org_slug>/exports/<key>")
 @org_member_required("lead")
 def download(key):
@@ -140,8 +149,9 @@ def download(key):
             flash(f"{getattr(form, field).label.text}: {errors[0]}", "error")
         return redirect(url_for("evaluation.exports", org_slug=g.org.slug))
     start, end = _utc_range(form.start.data, form.end.data, g.org.timezone)
-    programme = load(Programme, int(form.programme.data), g.org) if form.programme.data else None
-    session = load(ProgrammeSession, int(form.session.data), g.org) if form.session.data else None
+    programme_id, session_id = _chosen(form.programme.data), _chosen(form.session.data)
+    programme = load(Programme, programme_id, g.org) if programme_id else None
+    session = load(ProgrammeSession, session_id, g.org) if session_id else None
     try:
         spec, table = export_service.run_export(
             key, form.format.data, by=current_user, role=g.membership.role, organisation=g.org,

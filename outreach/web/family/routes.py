@@ -10,6 +10,7 @@ from .forms import BookForm, ChildForm, ConfirmForm, ConsentForm, NewChildForm, 
 from ...errors import DomainError
 from ...extensions import db
 from .. import limits
+from ..params import row_id
 from ...models import Registration
 from ...access import staff_memberships, staff_session
 from ...services import checkin, consent, family, passes, registration, surveys
@@ -156,7 +157,7 @@ def book(programme_id):
     form = BookForm()
     form.young_person_id.choices = choices((yp.id, f"{yp.first_name} {yp.last_name}") for yp in people)
     form.session_id.choices = choices((s.id, s.starts_at.isoformat()) for s in sessions)
-    preselect = request.args.get("session", type=int)
+    preselect = request.args.get("session", type=row_id)
     if request.method == "GET" and preselect:
         form.session_id.data = preselect
     if programme.registration_mode == "per_session" and request.method == "POST" and not form.session_id.data:

@@ -11,13 +11,14 @@ from ...services import surveys
 from ...timeutil import utcnow
 from .. import limits
 from ..family.routes import _own_live_pass
+from ..params import row_id
 
 
 @bp.route("/p/<secret>/feedback/<int:survey_id>", methods=["GET", "POST"])
 @limits.pass_lookup
 def answer(secret, survey_id):
     found = _own_live_pass(secret)
-    session_id = request.args.get("session", type=int)
+    session_id = request.args.get("session", type=row_id)
     offered = {(s.id, getattr(sess, "id", None)): (s, sess, title)
                for s, sess, title in surveys.open_for(found.young_person_id, utcnow())}
     if (survey_id, session_id) not in offered:
