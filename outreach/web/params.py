@@ -1,11 +1,12 @@
 """Numbers taken from URLs and query strings, bounded to what the database can hold.
 
 An id like 10**30 would otherwise reach the database, where SQLite raises an
-OverflowError and PostgreSQL a numeric error: a 500 instead of a 404.
+OverflowError and PostgreSQL a numeric error: a 500 instead of a 404. The
+primary keys are INTEGER columns, which PostgreSQL keeps in 32 bits.
 """
 from werkzeug.routing import IntegerConverter
 
-MAX_ID = 2 ** 63 - 1
+MAX_ID = 2 ** 31 - 1
 
 
 def row_id(value: str) -> int:
