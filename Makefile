@@ -85,6 +85,13 @@ test: venv vendor
 	if [ $$status -ne 0 ]; then echo "make test: FAILED"; else echo "make test: all passed"; fi; \
 	exit $$status
 
+# gunicorn (gunicorn.conf.py, 4 workers) on PostgreSQL with Redis rate limits, under guardians
+# browsing and booking, 32 door scanners and a lead exporting, for a minute. BENCH_ARGS passes
+# options on (--reseed, --duration 120, --workers 2 ...). Ends with errors=N and checkin_p95_ms=...
+bench-load: venv
+	@if ! $(PG_ANSWERS); then echo "bench-load: needs PostgreSQL on 127.0.0.1:5432"; exit 1; fi
+	$(BIN)/python bench/load.py $(BENCH_ARGS)
+
 # The hypothesis tests of every form and JSON endpoint, many more examples, freshly random each run.
 fuzz: venv
 	FUZZ_PROFILE=long $(BIN)/pytest -n 2 tests/web/test_fuzz.py $(PYTEST_ARGS)

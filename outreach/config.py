@@ -88,6 +88,10 @@ def from_environment(instance_path: str) -> dict:
         "TRUSTED_PROXY_COUNT": int(env("TRUSTED_PROXY_COUNT") or 0),
         # One JSON line per request on standard error (no personal data); off in tests.
         "REQUEST_LOG": _bool(env("REQUEST_LOG"), True),
+        # Flask-WTF's HTTPS check wants a same-site Referer on every POST, but every page says
+        # Referrer-Policy: no-referrer (pass secrets are in URLs), so browsers send none. The
+        # session-bound CSRF token and SameSite=Lax cookies are the protection.
+        "WTF_CSRF_SSL_STRICT": False,
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead: a form left open over tea still posts
         "PER_PAGE": int(env("PER_PAGE") or 20),
         # Evaluation. The pseudonym key makes evaluator codes; keep it (and back it up) apart

@@ -67,6 +67,32 @@ def test_behind_the_tls_proxy_cookies_are_secure_and_hsts_is_sent(https_app):
     assert not resp.headers["Location"].startswith("http://")
 
 
+def test_forms_post_over_https_without_a_referer(databases, tmp_path):
+    """Browsers send no Referer (no-referrer policy); the CSRF token alone must let forms through."""
+    import re
+
+    app = make_test_app(databases.new("https_csrf"), tmp_path, WTF_CSRF_ENABLED=True, TRUSTED_PROXY_COUNT=1,
+                        BASE_URL="https://outreach.example", SESSION_COOKIE_SECURE=True)
+    try:
+        with app.app_context():
+            from outreach.extensions import db as _db
+            make_user("door@example.org")
+            _db.session.commit()
+        client = app.test_client()
+        https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+        page = client.get("/login", headers=https, base_url="https://outreach.example").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        resp = client.post("/login", headers=https, base_url="https://outreach.example",
+                           data={"email": "door@example.org", "password": PASSWORD, "csrf_token": token})
+        assert resp.status_code == 302
+        refused = client.post("/logout", headers=https, base_url="https://outreach.example")
+        assert refused.status_code == 400  # no token: still refused
+    finally:
+        with app.app_context():
+            from outreach.extensions import db as _db
+            _db.engine.dispose()
+
+
 def test_only_the_trusted_hop_of_x_forwarded_for_is_believed(https_app):
     seen = {}
 
