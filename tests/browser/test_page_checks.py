@@ -9,7 +9,11 @@ def test_a_serious_violation_and_a_csp_refusal_are_reported(phone, page_problems
     phone.route("http://checks.test/", lambda route: route.fulfill(body=bad, content_type="text/html"))
     page = phone.new_page()
     page.goto("http://checks.test/")
-    page.wait_for_timeout(200)
+    # The audit runs from the page's load event, which Playwright delivers while the test waits.
+    for _ in range(100):
+        if page_problems.audited:
+            break
+        page.wait_for_timeout(50)
     found = list(page_problems.problems)
     page_problems.problems.clear()  # seen on purpose: the test passes when they were caught
     assert any("button-name (critical)" in p for p in found), found
