@@ -1,19 +1,33 @@
 """Engine-level behaviour that the rest of the code relies on.
 
-SQLite: foreign keys on, WAL so readers never block the writer, a busy timeout
-so concurrent writers wait instead of failing, and every transaction opened
-with BEGIN IMMEDIATE. The last one is what keeps the embedded default from
-overbooking: a transaction that reads a session's free places holds the write
-lock from its first statement, so two bookings cannot both read "one place
-left". PostgreSQL gets the same guarantee from row locks (SELECT ... FOR UPDATE)
-in the services.
+SQLite: foreign keys on, WAL so readers never block the writer, and a busy
+timeout so concurrent writers wait instead of failing.
+
+SQLite has one writer at a time. A transaction starts as a plain reader, so
+page views and look-ups never queue behind one another; it takes the write
+lock (BEGIN IMMEDIATE) just before its first write, or earlier when a service
+asks with `hold_write_lock()` because it must read and write under the same
+lock (counting free places before a booking). Taking the lock that late is
+safe only because the read-only part before it is committed and a fresh
+transaction begun: SQLite refuses to turn a reader whose snapshot has gone
+stale into a writer (SQLITE_BUSY at once, with no waiting), so upgrading in
+place would fail under load. Reads made before the lock see the state as of
+their own snapshot, as READ COMMITTED does on PostgreSQL; anything that
+decides on a count takes the lock first. PostgreSQL gets the same guarantee
+from row locks (SELECT ... FOR UPDATE) in the services.
 """
+import re
 import sqlite3
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 BUSY_TIMEOUT_MS = 15000
+_WRITING = "sqlite_holds_write_lock"
+# Statements that read only. Anything else (INSERT, UPDATE, DELETE, DDL,
+# SAVEPOINT) needs the write lock first.
+_READ_ONLY = re.compile(r"\s*(SELECT|PRAGMA|EXPLAIN)\b", re.IGNORECASE)
+_CTE_WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
 
 @event.listens_for(Engine, "connect")
@@ -33,7 +47,41 @@ def _on_connect(dbapi_connection, connection_record):
 @event.listens_for(Engine, "begin")
 def _on_begin(connection):
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.connection.driver_connection.execute("BEGIN")
+        connection.info[_WRITING] = False
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _before_execute(connection, cursor, statement, parameters, context, executemany):
+    if connection.dialect.name != "sqlite" or connection.info.get(_WRITING, True):
+        return
+    if _READ_ONLY.match(statement):
+        return
+    if statement.lstrip()[:4].upper() == "WITH" and not _CTE_WRITES.search(statement):
+        return
+    _take_write_lock(connection)
+
+
+def _take_write_lock(connection) -> None:
+    driver = connection.connection.driver_connection
+    if driver.in_transaction:
+        # Only reads so far: ending them loses nothing.
+        driver.execute("COMMIT")
+    # Waits up to the busy timeout for the current writer to finish.
+    driver.execute("BEGIN IMMEDIATE")
+    connection.info[_WRITING] = True
+
+
+def hold_write_lock(session) -> None:
+    """From here to the commit, this session's transaction is the only writer.
+
+    SQLite only (PostgreSQL services lock the rows they count instead). Call
+    it before the reads that a write depends on; objects loaded earlier keep
+    the values they were loaded with until they are expired or reloaded.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not connection.info.get(_WRITING, True):
+        _take_write_lock(connection)
 
 
 def is_sqlite(engine) -> bool:

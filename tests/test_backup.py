@@ -188,7 +188,7 @@ def test_backup_does_not_wait_for_a_write_in_progress_and_leaves_it_out(fresh_ap
     fill(fresh_app)
     before = all_rows()
     with _db.engine.connect() as writer:
-        in_progress = writer.begin()  # on SQLite, BEGIN IMMEDIATE: the write lock, as a booking holds it
+        in_progress = writer.begin()  # on SQLite the insert below takes the write lock, as a booking does
         writer.execute(insert(AuditEvent).values(occurred_at=NOW, action="written.during.backup", detail={}))
 
         made = cli.invoke(args=["backup", str(tmp_path / "during.bak")])

@@ -3,8 +3,8 @@
 Capacity is held in the database transaction. The row that owns the places
 (the session for `per_session`, the programme for `enrol`) is locked before
 the confirmed bookings are counted: SELECT ... FOR UPDATE on PostgreSQL, and
-on SQLite the BEGIN IMMEDIATE every transaction starts with (database.py), so
-two requests can never both take the last place.
+on SQLite the database's write lock taken at that point (database.py), so two
+requests can never both take the last place.
 """
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import signals
+from ..database import hold_write_lock
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..extensions import db
 from ..models import Programme, ProgrammeSession, Registration
@@ -51,7 +52,8 @@ def target_for(programme: Programme, session: ProgrammeSession | None) -> Target
 
 def _lock(target: Target):
     model, obj = (ProgrammeSession, target.session) if target.session is not None else (Programme, target.programme)
-    # No-op on SQLite (the transaction already holds the write lock).
+    hold_write_lock(db.session)
+    # FOR UPDATE is not rendered on SQLite, where the line above does the locking.
     db.session.execute(select(model.id).where(model.id == obj.id).with_for_update())
 
 
