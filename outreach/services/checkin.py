@@ -222,18 +222,23 @@ class RosterLine:
 
 
 def todays_sessions(org, now, tz_name: str):
-    """The organisation's sessions that start on the local calendar day of `now`."""
+    """The organisation's sessions that start on the local calendar day of `now`, and
+    any that began the evening before and are still running (a late session after midnight)."""
     from datetime import time, timedelta
+
+    from sqlalchemy import and_, or_
 
     from ..models import Programme
     from ..timeutil import local_to_utc, to_local
 
     day = to_local(now, tz_name).date()
     start, end = local_to_utc(day, time(0), tz_name), local_to_utc(day + timedelta(days=1), time(0), tz_name)
+    starts_today = and_(ProgrammeSession.starts_at >= start, ProgrammeSession.starts_at < end)
+    still_running = and_(ProgrammeSession.starts_at < start, ProgrammeSession.ends_at > now)
     return db.session.execute(
         select(ProgrammeSession).join(Programme).where(
-            Programme.organisation_id == org.id, ProgrammeSession.starts_at >= start,
-            ProgrammeSession.starts_at < end).order_by(ProgrammeSession.starts_at)).scalars().all()
+            Programme.organisation_id == org.id, or_(starts_today, still_running))
+        .order_by(ProgrammeSession.starts_at)).scalars().all()
 
 
 def sessions_now(org_ids, now, *, early_minutes=60):

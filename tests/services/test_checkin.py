@@ -138,3 +138,18 @@ def test_check_out_needs_a_collector(door):
 def test_scanned_url_or_secret_give_the_same_secret():
     assert checkin.secret_from_scan("https://o.example/p/AbC_-1?x=1") == "AbC_-1"
     assert checkin.secret_from_scan(" AbC_-1 ") == "AbC_-1"
+
+
+def test_today_keeps_a_late_session_that_runs_past_midnight(db):
+    org = make_org()
+    programme = make_programme(org)
+    late = make_session(programme, starts_at=datetime(2026, 11, 27, 23, 0, tzinfo=UTC), hours=2)   # 23:00-01:00
+    evening = make_session(programme, starts_at=datetime(2026, 11, 27, 18, 0, tzinfo=UTC))        # ended at 20:00
+    tonight = make_session(programme, starts_at=datetime(2026, 11, 28, 18, 0, tzinfo=UTC))
+    tomorrow = make_session(programme, starts_at=datetime(2026, 11, 29, 18, 0, tzinfo=UTC))
+    after_midnight = datetime(2026, 11, 28, 0, 30, tzinfo=UTC)  # London is on UTC in November
+
+    listed = checkin.todays_sessions(org, after_midnight, "Europe/London")
+
+    assert [s.id for s in listed] == [late.id, tonight.id]
+    assert evening not in listed and tomorrow not in listed
