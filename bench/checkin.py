@@ -6,7 +6,10 @@ Both apps run under gunicorn with the same settings, one after the other, on
 loopback. Every check-in is a distinct booked young person's pass with its own
 client_ref, so each request writes an attendance row, as at a real door.
 Clients run in several processes so the load generator is not held back by
-one interpreter's lock. The last line is `ratio=<check-in / bare throughput>`.
+one interpreter's lock. A third run checks in with half the clients while
+--readers clients keep asking /healthz (one database read each), for how long
+a read waits while check-ins write. The last line is
+`ratio=<check-in / bare throughput>`.
 """
 import argparse
 import http.client
@@ -150,9 +153,10 @@ def load(port, path, headers, bodies, clients, processes):
             "throughput": len(results) / elapsed, "p50": cuts[49], "p95": cuts[94]}
 
 
-def serve(target, env, port):
+def serve(target, env, port, log=None):
+    """gunicorn serving `target`; its output (the app's request log included) goes to `log`."""
     proc = subprocess.Popen(GUNICORN + ["--bind", f"127.0.0.1:{port}", target], cwd=ROOT, env=env,
-                            start_new_session=True)
+                            start_new_session=True, stdout=log, stderr=log)
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
@@ -161,12 +165,41 @@ def serve(target, env, port):
         except OSError:
             time.sleep(0.2)
     proc.kill()
-    raise SystemExit(f"{target} did not start on port {port}")
+    raise SystemExit(f"{target} did not start on port {port}" + (f"; see {log.name}" if log else ""))
 
 
 def stop(proc):
     os.killpg(proc.pid, signal.SIGTERM)
     proc.wait(timeout=20)
+
+
+def load_with_readers(port, path, headers, bodies, clients, processes, readers):
+    """Check-ins as in load(), while `readers` threads read /healthz every 20 ms; latencies of the reads."""
+    latencies, done = [], threading.Event()
+
+    def read():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while not done.is_set():
+            t0 = time.perf_counter()
+            conn.request("GET", "/healthz")
+            resp = conn.getresponse()
+            resp.read()
+            latencies.append(((time.perf_counter() - t0) * 1000, resp.status == 200))
+            time.sleep(0.02)
+        conn.close()
+
+    threads = [threading.Thread(target=read) for _ in range(readers)]
+    for t in threads:
+        t.start()
+    try:
+        checkin = load(port, path, headers, bodies, clients, processes)
+    finally:
+        done.set()
+        for t in threads:
+            t.join()
+    cuts = quantiles([ms for ms, _ in latencies], n=100)
+    return checkin, {"requests": len(latencies), "errors": sum(1 for _, ok in latencies if not ok),
+                     "p50": cuts[49], "p95": cuts[94], "p99": cuts[98]}
 
 
 def warm(port, path, headers, bodies):
@@ -186,6 +219,7 @@ def main():
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--processes", type=int, default=4)
+    parser.add_argument("--readers", type=int, default=4)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -203,7 +237,8 @@ def main():
             backend = "SQLite"
         try:
             warmup = 100
-            cookie, token, path, urls = prepare(database_url, tmp, args.requests + warmup)
+            mixed = args.requests // 2
+            cookie, token, path, urls = prepare(database_url, tmp, args.requests + warmup + mixed)
             env = dict(os.environ)
             headers = {"Content-Type": "application/json", "Cookie": cookie, "X-CSRFToken": token}
             bodies = [json.dumps({"pass": u, "client_ref": uuid.uuid4().hex}).encode() for u in urls]
@@ -212,12 +247,17 @@ def main():
                   f"gunicorn 2 workers x 8 threads; {platform.machine()}, {os.cpu_count()} CPUs, "
                   f"Python {platform.python_version()}, {datetime.now():%Y-%m-%d}")
             port = free_port()
-            proc = serve("wsgi:app", env, port)
+            app_log = open(os.path.join(tmp, "gunicorn.log"), "w")
+            proc = serve("wsgi:app", env, port, app_log)
             try:
                 warm(port, path, headers, bodies[:warmup])
-                checkin = load(port, path, headers, bodies[warmup:], args.clients, args.processes)
+                checkin = load(port, path, headers, bodies[warmup:warmup + args.requests], args.clients,
+                               args.processes)
+                mixed_checkin, reads = load_with_readers(port, path, headers, bodies[warmup + args.requests:],
+                                                         args.clients // 2, args.processes, args.readers)
             finally:
                 stop(proc)
+                app_log.close()
             port = free_port()
             proc = serve("bench.bare_app:app", env, port)
             try:
@@ -235,8 +275,11 @@ def main():
     for name, r in (("check-in", checkin), ("bare", bare)):
         print(f"{name:9} requests={r['requests']} errors={r['errors']} throughput={r['throughput']:.0f}/s "
               f"p50={r['p50']:.1f}ms p95={r['p95']:.1f}ms")
+    print(f"with {args.readers} readers: check-in ({args.clients // 2} clients) "
+          f"throughput={mixed_checkin['throughput']:.0f}/s p95={mixed_checkin['p95']:.1f}ms; "
+          f"reads={reads['requests']} p50={reads['p50']:.1f}ms p95={reads['p95']:.1f}ms p99={reads['p99']:.1f}ms")
     print(f"ratio={checkin['throughput'] / bare['throughput']:.2f}")
-    if checkin["errors"] or bare["errors"]:
+    if checkin["errors"] or bare["errors"] or mixed_checkin["errors"] or reads["errors"]:
         raise SystemExit("some requests failed")
 
 
