@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from . import audit
@@ -181,12 +181,18 @@ def check_in_by_pass(scanned: str, session: ProgrammeSession, **kwargs) -> Check
     return check_in(yp, session, **kwargs)
 
 
-def undo_check_in(attendance: Attendance, *, by=None, now=None) -> None:
-    """Remove a check-in made by mistake. Audit-logged, since attendance feeds the evaluation."""
-    audit.record("attendance.undone", actor=by, subject=attendance, now=now or utcnow(),
-                 session_id=attendance.session_id, young_person_id=attendance.young_person_id)
-    db.session.delete(attendance)
+def undo_check_in(attendance: Attendance, *, by=None, now=None) -> bool:
+    """Remove a check-in made by mistake. Audit-logged, since attendance feeds the evaluation.
+
+    Undo tapped twice, or on two phones at once, undoes once: False when another
+    request removed it first."""
+    attendance_id, session_id, young_person_id = attendance.id, attendance.session_id, attendance.young_person_id
+    removed = db.session.execute(delete(Attendance).where(Attendance.id == attendance_id)).rowcount
+    if removed:
+        audit.record("attendance.undone", actor=by, subject=attendance, now=now or utcnow(),
+                     session_id=session_id, young_person_id=young_person_id)
     db.session.commit()
+    return bool(removed)
 
 
 def check_out(attendance: Attendance, *, by=None, collected_by: str | None = None, went_home_alone=False,

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import signals
+from ..database import hold_write_lock
 from ..errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from ..extensions import db
 from ..models import ORG_KINDS, ORG_ROLES, Invitation, Membership, Organisation, User
@@ -147,9 +148,17 @@ def _lead_count(org: Organisation) -> int:
                              .where(Membership.organisation_id == org.id, Membership.role == "lead"))
 
 
+def _hold_team(org: Organisation) -> None:
+    """Changes to the team queue on the organisation's row until the commit, so two leads
+    removing or demoting each other at once cannot leave it with no lead."""
+    hold_write_lock(db.session)
+    db.session.execute(select(Organisation.id).where(Organisation.id == org.id).with_for_update())
+
+
 def _membership(org: Organisation, membership_id: int) -> Membership:
     m = db.session.execute(select(Membership).where(Membership.id == membership_id,
-                                                    Membership.organisation_id == org.id)).scalar_one_or_none()
+                                                    Membership.organisation_id == org.id)
+                           .execution_options(populate_existing=True)).scalar_one_or_none()
     if m is None:
         raise NotFoundError("That person is not a member of this organisation.")
     return m
@@ -158,6 +167,7 @@ def _membership(org: Organisation, membership_id: int) -> Membership:
 def change_role(org: Organisation, membership_id: int, role: str, *, by: User, now=None) -> Membership:
     if role not in ORG_ROLES:
         raise ValidationError("Choose lead or worker.", code="invalid_role", field="role")
+    _hold_team(org)
     m = _membership(org, membership_id)
     if m.role == "lead" and role != "lead" and _lead_count(org) <= 1:
         raise ConflictError("Every organisation needs at least one lead. Make someone else a lead first.",
@@ -169,6 +179,7 @@ def change_role(org: Organisation, membership_id: int, role: str, *, by: User, n
 
 
 def remove_member(org: Organisation, membership_id: int, *, by: User, now=None) -> None:
+    _hold_team(org)
     m = _membership(org, membership_id)
     if m.role == "lead" and _lead_count(org) <= 1:
         raise ConflictError("Every organisation needs at least one lead. Make someone else a lead first.",

@@ -14,9 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from .. import signals
+from ..database import hold_write_lock
 from ..errors import NotFoundError
 from ..extensions import db
-from ..models import Pass
+from ..models import Pass, YoungPerson
 from ..timeutil import utcnow
 from . import audit
 
@@ -48,6 +49,13 @@ def pass_code(secret: str) -> str:
     return "".join(chars[:4]) + "-" + "".join(chars[4:])
 
 
+def _hold(young_person) -> None:
+    """Issuing and replacing a pass queue on the young person's row until the commit, so a
+    double tap on "replace" or two first views of a pass never meet the one-live-pass rule."""
+    hold_write_lock(db.session)
+    db.session.execute(select(YoungPerson.id).where(YoungPerson.id == young_person.id).with_for_update())
+
+
 def live_pass(young_person) -> Pass | None:
     return db.session.execute(
         select(Pass).where(Pass.young_person_id == young_person.id, Pass.revoked_at.is_(None))
@@ -57,6 +65,10 @@ def live_pass(young_person) -> Pass | None:
 def ensure_pass(young_person, *, now=None, commit=True) -> Pass:
     """The young person's live pass, issuing one if they have none."""
     current = live_pass(young_person)
+    if current is not None:
+        return current
+    _hold(young_person)
+    current = live_pass(young_person)  # another request may have issued one meanwhile
     if current is not None:
         return current
     issued = Pass(young_person_id=young_person.id, secret=new_secret(), created_at=now or utcnow())
@@ -71,6 +83,7 @@ def ensure_pass(young_person, *, now=None, commit=True) -> Pass:
 def reissue_pass(young_person, *, by=None, reason="Replaced", now=None) -> Pass:
     """Revoke the live pass (a lost card) and issue a new one in the same transaction."""
     now = now or utcnow()
+    _hold(young_person)
     old = live_pass(young_person)
     if old is not None:
         old.revoked_at = now

@@ -13,7 +13,7 @@ from ..errors import ConflictError, ValidationError
 from ..extensions import db
 from ..models import CATEGORIES, REGISTRATION_MODES, Programme, ProgrammeSession, Registration
 from ..timeutil import local_to_utc, to_local, utcnow
-from . import audit
+from . import audit, registration
 from .organisations import ensure_can_publish
 
 MAX_SESSIONS_PER_RULE = 120
@@ -83,6 +83,8 @@ def _live_registrations(programme) -> int:
 
 def update(programme: Programme, details: ProgrammeDetails, *, by, now=None) -> Programme:
     _check(details)
+    # The counts below must not change before the commit: no booking slips in between.
+    registration.lock_places(programme)
     if details.registration_mode != programme.registration_mode and _live_registrations(programme):
         raise ConflictError("People have already booked, so the way of registering can't change now.",
                             code="mode_locked", field="registration_mode")
@@ -156,9 +158,10 @@ def add_session(programme: Programme, times: SessionTimes, *, by, now=None) -> P
 
 
 def update_session(session: ProgrammeSession, times: SessionTimes, *, by, now=None) -> ProgrammeSession:
+    starts, ends = _utc_span(times, session.programme.organisation.timezone)
+    registration.lock_places(session.programme, session)
     if session.is_cancelled:
         raise ConflictError("A cancelled session can't be changed.", code="session_cancelled")
-    starts, ends = _utc_span(times, session.programme.organisation.timezone)
     if times.capacity is not None:
         booked = db.session.scalar(select(func.count()).select_from(Registration).where(
             Registration.session_id == session.id, Registration.status == "confirmed"))
@@ -194,6 +197,10 @@ def cancel_session(session: ProgrammeSession, *, reason: str, by, now=None) -> l
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Give a reason: families see it in their email.", code="reason_required", field="reason")
+    # A booking made while this runs either lands before (and is told) or sees the session cancelled.
+    registration.lock_places(session.programme, session)
+    if session.is_cancelled:
+        raise ConflictError("This session is already cancelled.", code="already_cancelled")
     told = people_booked(session)
     session.status, session.cancelled_at, session.cancel_reason = "cancelled", now, reason
     for reg in told:

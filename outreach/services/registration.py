@@ -50,11 +50,23 @@ def target_for(programme: Programme, session: ProgrammeSession | None) -> Target
     return Target(programme, None)
 
 
-def _lock(target: Target):
-    model, obj = (ProgrammeSession, target.session) if target.session is not None else (Programme, target.programme)
+def lock_places(programme: Programme, session: ProgrammeSession | None = None) -> None:
+    """Hold the rows that own places until the commit, and reload them, since their status
+    or capacity may have changed since they were read: the programme, then the session.
+
+    Every booking, cancellation and edit that counts places goes through here, always in
+    that order, so they queue one behind another and never deadlock. On PostgreSQL this is
+    SELECT ... FOR UPDATE; on SQLite (where FOR UPDATE is not rendered) the write lock.
+    """
     hold_write_lock(db.session)
-    # FOR UPDATE is not rendered on SQLite, where the line above does the locking.
-    db.session.execute(select(model.id).where(model.id == obj.id).with_for_update())
+    for model, obj in ((Programme, programme), (ProgrammeSession, session)):
+        if obj is not None:
+            db.session.execute(select(model).where(model.id == obj.id).with_for_update()
+                               .execution_options(populate_existing=True)).scalar_one()
+
+
+def _lock(target: Target):
+    lock_places(target.programme, target.session)
 
 
 def _next_session(programme: Programme, now):
@@ -110,8 +122,9 @@ def book_place(young_person, programme: Programme, session: ProgrammeSession | N
     """
     now = now or utcnow()
     target = target_for(programme, session)
-    check_eligibility(young_person, target, now=now)
+    # Locked before the checks, so a session cancelled a moment ago is seen as cancelled.
     _lock(target)
+    check_eligibility(young_person, target, now=now)
     if db.session.execute(_live(target, young_person.id)).first() is not None:
         db.session.rollback()
         raise ConflictError(f"{young_person.first_name} is already booked on this.", code="already_booked")

@@ -7,10 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from ..database import hold_write_lock
 from ..errors import ConflictError, ValidationError
 from ..extensions import db
 from ..models import (Attendance, FeedbackAnswer, FeedbackResponse, Programme, ProgrammeSession, Survey,
-                      SurveyQuestion)
+                      SurveyQuestion, YoungPerson)
 from ..timeutil import utcnow
 
 CORE_QUESTIONS = [
@@ -86,6 +87,10 @@ def submit(survey, values: dict[int, int], *, young_person_id=None, session_id=N
         raise ValidationError("Pick at least one answer.", code="empty")
     if any(not isinstance(v, int) or not 1 <= v <= 5 for v in answers.values()):
         raise ValidationError("Answers go from 1 to 5.", code="out_of_range")
+    if young_person_id is not None:
+        # A double tap sends the answers twice at once: the second waits here, then finds the first.
+        hold_write_lock(db.session)
+        db.session.execute(select(YoungPerson.id).where(YoungPerson.id == young_person_id).with_for_update())
     if young_person_id is not None and has_answered(survey, young_person_id, session_id):
         raise ConflictError("Thanks, you've already answered this one.", code="already_answered")
     response = FeedbackResponse(survey_id=survey.id, young_person_id=young_person_id, session_id=session_id,

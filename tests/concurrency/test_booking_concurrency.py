@@ -6,10 +6,10 @@ with TEST_DATABASE_URL), against the app served over HTTP.
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from outreach.extensions import db
-from outreach.models import Registration
+from outreach.models import AuditEvent, Registration
 from outreach.services import registration
 from outreach.timeutil import UTC
 from tests.concurrency.helpers import post_all_at_once, session_cookie
@@ -71,3 +71,36 @@ def test_two_cancellations_at_once_promote_exactly_the_first_two(live_server):
             select(Registration).where(Registration.id.in_(ids))).scalars()}
         assert [status[i] for i in ids] == ["cancelled", "cancelled", "confirmed", "confirmed", "confirmed",
                                             "waitlisted"]
+
+
+def test_bookings_racing_a_cancellation_are_refused_or_cancelled_with_it(live_server):
+    """Nobody ends up booked on a cancelled session, and everyone booked before it was is told."""
+    app = live_server.app
+    with app.app_context():
+        lead = make_user("lead@race.example.org")
+        org = make_org("Race Club", slug="race", lead=lead)
+        programme = make_programme(org, capacity=50, min_age=8, max_age=18)
+        session = make_session(programme, starts_at=datetime.now(UTC) + timedelta(days=3))
+        families = _families(30)
+        db.session.commit()
+        book = f"/activities/{programme.id}/book"
+        requests = [(book, {"young_person_id": child.id, "session_id": session.id}, session_cookie(app, guardian))
+                    for guardian, child in families]
+        cancel = f"/org/race/programmes/{programme.id}/sessions/{session.id}/cancel"
+        requests.insert(15, (cancel, {"reason": "Hall flooded"}, session_cookie(app, lead)))
+        session_id = session.id
+
+    statuses = post_all_at_once(live_server.url, requests)
+
+    assert statuses[15] == 302, statuses
+    assert all(s in (200, 302) for s in statuses), statuses
+    with app.app_context():
+        live = db.session.execute(select(Registration).where(
+            Registration.session_id == session_id, Registration.status != "cancelled")).scalars().all()
+        assert live == []
+        told = next(e for e in db.session.execute(select(AuditEvent).where(
+            AuditEvent.action == "session.cancelled")).scalars())
+        cancelled = db.session.scalar(select(func.count()).select_from(Registration).where(
+            Registration.session_id == session_id, Registration.status == "cancelled"))
+        assert told.detail["told"] == cancelled
+

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from outreach.extensions import db
-from outreach.models import Attendance, Registration
+from outreach.models import Attendance, AuditEvent, Registration
 from outreach.services import passes
 from outreach.timeutil import UTC
 from tests.concurrency.helpers import post_all_at_once, session_cookie
@@ -45,3 +45,34 @@ def test_two_phones_checking_in_the_same_fifty_passes_make_fifty_rows(live_serve
         people = db.session.scalar(select(func.count(func.distinct(Attendance.young_person_id)))
                                    .where(Attendance.session_id == session_id))
         assert (rows, people) == (50, 50)
+
+
+def test_undo_tapped_on_two_phones_at_once_undoes_once(live_server):
+    app = live_server.app
+    with app.app_context():
+        phones = [make_user("undo1@example.org"), make_user("undo2@example.org")]
+        org = make_org(lead=phones[0], worker=phones[1])
+        programme = make_programme(org, capacity=60, min_age=8, max_age=18, registration_mode="drop_in")
+        session = make_session(programme, starts_at=datetime.now(UTC) - timedelta(minutes=5))
+        ids = []
+        for i in range(10):
+            yp = make_young_person(f"Undo{i}", dob=date(2012, 1, 1))
+            attendance = Attendance(session_id=session.id, young_person_id=yp.id, checked_in_at=datetime.now(UTC),
+                                    method="manual")
+            db.session.add(attendance)
+            db.session.flush()
+            ids.append(attendance.id)
+        db.session.commit()
+        cookies = [session_cookie(app, p) for p in phones]
+        session_id = session.id
+    requests = [(f"/api/checkins/{i}/undo", {}, cookie) for i in ids for cookie in cookies]
+
+    statuses = post_all_at_once(live_server.url, requests, as_json=True)
+
+    # One phone undoes it; the other is told it is already undone (200) or finds nothing (404).
+    assert all(s in (200, 404) for s in statuses), statuses
+    with app.app_context():
+        left = db.session.scalar(select(func.count()).select_from(Attendance).where(Attendance.session_id == session_id))
+        undone = db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                   .where(AuditEvent.action == "attendance.undone"))
+        assert (left, undone) == (0, 10)

@@ -63,8 +63,9 @@ def check_in_batch(session_id):
 @login_required
 def undo(attendance_id):
     attendance = staff_attendance(attendance_id, current_user)
-    checkin.undo_check_in(attendance, by=current_user)
-    return jsonify({"status": "ok", "code": "undone", "message": "Check-in undone."})
+    if checkin.undo_check_in(attendance, by=current_user):
+        return jsonify({"status": "ok", "code": "undone", "message": "Check-in undone."})
+    return jsonify({"status": "ok", "code": "already_undone", "message": "That check-in was already undone."})
 
 
 @bp.get("/sessions/<int:session_id>/roster")

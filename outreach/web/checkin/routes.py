@@ -70,8 +70,10 @@ def undo(session_id):
     if attendance.session_id != s.id:
         abort(404)
     name = attendance.young_person.first_name
-    checkin.undo_check_in(attendance, by=current_user)
-    flash(f"Undone: {name} is no longer checked in.", "success")
+    if checkin.undo_check_in(attendance, by=current_user):
+        flash(f"Undone: {name} is no longer checked in.", "success")
+    else:
+        flash(f"{name}'s check-in was already undone.", "info")
     return redirect(url_for("checkin.session", org_slug=g.org.slug, session_id=s.id))
 
 
