@@ -1,0 +1,50 @@
+"""A form sent twice by a double tap on a slow connection reaches the server once."""
+from sqlalchemy import func, select
+
+from outreach.extensions import db
+from outreach.models import GuardianLink
+from tests.factories import PASSWORD, make_user
+
+
+def test_a_second_tap_while_the_first_is_on_its_way_is_not_sent(live_server, phone):
+    with live_server.app.app_context():
+        guardian = make_user("slow.bus@example.org", "Sam Bus", email_confirmed=True)
+        db.session.commit()
+        guardian_id = guardian.id
+
+    page = phone.new_page()
+    page.goto(live_server.url + "/login")
+    page.fill("#email", "slow.bus@example.org")
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/family**")
+    page.goto(live_server.url + "/family/children/new")
+    page.fill("#first_name", "Rosa")
+    page.fill("#last_name", "Bus")
+    page.fill("#date_of_birth", "2013-03-03")
+    page.fill("#emergency_contact_name", "Sam Bus")
+    page.fill("#emergency_contact_phone", "07700 900321")
+    page.check("#consent")
+
+    # Hold every POST in flight, as a slow connection would, and tap twice.
+    held = []
+    page.route("**/family/children/new",
+               lambda route: held.append(route) if route.request.method == "POST" else route.continue_())
+    button = page.locator("main button[type=submit]")
+    button.scroll_into_view_if_needed()
+    box = button.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.click(x, y)
+    page.wait_for_timeout(300)
+    page.mouse.click(x, y)  # raw input, as a thumb would: it does not wait for the first to finish
+    page.wait_for_timeout(300)
+    sent = len(held)
+    for route in held:
+        route.continue_()
+    page.wait_for_load_state()
+
+    assert sent == 1
+    page.wait_for_selector("text=Rosa")
+    with live_server.app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(GuardianLink)
+                                 .where(GuardianLink.guardian_id == guardian_id)) == 1
