@@ -24,8 +24,9 @@ def _password_hash():
 
 def make_user(email=None, full_name=None, *, admin=False, **kw) -> User:
     n = next(_seq)
+    password_hash = kw.pop("password_hash", None) or _password_hash()
     user = User(email=(email or f"user{n}@example.org").lower(), full_name=full_name or f"Test User {n}",
-                password_hash=_password_hash(), is_platform_admin=admin, **kw)
+                password_hash=password_hash, is_platform_admin=admin, **kw)
     db.session.add(user)
     db.session.flush()
     return user

@@ -267,3 +267,17 @@ def test_csrf_is_required_on_forms(databases, tmp_path):
     with app.app_context():
         from outreach.extensions import db as _db
         _db.engine.dispose()
+
+
+def test_a_hash_made_with_older_settings_still_signs_in_and_is_renewed(db):
+    from argon2 import PasswordHasher, extract_parameters
+
+    old_hash = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4).hash(PASSWORD)
+    user = make_user("older.hash@example.org", password_hash=old_hash)
+    db.session.commit()
+
+    assert accounts.authenticate("older.hash@example.org", PASSWORD) == user
+    renewed = extract_parameters(user.password_hash)
+    # One lane: a sign-in takes one core, not all of them (see services/passwords.py).
+    assert (renewed.parallelism, renewed.memory_cost, renewed.time_cost) == (1, 64 * 1024, 3)
+    assert verify_password(user.password_hash, PASSWORD)
