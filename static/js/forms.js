@@ -10,6 +10,10 @@
   function release(form) {
     delete form.dataset.sending;
     form.removeAttribute("aria-busy");
+    form.querySelectorAll("button[data-label]").forEach(function (button) {
+      button.innerHTML = button.dataset.label;
+      delete button.dataset.label;
+    });
   }
 
   document.addEventListener("submit", function (event) {
@@ -21,6 +25,12 @@
     }
     form.dataset.sending = "1";
     form.setAttribute("aria-busy", "true");
+    // Say it went: on a slow connection nothing else on the screen changes for a while.
+    var button = event.submitter;
+    if (button && button.tagName === "BUTTON" && button.form === form) {
+      button.dataset.label = button.innerHTML;
+      button.textContent = "Sending…";
+    }
     window.setTimeout(function () { release(form); }, QUIET_MS);
   });
 
