@@ -50,6 +50,10 @@ class Table:
     header: list[str]
     rows: Iterable[list]
     footnote: str | None = None
+    # Indexes of the columns that can hold typed-in text, for the formula guard to check;
+    # None checks every cell. Only for an export whose other columns it writes itself
+    # (codes, fixed labels, dates, numbers), and whose rows are fresh lists.
+    text_columns: tuple[int, ...] | None = None
 
 
 def export(key: str, title: str, *, level: str, description: str, leaves_organisation: bool = False):

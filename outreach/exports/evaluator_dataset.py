@@ -4,7 +4,6 @@ from sqlalchemy import DateTime, and_, case, func, select, type_coerce
 
 from . import Table, export
 from ._common import local, participant_code, stream
-from ..metrics.base import AGE_BAND_LABELS
 from ..models import (Attendance, FeedbackAnswer, FeedbackResponse, Programme, Survey, SurveyQuestion,
                       YoungPerson)
 
@@ -43,9 +42,11 @@ def evaluator_dataset(ctx):
     course_columns = [course.c[f"{kind}_{code}"] for kind in ("start", "end") for code in course_codes]
     after_columns = [after.c[f"session_{code}"] for code in session_codes]
     # The raw timestamp (naive UTC): turned into a local date once per session below, not per row.
-    stmt = select(part.c.young_person_id, q.age_band_of(yp.c.date_of_birth), yp.c.gender, yp.c.postcode_district,
-                  p.c.title, type_coerce(held.c.starts_at, DateTime), a.c.id.is_not(None), *course_columns,
-                  *after_columns) \
+    # Labels and "unknown" come from the database, so a row needs little work in Python.
+    stmt = select(part.c.young_person_id, q.age_band_of(yp.c.date_of_birth, labels=True),
+                  func.coalesce(yp.c.gender, "unknown"), func.coalesce(yp.c.postcode_district, "unknown"),
+                  p.c.title, type_coerce(held.c.starts_at, DateTime), case((a.c.id.is_not(None), "yes"), else_="no"),
+                  *course_columns, *after_columns) \
         .select_from(part.join(held, and_(held.c.programme_id == part.c.programme_id,
                                           held.c.starts_at >= part.c.since))
                      .join(yp, yp.c.id == part.c.young_person_id)
@@ -71,10 +72,14 @@ def evaluator_dataset(ctx):
         for row in stream(stmt):
             if row[0] != person:  # rows come grouped by person
                 person, code = row[0], participant_code(key, row[0])
-            yield [code, AGE_BAND_LABELS.get(row[1], row[1]), row[2] or "unknown", row[3] or "unknown", row[4],
-                   day(row[5]), "yes" if row[6] else "no", *row[7:]]
+            out = list(row)
+            out[0], out[5] = code, day(out[5])
+            yield out
 
     return Table(filename=f"evaluator-dataset-{ctx.organisation.slug}", rows=rows(),
                  header=["Participant code", "Age band", "Gender", "Postcode district", "Programme", "Session date",
                          "Attended", *[f"{kind} survey: {code}" for kind in ("start", "end") for code in course_codes],
-                         *[f"after-session survey: {code}" for code in session_codes]])
+                         *[f"after-session survey: {code}" for code in session_codes]],
+                 # District and programme title are typed in; gender is held to a fixed list by a CHECK
+                 # constraint and survey answers are 1-5.
+                 text_columns=(3, 4))

@@ -19,15 +19,30 @@ def _clean(row):
     return [("'" + v) if type(v) is str and v and v[0] in _FIRST_CHARS else v for v in row]
 
 
+def _guard(table):
+    """The formula guard for this table's rows: every cell, or only its text columns."""
+    columns = table.text_columns
+    if columns is None:
+        return _clean
+
+    def clean_text_columns(row):
+        for i in columns:
+            v = row[i]
+            if type(v) is str and v and v[0] in _FIRST_CHARS:
+                row[i] = "'" + v
+        return row
+    return clean_text_columns
+
+
 def csv_chunks(table):
     """The table as UTF-8 CSV text chunks (with a BOM so Excel reads accents right)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
     writer.writerow(_clean(table.header))
-    n = 0
+    guard, n = _guard(table), 0
     for row in table.rows:
-        writer.writerow(_clean(row))
+        writer.writerow(guard(row))
         n += 1
         if n % CHUNK_ROWS == 0:
             yield buffer.getvalue().encode("utf-8")
@@ -48,9 +63,9 @@ def write_xlsx(table, fileobj):
     sheet = workbook.add_worksheet("Export")
     bold = workbook.add_format({"bold": True})
     sheet.write_row(0, 0, _clean(table.header), bold)
-    r = 1
+    r, guard = 1, _guard(table)
     for row in table.rows:
-        for c, value in enumerate(_clean(row)):
+        for c, value in enumerate(guard(row)):
             if isinstance(value, str):
                 sheet.write_string(r, c, value)
             elif value is None:

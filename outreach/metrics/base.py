@@ -110,11 +110,12 @@ class MetricQuery:
         end = self.filters.end or self.as_of
         return min(end, self.as_of).date()
 
-    def age_band_of(self, dob_column):
-        """SQL CASE naming the age band of a date of birth on the reference date."""
-        day = self.reference_date
-        whens = [(dob_column > years_before(day, hi + 1), key) for key, _, _, hi in AGE_BANDS[:-1]]
-        return case((dob_column.is_(None), "unknown"), *whens, else_=AGE_BANDS[-1][0])
+    def age_band_of(self, dob_column, *, labels=False):
+        """SQL CASE naming the age band of a date of birth on the reference date: its key,
+        or with `labels` the words a reader sees ("11–13", "Not known")."""
+        day, name = self.reference_date, (lambda key: AGE_BAND_LABELS[key] if labels else key)
+        whens = [(dob_column > years_before(day, hi + 1), name(key)) for key, _, _, hi in AGE_BANDS[:-1]]
+        return case((dob_column.is_(None), name("unknown")), *whens, else_=name(AGE_BANDS[-1][0]))
 
     def people_conditions(self, yp) -> list:
         f, day = self.filters, self.reference_date

@@ -162,3 +162,17 @@ def test_a_worker_cannot_export_and_every_export_is_audited(course, db):
     assert [(e.action, e.actor_id, e.organisation_id) for e in events] == [
         ("export.headcounts", lead.id, course["org"].id)]
     assert events[0].occurred_at == AS_OF and events[0].detail["format"] == "csv"
+
+
+def test_evaluator_dataset_keeps_typed_in_text_inert(course, db):
+    # The columns a lead or family types in (programme title, district) are guarded; the rest
+    # the export writes itself, or the database holds to a fixed list.
+    course["programme"].title = HOSTILE
+    course["people"]["A"].postcode_district = "+M13"
+    db.session.flush()
+    data = body(run(course, "evaluator_dataset"))
+    assert {r[4] for r in data} == {"'" + HOSTILE}
+    assert "'+M13" in {r[3] for r in data}
+    assert not any(cell[:1] in ("=", "+", "-", "@") for r in data for cell in r)
+    sheet = run(course, "evaluator_dataset", "xlsx")
+    assert {sheet.cell(row=i, column=5).value for i in range(2, sheet.max_row + 1)} == {"'" + HOSTILE}
