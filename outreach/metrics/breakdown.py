@@ -16,13 +16,22 @@ def breakdown(q):
                   ("gender", "Gender", func.coalesce(yp.c.gender, "unknown"), GENDERS | {"unknown": "Not known"}),
                   ("district", "Postcode district", func.coalesce(yp.c.postcode_district, "unknown"),
                    {"unknown": "Not known"})]
+    # One pass over the attendances, grouped by all three at once. A young person falls in
+    # exactly one (age band, gender, district) group, so adding the groups up gives each
+    # dimension's reach without counting anyone twice.
+    groups = [expr for _, _, expr, _ in dimensions]
+    rows = q.rows(select(*groups, func.count(distinct(att.c.young_person_id)), func.count())
+                  .select_from(att.join(yp, yp.c.id == att.c.young_person_id)).group_by(*groups))
     out = []
-    for key, title, expr, labels in dimensions:
-        rows = q.rows(select(expr.label("g"), func.count(distinct(att.c.young_person_id)), func.count())
-                      .select_from(att.join(yp, yp.c.id == att.c.young_person_id)).group_by(expr))
+    for i, (key, title, _, labels) in enumerate(dimensions):
+        totals = {}
+        for row in rows:
+            reach, attendances = totals.get(row[i], (0, 0))
+            totals[row[i]] = (reach + row[3], attendances + row[4])
         order = list(labels)
-        rows = sorted(rows, key=lambda r: (r[0] == "unknown", order.index(r[0]) if r[0] in order else 0, r[0]))
+        ranked = sorted(totals.items(), key=lambda kv: (kv[0] == "unknown", order.index(kv[0]) if kv[0] in order
+                                                        else 0, kv[0]))
         out.append({"key": key, "title": title,
                     "groups": [{"key": g, "label": labels.get(g, g), "reach": n, "attendances": m}
-                               for g, n, m in rows]})
+                               for g, (n, m) in ranked]})
     return out

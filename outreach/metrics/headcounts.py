@@ -12,16 +12,22 @@ def headcounts(q):
     attendances per calendar month (UTC) of the session's start."""
     held, att = q.held(), q.attendance()
     per_session = q.rows(
-        select(held.c.session_id, held.c.programme_id, held.c.starts_at, func.count(att.c.young_person_id))
+        select(held.c.session_id, held.c.programme_id, held.c.starts_at, month_of(held.c.starts_at),
+               func.count(att.c.young_person_id))
         .select_from(held.outerjoin(att, att.c.session_id == held.c.session_id))
         .group_by(held.c.session_id, held.c.programme_id, held.c.starts_at)
         .order_by(held.c.starts_at, held.c.session_id))
-    month = month_of(att.c.starts_at)
-    by_month = q.rows(select(month, func.count()).select_from(att).group_by(month).order_by(month))
+    # An attendance's month is its session's, so the months add up the sessions' headcounts
+    # (a second pass over the attendances would give the same).
+    months = {}
+    for *_, month, n in per_session:
+        if n:
+            months[month] = months.get(month, 0) + n
+    by_month = sorted(months.items())
     everything = q.sessions(held_only=False).subquery()
     cancelled = q.one(select(func.count()).select_from(everything).where(everything.c.status == "cancelled"))[0]
     sessions = [{"session_id": sid, "programme_id": pid, "starts_at": starts, "headcount": n}
-                for sid, pid, starts, n in per_session]
+                for sid, pid, starts, _, n in per_session]
     return {
         "sessions": sessions,
         "held": len(sessions),

@@ -22,7 +22,7 @@ from outreach.metrics import MetricQuery, Scope, Settings, compute
 from outreach.metrics.base import Filters
 from outreach.models import Attendance, FeedbackAnswer, FeedbackResponse, Survey, SurveyQuestion
 from tests.course import AS_OF, DAYS, course  # noqa: F401  (course is a fixture)
-from tests.factories import make_org, make_programme, make_session, session_on
+from tests.factories import make_org, make_programme, make_session, make_young_person, session_on
 
 def query(course, **filters):
     return MetricQuery(scope=Scope(programme_id=course["programme"].id), filters=Filters(**filters),
@@ -181,6 +181,22 @@ def test_feedback_distribution_response_rate_and_paired_change(course, db):
     # Change: only A answered both (2 -> 4). B (start only) and C (end only) are left out.
     assert got["change"] == [{"code": "felt_safe", "pairs": 1, "mean_start": 2.0, "mean_end": 4.0, "change": 2.0,
                               "improved": 1, "same": 0, "worse": 0}]
+
+
+def test_breakdown_by_age_band_gender_and_district(course, db):
+    # Z, with no date of birth, gender or district recorded, came to S6 only.
+    z = make_young_person("Z", dob=None, gender=None, postcode_district=None)
+    db.session.add(Attendance(session_id=course["s"][6].id, young_person_id=z.id,
+                              checked_in_at=course["s"][6].starts_at, method="manual"))
+    db.session.flush()
+    got = {d["key"]: [(g["key"], g["reach"], g["attendances"]) for g in d["groups"]]
+           for d in compute("breakdown", query(course))}
+    # On 10 Dec 2026 A is 14 (girl, M13, 4 attendances); B, C, W are 12 (boys, M14, 1 each); Z unknown, 1.
+    assert got["age_band"] == [("11_13", 3, 3), ("14_16", 1, 4), ("unknown", 1, 1)]
+    assert got["gender"] == [("girl", 1, 4), ("boy", 3, 3), ("unknown", 1, 1)]
+    assert got["district"] == [("M13", 1, 4), ("M14", 3, 3), ("unknown", 1, 1)]
+    labels = {g["key"]: g["label"] for d in compute("breakdown", query(course)) for g in d["groups"]}
+    assert (labels["11_13"], labels["girl"], labels["unknown"]) == ("11–13", "Girl or young woman", "Not known")
 
 
 def test_filters_by_gender_and_age_band(course):
