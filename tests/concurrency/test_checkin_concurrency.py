@@ -76,3 +76,35 @@ def test_undo_tapped_on_two_phones_at_once_undoes_once(live_server):
         undone = db.session.scalar(select(func.count()).select_from(AuditEvent)
                                    .where(AuditEvent.action == "attendance.undone"))
         assert (left, undone) == (0, 10)
+
+
+def test_two_workers_checking_out_the_same_young_person_record_the_first_collector(live_server):
+    app = live_server.app
+    with app.app_context():
+        workers = [make_user("out1@example.org"), make_user("out2@example.org")]
+        org = make_org(lead=workers[0], worker=workers[1])
+        programme = make_programme(org, capacity=60, min_age=8, max_age=18, registration_mode="drop_in")
+        session = make_session(programme, starts_at=datetime.now(UTC) - timedelta(minutes=50))
+        ids = []
+        for i in range(10):
+            yp = make_young_person(f"Out{i}", dob=date(2012, 1, 1))
+            attendance = Attendance(session_id=session.id, young_person_id=yp.id, checked_in_at=datetime.now(UTC),
+                                    method="manual")
+            db.session.add(attendance)
+            db.session.flush()
+            ids.append(attendance.id)
+        db.session.commit()
+        requests = [(f"/org/{org.slug}/attendances/{i}/check-out", {"collected_by_other": who},
+                     session_cookie(app, worker))
+                    for i in ids for worker, who in zip(workers, ("Aunt Mo", "Uncle Raj"))]
+
+    statuses = post_all_at_once(live_server.url, requests)
+
+    # Per young person one worker's check-out goes through (302) and the other is told (200, the form).
+    assert [sorted(statuses[i:i + 2]) for i in range(0, 20, 2)] == [[200, 302]] * 10, statuses
+    with app.app_context():
+        rows = db.session.execute(select(Attendance).where(Attendance.id.in_(ids))).scalars().all()
+        assert all(a.checked_out_at is not None and a.collected_by in ("Aunt Mo", "Uncle Raj") for a in rows)
+        for i, a in zip(range(0, 20, 2), sorted(rows, key=lambda a: ids.index(a.id))):
+            winner = ("Aunt Mo", "Uncle Raj")[statuses[i:i + 2].index(302)]
+            assert a.collected_by == winner

@@ -125,8 +125,12 @@ def check_out(attendance_id):
         try:
             checkin.check_out(attendance, by=current_user, collected_by=who, went_home_alone=form.went_home_alone.data)
         except DomainError as err:
-            target = form.went_home_alone if err.field == "went_home_alone" else form.collected_by_other
-            target.errors.append(err.message)
+            if err.field == "went_home_alone":
+                form.went_home_alone.errors.append(err.message)
+            elif err.field:
+                form.collected_by_other.errors.append(err.message)
+            else:  # checked out, or undone, by someone else a moment ago
+                form.form_errors.append(err.message)
         else:
             how = "went home alone" if attendance.went_home_alone else f"collected by {attendance.collected_by}"
             flash(f"{yp.first_name} checked out: {how}.", "success")
