@@ -83,7 +83,7 @@ def test_check_out_with_collector_and_home_alone_only_with_consent(client, db, l
         client.post(door["base"] + "/check-in", data={"young_person_id": yp.id})
     a_att, b_att = db.session.execute(select(Attendance).order_by(Attendance.young_person_id)).scalars().all()
     form = client.get(f"/org/door/attendances/{a_att.id}/check-out").get_data(as_text=True)
-    assert "Gran Door (Gran)" in form and "Must be collected" in form
+    assert "Gran Door (Gran)" in form and "Must be collected" in form and "Check out</button>" in form
     refused = client.post(f"/org/door/attendances/{b_att.id}/check-out", data={"went_home_alone": "y"})
     assert "have consent to go home alone" in refused.get_data(as_text=True)
     db.session.refresh(b_att)
@@ -91,6 +91,12 @@ def test_check_out_with_collector_and_home_alone_only_with_consent(client, db, l
     client.post(f"/org/door/attendances/{a_att.id}/check-out", data={"collector": "Gran Door"})
     db.session.refresh(a_att)
     assert a_att.collected_by == "Gran Door" and a_att.checked_out_at is not None
+    # Opened again (or sent again from a second phone): who collected them, and no form.
+    again = client.post(f"/org/door/attendances/{a_att.id}/check-out", data={"collected_by_other": "Someone"})
+    page = again.get_data(as_text=True)
+    assert "Already checked out" in page and "collected by Gran Door" in page and "Check out</button>" not in page
+    db.session.refresh(a_att)
+    assert a_att.collected_by == "Gran Door"
     ben.may_go_home_alone = True
     db.session.commit()
     client.post(f"/org/door/attendances/{b_att.id}/check-out", data={"went_home_alone": "y"})

@@ -129,7 +129,7 @@ def check_out(attendance_id):
                 form.went_home_alone.errors.append(err.message)
             elif err.field:
                 form.collected_by_other.errors.append(err.message)
-            else:  # checked out, or undone, by someone else a moment ago
+            elif err.code != "already_checked_out":  # that one the page shows instead of the form
                 form.form_errors.append(err.message)
         else:
             how = "went home alone" if attendance.went_home_alone else f"collected by {attendance.collected_by}"
