@@ -19,7 +19,7 @@ from row locks (SELECT ... FOR UPDATE) in the services.
 import re
 import sqlite3
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
 BUSY_TIMEOUT_MS = 15000
@@ -82,6 +82,19 @@ def hold_write_lock(session) -> None:
     connection = session.connection()
     if connection.dialect.name == "sqlite" and not connection.info.get(_WRITING, True):
         _take_write_lock(connection)
+
+
+def lock_row(session, model, row_id):
+    """Hold one row until the commit, and load it afresh: the row that a read-then-write
+    depends on (a session's places, an organisation's leads, a young person's pass).
+
+    SELECT ... FOR UPDATE on PostgreSQL; on SQLite, where FOR UPDATE is not rendered,
+    the write lock. Returns the row's object with its current values, or None when the
+    row is gone.
+    """
+    hold_write_lock(session)
+    return session.execute(select(model).where(model.id == row_id).with_for_update()
+                           .execution_options(populate_existing=True)).scalar_one_or_none()
 
 
 def is_sqlite(engine) -> bool:

@@ -28,9 +28,8 @@ def breakdown(q):
         for row in rows:
             reach, attendances = totals.get(row[i], (0, 0))
             totals[row[i]] = (reach + row[3], attendances + row[4])
-        order = list(labels)
-        ranked = sorted(totals.items(), key=lambda kv: (kv[0] == "unknown", order.index(kv[0]) if kv[0] in order
-                                                        else 0, kv[0]))
+        rank = {g: n for n, g in enumerate(labels)}
+        ranked = sorted(totals.items(), key=lambda kv: (kv[0] == "unknown", rank.get(kv[0], 0), kv[0]))
         out.append({"key": key, "title": title,
                     "groups": [{"key": g, "label": labels.get(g, g), "reach": n, "attendances": m}
                                for g, (n, m) in ranked]})

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from . import audit
 from .passes import find_by_secret_or_none
-from ..database import hold_write_lock
+from ..database import lock_row
 from ..errors import ConflictError, ValidationError
 from ..extensions import db
 from ..models import Attendance, Pass, ProgrammeSession, Registration, YoungPerson
@@ -201,11 +201,8 @@ def check_out(attendance: Attendance, *, by=None, collected_by: str | None = Non
     """Record who collected the young person, or that they went home alone (only with that consent)."""
     now = now or utcnow()
     # Two workers checking out the same young person at once: the first one's answer stands.
-    hold_write_lock(db.session)
-    if db.session.execute(select(Attendance.id).where(Attendance.id == attendance.id).with_for_update()
-                          ).scalar_one_or_none() is None:
+    if lock_row(db.session, Attendance, attendance.id) is None:
         raise ConflictError("This check-in was undone, so there is nothing to check out.", code="undone")
-    db.session.refresh(attendance)
     if attendance.checked_out_at is not None:
         how = "went home alone" if attendance.went_home_alone else f"collected by {attendance.collected_by}"
         raise ConflictError(f"Already checked out: {how}.", code="already_checked_out")

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import signals
-from ..database import hold_write_lock
+from ..database import lock_row
 from ..errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from ..extensions import db
 from ..models import ORG_KINDS, ORG_ROLES, Invitation, Membership, Organisation, User
@@ -148,13 +148,6 @@ def _lead_count(org: Organisation) -> int:
                              .where(Membership.organisation_id == org.id, Membership.role == "lead"))
 
 
-def _hold_team(org: Organisation) -> None:
-    """Changes to the team queue on the organisation's row until the commit, so two leads
-    removing or demoting each other at once cannot leave it with no lead."""
-    hold_write_lock(db.session)
-    db.session.execute(select(Organisation.id).where(Organisation.id == org.id).with_for_update())
-
-
 def _membership(org: Organisation, membership_id: int) -> Membership:
     m = db.session.execute(select(Membership).where(Membership.id == membership_id,
                                                     Membership.organisation_id == org.id)
@@ -167,7 +160,9 @@ def _membership(org: Organisation, membership_id: int) -> Membership:
 def change_role(org: Organisation, membership_id: int, role: str, *, by: User, now=None) -> Membership:
     if role not in ORG_ROLES:
         raise ValidationError("Choose lead or worker.", code="invalid_role", field="role")
-    _hold_team(org)
+    # Team changes queue on the organisation's row, so two leads removing or demoting
+    # each other at once cannot leave it with no lead.
+    lock_row(db.session, Organisation, org.id)
     m = _membership(org, membership_id)
     if m.role == "lead" and role != "lead" and _lead_count(org) <= 1:
         raise ConflictError("Every organisation needs at least one lead. Make someone else a lead first.",
@@ -179,7 +174,9 @@ def change_role(org: Organisation, membership_id: int, role: str, *, by: User, n
 
 
 def remove_member(org: Organisation, membership_id: int, *, by: User, now=None) -> None:
-    _hold_team(org)
+    # Team changes queue on the organisation's row, so two leads removing or demoting
+    # each other at once cannot leave it with no lead.
+    lock_row(db.session, Organisation, org.id)
     m = _membership(org, membership_id)
     if m.role == "lead" and _lead_count(org) <= 1:
         raise ConflictError("Every organisation needs at least one lead. Make someone else a lead first.",

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from .. import signals
-from ..database import hold_write_lock
+from ..database import lock_row
 from ..errors import NotFoundError
 from ..extensions import db
 from ..models import Pass, YoungPerson
@@ -52,8 +52,7 @@ def pass_code(secret: str) -> str:
 def _hold(young_person) -> None:
     """Issuing and replacing a pass queue on the young person's row until the commit, so a
     double tap on "replace" or two first views of a pass never meet the one-live-pass rule."""
-    hold_write_lock(db.session)
-    db.session.execute(select(YoungPerson.id).where(YoungPerson.id == young_person.id).with_for_update())
+    lock_row(db.session, YoungPerson, young_person.id)
 
 
 def live_pass(young_person) -> Pass | None:

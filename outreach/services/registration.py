@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import signals
-from ..database import hold_write_lock
+from ..database import lock_row
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..extensions import db
 from ..models import Programme, ProgrammeSession, Registration
@@ -58,11 +58,9 @@ def lock_places(programme: Programme, session: ProgrammeSession | None = None) -
     that order, so they queue one behind another and never deadlock. On PostgreSQL this is
     SELECT ... FOR UPDATE; on SQLite (where FOR UPDATE is not rendered) the write lock.
     """
-    hold_write_lock(db.session)
-    for model, obj in ((Programme, programme), (ProgrammeSession, session)):
-        if obj is not None:
-            db.session.execute(select(model).where(model.id == obj.id).with_for_update()
-                               .execution_options(populate_existing=True)).scalar_one()
+    lock_row(db.session, Programme, programme.id)
+    if session is not None:
+        lock_row(db.session, ProgrammeSession, session.id)
 
 
 def _lock(target: Target):

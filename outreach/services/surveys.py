@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from ..database import hold_write_lock
+from ..database import lock_row
 from ..errors import ConflictError, ValidationError
 from ..extensions import db
 from ..models import (Attendance, FeedbackAnswer, FeedbackResponse, Programme, ProgrammeSession, Survey,
@@ -89,8 +89,7 @@ def submit(survey, values: dict[int, int], *, young_person_id=None, session_id=N
         raise ValidationError("Answers go from 1 to 5.", code="out_of_range")
     if young_person_id is not None:
         # A double tap sends the answers twice at once: the second waits here, then finds the first.
-        hold_write_lock(db.session)
-        db.session.execute(select(YoungPerson.id).where(YoungPerson.id == young_person_id).with_for_update())
+        lock_row(db.session, YoungPerson, young_person_id)
     if young_person_id is not None and has_answered(survey, young_person_id, session_id):
         raise ConflictError("Thanks, you've already answered this one.", code="already_answered")
     response = FeedbackResponse(survey_id=survey.id, young_person_id=young_person_id, session_id=session_id,
