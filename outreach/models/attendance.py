@@ -33,6 +33,13 @@ class Attendance(db.Model):
     session = relationship("ProgrammeSession")
     young_person = relationship("YoungPerson")
 
+    @property
+    def how_they_left(self) -> str | None:
+        """'went home alone' or 'collected by <name>', once checked out."""
+        if self.checked_out_at is None:
+            return None
+        return "went home alone" if self.went_home_alone else f"collected by {self.collected_by}"
+
     __table_args__ = (
         UniqueConstraint("session_id", "young_person_id"),
         one_of("method", CHECKIN_METHODS, "method"),

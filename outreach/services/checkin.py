@@ -204,8 +204,7 @@ def check_out(attendance: Attendance, *, by=None, collected_by: str | None = Non
     if lock_row(db.session, Attendance, attendance.id) is None:
         raise ConflictError("This check-in was undone, so there is nothing to check out.", code="undone")
     if attendance.checked_out_at is not None:
-        how = "went home alone" if attendance.went_home_alone else f"collected by {attendance.collected_by}"
-        raise ConflictError(f"Already checked out: {how}.", code="already_checked_out")
+        raise ConflictError(f"Already checked out: {attendance.how_they_left}.", code="already_checked_out")
     yp = attendance.young_person
     if went_home_alone:
         if not yp.may_go_home_alone:

@@ -132,8 +132,7 @@ def check_out(attendance_id):
             elif err.code != "already_checked_out":  # that one the page shows instead of the form
                 form.form_errors.append(err.message)
         else:
-            how = "went home alone" if attendance.went_home_alone else f"collected by {attendance.collected_by}"
-            flash(f"{yp.first_name} checked out: {how}.", "success")
+            flash(f"{yp.first_name} checked out: {attendance.how_they_left}.", "success")
             return redirect(url_for("checkin.on_site", org_slug=g.org.slug, session_id=attendance.session_id))
     return render_template("checkin/check_out.html", attendance=attendance, yp=yp, form=form)
 
