@@ -210,6 +210,17 @@ def confirm_link(server) -> str:
     raise AssertionError("no confirmation email in the outbox")
 
 
+def sign_in(page, base_url, email, lands_on, password=None):
+    """Sign in through the login form and wait for the page it leads to."""
+    from tests.factories import PASSWORD
+
+    page.goto(base_url + "/login")
+    page.fill("#email", email)
+    page.fill("#password", password or PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(lands_on)
+
+
 @pytest.fixture()
 def live_server(databases, tmp_path):
     """The app served on a free loopback port, on a database of its own (commits are real)."""

@@ -3,7 +3,8 @@ from sqlalchemy import func, select
 
 from outreach.extensions import db
 from outreach.models import GuardianLink
-from tests.factories import PASSWORD, make_user
+from tests.conftest import sign_in
+from tests.factories import make_user
 
 
 def test_a_second_tap_while_the_first_is_on_its_way_is_not_sent(live_server, phone):
@@ -13,11 +14,7 @@ def test_a_second_tap_while_the_first_is_on_its_way_is_not_sent(live_server, pho
         guardian_id = guardian.id
 
     page = phone.new_page()
-    page.goto(live_server.url + "/login")
-    page.fill("#email", "slow.bus@example.org")
-    page.fill("#password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/family**")
+    sign_in(page, live_server.url, "slow.bus@example.org", "**/family**")
     page.goto(live_server.url + "/family/children/new")
     page.fill("#first_name", "Rosa")
     page.fill("#last_name", "Bus")

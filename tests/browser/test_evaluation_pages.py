@@ -10,7 +10,7 @@ from outreach.models import Programme
 from outreach.services import demo
 from outreach.services.passwords import hash_password
 from outreach.timeutil import utcnow
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, sign_in
 
 
 def test_programme_dashboard_and_printed_report(live_server, desktop, phone, screenshot, tmp_path):
@@ -19,16 +19,12 @@ def test_programme_dashboard_and_printed_report(live_server, desktop, phone, scr
         programme = db.session.execute(db.select(Programme).where(Programme.title == "Street Safe")).scalar_one()
         slug, pid = programme.organisation.slug, programme.id
 
-    def sign_in(context):
+    def lead_page(context):
         page = context.new_page()
-        page.goto(live_server.url + "/login")
-        page.fill("#email", "lead@northside-police.example")
-        page.fill("#password", demo.DEMO_PASSWORD)
-        page.click("main button[type=submit]")
-        page.wait_for_url(f"**/org/{slug}/")
+        sign_in(page, live_server.url, "lead@northside-police.example", f"**/org/{slug}/", demo.DEMO_PASSWORD)
         return page
 
-    page = sign_in(desktop)
+    page = lead_page(desktop)
     page.click("text=Evaluation and exports")
     page.click("text=Street Safe")
     page.wait_for_url(f"**/evaluation/programmes/{pid}")
@@ -40,7 +36,7 @@ def test_programme_dashboard_and_printed_report(live_server, desktop, phone, scr
     assert re.search(r"\d+%", page.locator("#h-cohort + figure").inner_text())
     screenshot(page, "issue5-programme-dashboard-desktop")
 
-    small = sign_in(phone)
+    small = lead_page(phone)
     small.goto(f"{live_server.url}/org/{slug}/evaluation/programmes/{pid}")
     assert small.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(small, "issue5-programme-dashboard-phone")

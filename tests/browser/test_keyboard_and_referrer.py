@@ -7,8 +7,8 @@ from sqlalchemy import select
 from outreach.extensions import db
 from outreach.models import Attendance, Registration
 from outreach.timeutil import UTC
-from tests.conftest import confirm_link
-from tests.factories import PASSWORD, make_org, make_programme, make_session, make_user
+from tests.conftest import confirm_link, sign_in
+from tests.factories import make_org, make_programme, make_session, make_user
 
 YP_PASSWORD = "marmalade lantern orbit"
 
@@ -87,10 +87,7 @@ def test_young_person_books_and_worker_checks_in_with_the_keyboard_alone(live_se
 
     # Check-in at the door, keyboard only: search by name, then check in.
     door = desktop.new_page()
-    door.goto(live_server.url + "/login")
-    door.fill("#email", "worker@keys.example.org")
-    door.fill("#password", PASSWORD)
-    door.click("main button[type=submit]")
+    sign_in(door, live_server.url, "worker@keys.example.org", f"**/org/{slug}/")
     door.goto(f"{live_server.url}/org/{slug}/sessions/{session_id}")
     tab_to(door, "#q")
     door.keyboard.type("Kai")

@@ -3,7 +3,8 @@ publishes it; a visitor on a phone finds it with the right sessions and places."
 from datetime import date, timedelta
 
 from outreach.extensions import db
-from tests.factories import PASSWORD, make_org, make_user
+from tests.conftest import sign_in
+from tests.factories import make_org, make_user
 
 
 def _next_weekday(start: date, weekday: int) -> date:
@@ -17,11 +18,7 @@ def test_lead_publishes_weekly_programme_and_phone_visitor_finds_it(live_server,
         db.session.commit()
 
     page = desktop.new_page()
-    page.goto(live_server.url + "/login")
-    page.fill("#email", "lead@northside.example.org")
-    page.fill("#password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/org/northside/")
+    sign_in(page, live_server.url, "lead@northside.example.org", "**/org/northside/")
     page.click("text=New programme")
     page.fill("#title", "Wednesday Street Dance")
     page.fill("#description", "Hip hop and street dance with a professional coach.")

@@ -9,8 +9,8 @@ from outreach.extensions import db
 from outreach.models import Attendance, Registration
 from outreach.services import passes
 from outreach.timeutil import UTC
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, watch
-from tests.factories import PASSWORD, make_org, make_programme, make_session, make_user, make_young_person
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, sign_in, watch
+from tests.factories import make_org, make_programme, make_session, make_user, make_young_person
 
 from .fakecam import camera_args, write_video
 
@@ -57,14 +57,6 @@ def _phone_with_camera(playwright_instance, video):
     return browser, context
 
 
-def _sign_in(page, base):
-    page.goto(base + "/login")
-    page.fill("#email", "worker@door.example.org")
-    page.fill("#password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/org/door/")
-
-
 def _wait_result(page, status, code=None, timeout=20_000):
     selector = f'[data-role=result][data-status="{status}"]' + (f'[data-code="{code}"]' if code else "")
     page.wait_for_selector(selector, timeout=timeout)
@@ -78,7 +70,7 @@ def test_scanner_green_amber_red_and_undo(live_server, door, playwright_instance
     browser, context = _phone_with_camera(playwright_instance, video)
     try:
         page = context.new_page()
-        _sign_in(page, live_server.url)
+        sign_in(page, live_server.url, "worker@door.example.org", "**/org/door/")
         page.goto(door["list"])
         screenshot(page, "issue4-session-phone")
         list_entries = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
@@ -124,7 +116,7 @@ def test_scanner_queues_offline_and_sends_once(live_server, door, playwright_ins
     browser, context = _phone_with_camera(playwright_instance, video)
     try:
         page = context.new_page()
-        _sign_in(page, live_server.url)
+        sign_in(page, live_server.url, "worker@door.example.org", "**/org/door/")
         page.goto(door["scan"])
         page.wait_for_selector("#scanner[data-roster=ready]")
         context.set_offline(True)

@@ -26,6 +26,13 @@ def _families(n):
     return out
 
 
+def _bookings(app, programme, session, families):
+    """One booking request per family for this session, each from the guardian's own login."""
+    path = f"/activities/{programme.id}/book"
+    return [(path, {"young_person_id": child.id, "session_id": session.id}, session_cookie(app, guardian))
+            for guardian, child in families]
+
+
 def test_sixty_bookings_at_once_for_ten_places(live_server):
     app = live_server.app
     with app.app_context():
@@ -33,9 +40,7 @@ def test_sixty_bookings_at_once_for_ten_places(live_server):
         session = make_session(programme, starts_at=datetime.now(UTC) + timedelta(days=3))
         families = _families(60)
         db.session.commit()
-        path = f"/activities/{programme.id}/book"
-        requests = [(path, {"young_person_id": child.id, "session_id": session.id}, session_cookie(app, guardian))
-                    for guardian, child in families]
+        requests = _bookings(app, programme, session, families)
         session_id = session.id
 
     statuses = post_all_at_once(live_server.url, requests)
@@ -83,9 +88,7 @@ def test_bookings_racing_a_cancellation_are_refused_or_cancelled_with_it(live_se
         session = make_session(programme, starts_at=datetime.now(UTC) + timedelta(days=3))
         families = _families(30)
         db.session.commit()
-        book = f"/activities/{programme.id}/book"
-        requests = [(book, {"young_person_id": child.id, "session_id": session.id}, session_cookie(app, guardian))
-                    for guardian, child in families]
+        requests = _bookings(app, programme, session, families)
         cancel = f"/org/race/programmes/{programme.id}/sessions/{session.id}/cancel"
         requests.insert(15, (cancel, {"reason": "Hall flooded"}, session_cookie(app, lead)))
         session_id = session.id

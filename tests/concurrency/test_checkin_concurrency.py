@@ -47,24 +47,30 @@ def test_two_phones_checking_in_the_same_fifty_passes_make_fifty_rows(live_serve
         assert (rows, people) == (50, 50)
 
 
+def _two_phones_and_ten_checked_in(label):
+    """Two staff of one organisation and ten young people checked in to a drop-in session now:
+    (staff, organisation, session id, attendance ids), committed."""
+    phones = [make_user(f"{label}1@example.org"), make_user(f"{label}2@example.org")]
+    org = make_org(lead=phones[0], worker=phones[1])
+    programme = make_programme(org, capacity=60, min_age=8, max_age=18, registration_mode="drop_in")
+    session = make_session(programme, starts_at=datetime.now(UTC) - timedelta(minutes=50))
+    ids = []
+    for i in range(10):
+        yp = make_young_person(f"{label.title()}{i}", dob=date(2012, 1, 1))
+        attendance = Attendance(session_id=session.id, young_person_id=yp.id, checked_in_at=datetime.now(UTC),
+                                method="manual")
+        db.session.add(attendance)
+        db.session.flush()
+        ids.append(attendance.id)
+    db.session.commit()
+    return phones, org, session.id, ids
+
+
 def test_undo_tapped_on_two_phones_at_once_undoes_once(live_server):
     app = live_server.app
     with app.app_context():
-        phones = [make_user("undo1@example.org"), make_user("undo2@example.org")]
-        org = make_org(lead=phones[0], worker=phones[1])
-        programme = make_programme(org, capacity=60, min_age=8, max_age=18, registration_mode="drop_in")
-        session = make_session(programme, starts_at=datetime.now(UTC) - timedelta(minutes=5))
-        ids = []
-        for i in range(10):
-            yp = make_young_person(f"Undo{i}", dob=date(2012, 1, 1))
-            attendance = Attendance(session_id=session.id, young_person_id=yp.id, checked_in_at=datetime.now(UTC),
-                                    method="manual")
-            db.session.add(attendance)
-            db.session.flush()
-            ids.append(attendance.id)
-        db.session.commit()
+        phones, org, session_id, ids = _two_phones_and_ten_checked_in("undo")
         cookies = [session_cookie(app, p) for p in phones]
-        session_id = session.id
     requests = [(f"/api/checkins/{i}/undo", {}, cookie) for i in ids for cookie in cookies]
 
     statuses = post_all_at_once(live_server.url, requests, as_json=True)
@@ -81,30 +87,19 @@ def test_undo_tapped_on_two_phones_at_once_undoes_once(live_server):
 def test_two_workers_checking_out_the_same_young_person_record_the_first_collector(live_server):
     app = live_server.app
     with app.app_context():
-        workers = [make_user("out1@example.org"), make_user("out2@example.org")]
-        org = make_org(lead=workers[0], worker=workers[1])
-        programme = make_programme(org, capacity=60, min_age=8, max_age=18, registration_mode="drop_in")
-        session = make_session(programme, starts_at=datetime.now(UTC) - timedelta(minutes=50))
-        ids = []
-        for i in range(10):
-            yp = make_young_person(f"Out{i}", dob=date(2012, 1, 1))
-            attendance = Attendance(session_id=session.id, young_person_id=yp.id, checked_in_at=datetime.now(UTC),
-                                    method="manual")
-            db.session.add(attendance)
-            db.session.flush()
-            ids.append(attendance.id)
-        db.session.commit()
+        workers, org, _, ids = _two_phones_and_ten_checked_in("out")
         requests = [(f"/org/{org.slug}/attendances/{i}/check-out", {"collected_by_other": who},
                      session_cookie(app, worker))
                     for i in ids for worker, who in zip(workers, ("Aunt Mo", "Uncle Raj"))]
 
     statuses = post_all_at_once(live_server.url, requests)
 
-    # Per young person one worker's check-out goes through (302) and the other is told (200, the form).
-    assert [sorted(statuses[i:i + 2]) for i in range(0, 20, 2)] == [[200, 302]] * 10, statuses
+    # Per young person one worker's check-out goes through (302) and the other is shown who
+    # collected them (200).
+    pairs = [statuses[n:n + 2] for n in range(0, 20, 2)]
+    assert [sorted(pair) for pair in pairs] == [[200, 302]] * 10, statuses
     with app.app_context():
-        rows = db.session.execute(select(Attendance).where(Attendance.id.in_(ids))).scalars().all()
-        assert all(a.checked_out_at is not None and a.collected_by in ("Aunt Mo", "Uncle Raj") for a in rows)
-        for i, a in zip(range(0, 20, 2), sorted(rows, key=lambda a: ids.index(a.id))):
-            winner = ("Aunt Mo", "Uncle Raj")[statuses[i:i + 2].index(302)]
-            assert a.collected_by == winner
+        rows = {a.id: a for a in db.session.execute(select(Attendance).where(Attendance.id.in_(ids))).scalars()}
+        assert all(a.checked_out_at is not None and a.collected_by in ("Aunt Mo", "Uncle Raj") for a in rows.values())
+        for attendance_id, pair in zip(ids, pairs):
+            assert rows[attendance_id].collected_by == ("Aunt Mo", "Uncle Raj")[pair.index(302)]
