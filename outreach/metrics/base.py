@@ -16,7 +16,7 @@ Vocabulary used in every formula:
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Float, and_, case, cast, func, literal, select, union_all
+from sqlalchemy import Float, and_, case, cast, func, literal, over, select, union_all
 
 from ..extensions import db
 from ..models import Attendance, Programme, ProgrammeSession, Registration, YoungPerson
@@ -184,42 +184,66 @@ class MetricQuery:
         return self._only_people(stmt, a.c.young_person_id).cte(name)
 
     def participants(self, name="participants"):
-        """Participants per programme with their start: programme_id, young_person_id, since.
+        """Participants per programme with their start: programme_id, young_person_id, since,
+        attended (their attendances at held sessions in the range).
 
         Starts come from all history (not the date range), so someone who joined
         before the range is not mistaken for a newcomer inside it."""
         r, s, p = Registration.__table__, ProgrammeSession.__table__, Programme.__table__
         programme_of = func.coalesce(r.c.programme_id, s.c.programme_id)
         confirmed = select(programme_of.label("programme_id"), r.c.young_person_id,
-                           r.c.confirmed_at.label("since")) \
+                           r.c.confirmed_at.label("since"), literal(0).label("attended")) \
             .select_from(r.outerjoin(s, s.c.id == r.c.session_id)) \
             .join(p, p.c.id == programme_of) \
             .where(r.c.status == "confirmed", r.c.confirmed_at.is_not(None))
         confirmed = self._only_people(self._scoped_programmes(confirmed, p), r.c.young_person_id)
         a = Attendance.__table__
-        attended = select(s.c.programme_id, a.c.young_person_id, s.c.starts_at.label("since")) \
+        in_range = and_(*self._in_range(s.c.starts_at)) if self.filters.start or self.filters.end else literal(True)
+        # Attendances are grouped per person and programme before the union, so the
+        # union and its grouping handle one row per participant, not one per attendance.
+        attended = select(s.c.programme_id, a.c.young_person_id, func.min(s.c.starts_at).label("since"),
+                          func.sum(case((in_range, 1), else_=0)).label("attended")) \
             .select_from(a.join(s, s.c.id == a.c.session_id)).join(p, p.c.id == s.c.programme_id) \
-            .where(s.c.status == "scheduled", s.c.ends_at <= self.as_of)
+            .where(s.c.status == "scheduled", s.c.ends_at <= self.as_of) \
+            .group_by(s.c.programme_id, a.c.young_person_id)
         attended = self._only_people(self._scoped_programmes(attended, p), a.c.young_person_id)
         both = union_all(confirmed, attended).subquery()
-        return select(both.c.programme_id, both.c.young_person_id, func.min(both.c.since).label("since")) \
+        return select(both.c.programme_id, both.c.young_person_id, func.min(both.c.since).label("since"),
+                      func.sum(both.c.attended).label("attended")) \
             .group_by(both.c.programme_id, both.c.young_person_id).cte(name)
 
     def participation(self, name="participation"):
-        """Per participant and programme: offered and attended held sessions in the range.
+        """Per participant and programme: offered and attended held sessions in the range
+        (offered is 0 for someone whose start came after the last held session), and
+        offered_recent, how many of the programme's last N held sessions in the range
+        (setting recent_sessions) fall on or after their start.
 
-        Columns: programme_id, young_person_id, since, offered, attended."""
+        Columns: programme_id, young_person_id, since, offered, offered_recent, attended.
+        Every attendance at a held session falls on or after its attendee's start (a
+        start is at the latest their first attended session), so attended needs no
+        comparison with since."""
         part, held = self.participants(), self.held()
-        a = Attendance.__table__
-        offered = select(part.c.programme_id, part.c.young_person_id, part.c.since,
-                         func.count(held.c.session_id).label("offered"),
-                         func.count(a.c.id).label("attended")) \
-            .select_from(part.join(held, and_(held.c.programme_id == part.c.programme_id,
-                                              held.c.starts_at >= part.c.since))
-                         .outerjoin(a, and_(a.c.session_id == held.c.session_id,
-                                            a.c.young_person_id == part.c.young_person_id))) \
-            .group_by(part.c.programme_id, part.c.young_person_id, part.c.since)
-        return offered.cte(name)
+        latest_first = over(func.row_number(), partition_by=held.c.programme_id, order_by=held.c.starts_at.desc())
+        sessions = select(held.c.programme_id, held.c.starts_at.label("at"), literal(1).label("is_session"),
+                          case((latest_first <= self.settings.recent_sessions, 1), else_=0).label("is_recent"),
+                          literal(None).label("young_person_id"), literal(0).label("attended"))
+        people = select(part.c.programme_id, part.c.since, literal(0), literal(0), part.c.young_person_id,
+                        part.c.attended)
+        events = union_all(sessions, people).subquery()
+        # Sessions and starts in one timeline per programme, latest first: the running
+        # count of sessions at a start is the number of sessions on or after it (a session
+        # at the very moment of a start sorts before it, so it counts). One sort instead
+        # of a range join of every participant with every session.
+        timeline = dict(partition_by=events.c.programme_id,
+                        order_by=[events.c.at.desc(), events.c.is_session.desc()], rows=(None, 0))
+        counted = select(events.c.programme_id, events.c.young_person_id, events.c.at.label("since"),
+                         events.c.is_session, events.c.attended,
+                         over(func.sum(events.c.is_session), **timeline).label("offered"),
+                         over(func.sum(events.c.is_recent), **timeline).label("offered_recent")).subquery()
+        # Materialised: metrics read these columns several times per row.
+        return select(counted.c.programme_id, counted.c.young_person_id, counted.c.since, counted.c.offered,
+                      counted.c.offered_recent, counted.c.attended) \
+            .where(counted.c.is_session == 0).cte(name).prefix_with("MATERIALIZED")
 
 
 def ratio(numerator, denominator):

@@ -1,4 +1,4 @@
-from sqlalchemy import and_, case, func, over, select
+from sqlalchemy import case, func, literal, over, select, union_all
 
 from . import metric
 from .base import ratio
@@ -14,18 +14,20 @@ def recent_engagement(q):
     sessions ÷ last-N sessions offered to those participants (those since their start)."""
     n = q.settings.recent_sessions
     held = q.held(name="held_for_recent")
-    ranked = select(held.c.session_id, held.c.programme_id, held.c.starts_at, over(
+    ranked = select(held.c.session_id, held.c.programme_id, over(
         func.row_number(), partition_by=held.c.programme_id, order_by=held.c.starts_at.desc()).label("rn")).subquery()
-    recent = select(ranked).where(ranked.c.rn <= n).cte("recent")
+    recent = select(ranked).where(ranked.c.rn <= n).subquery()
     part, a = q.participation(), Attendance.__table__
-    came = part.c.attended > 0
-    per_person = select(part.c.programme_id, part.c.young_person_id,
-                        func.count(recent.c.session_id).label("offered"), func.count(a.c.id).label("attended")) \
-        .select_from(part.outerjoin(recent, and_(recent.c.programme_id == part.c.programme_id,
-                                                 recent.c.starts_at >= part.c.since))
-                     .outerjoin(a, and_(a.c.session_id == recent.c.session_id,
-                                        a.c.young_person_id == part.c.young_person_id))) \
-        .where(came).group_by(part.c.programme_id, part.c.young_person_id).subquery()
+    offered = select(part.c.programme_id, part.c.young_person_id, part.c.offered_recent.label("offered"),
+                     literal(0).label("attended")).where(part.c.attended > 0)
+    # Everyone who came to a programme's last sessions came in the range, so is among
+    # those rows; attendances there all fall on or after the attendee's start.
+    came = q._only_people(select(recent.c.programme_id, a.c.young_person_id, literal(0), func.count())
+                          .select_from(recent.join(a, a.c.session_id == recent.c.session_id)), a.c.young_person_id) \
+        .group_by(recent.c.programme_id, a.c.young_person_id)
+    both = union_all(offered, came).subquery()
+    per_person = select(func.sum(both.c.offered).label("offered"), func.sum(both.c.attended).label("attended")) \
+        .group_by(both.c.programme_id, both.c.young_person_id).subquery()
     people, active, offered, attended = q.one(select(
         func.count(), func.sum(case((per_person.c.attended > 0, 1), else_=0)),
         func.sum(per_person.c.offered), func.sum(per_person.c.attended)).select_from(per_person))

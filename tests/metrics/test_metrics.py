@@ -130,6 +130,16 @@ def test_recent_engagement_over_the_last_two_sessions(course):
     assert got["recent_rate"] == pytest.approx(1 / 8)
 
 
+def test_recent_engagement_counts_only_the_filtered_young_people(course):
+    # Boys who came in the range: B C W; none came to S5 or S6 (only A, a girl, did).
+    got = compute("recent_engagement", query(course, gender="boy"))
+    assert (got["participants"], got["active"], got["dropped_out"]) == (3, 0, 3)
+    assert got["recent_rate"] == 0  # offered 2 each = 6, attended 0
+    got = compute("recent_engagement", query(course, gender="girl"))
+    assert (got["participants"], got["active"], got["dropped_out"]) == (1, 1, 0)
+    assert got["recent_rate"] == pytest.approx(1 / 2)  # A: offered S5 S6, came to S5
+
+
 def test_cohort_retention_curve(course):
     got = compute("cohort_retention", query(course))
     # Held sessions numbered S1=1 S2=2 S4=3 S5=4 S6=5. Spans: A 1..4, B 1..1, W 2..2, C 3..3.
