@@ -1,4 +1,4 @@
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 
 from . import metric
 from .base import AGE_BAND_LABELS
@@ -16,18 +16,20 @@ def breakdown(q):
                   ("gender", "Gender", func.coalesce(yp.c.gender, "unknown"), GENDERS | {"unknown": "Not known"}),
                   ("district", "Postcode district", func.coalesce(yp.c.postcode_district, "unknown"),
                    {"unknown": "Not known"})]
-    # One pass over the attendances, grouped by all three at once. A young person falls in
-    # exactly one (age band, gender, district) group, so adding the groups up gives each
-    # dimension's reach without counting anyone twice.
+    # Attendances are counted per young person first, then those (one row each) grouped
+    # by all three dimensions at once: no distinct count over every attendance. A young
+    # person falls in exactly one (age band, gender, district) group, so adding the
+    # groups up gives each dimension's reach without counting anyone twice.
+    per_person = select(att.c.young_person_id, func.count().label("n")).group_by(att.c.young_person_id).subquery()
     groups = [expr for _, _, expr, _ in dimensions]
-    rows = q.rows(select(*groups, func.count(distinct(att.c.young_person_id)), func.count())
-                  .select_from(att.join(yp, yp.c.id == att.c.young_person_id)).group_by(*groups))
+    rows = q.rows(select(*groups, func.count(), func.sum(per_person.c.n))
+                  .select_from(per_person.join(yp, yp.c.id == per_person.c.young_person_id)).group_by(*groups))
     out = []
     for i, (key, title, _, labels) in enumerate(dimensions):
         totals = {}
         for row in rows:
             reach, attendances = totals.get(row[i], (0, 0))
-            totals[row[i]] = (reach + row[3], attendances + row[4])
+            totals[row[i]] = (reach + row[3], attendances + int(row[4]))
         rank = {g: n for n, g in enumerate(labels)}
         ranked = sorted(totals.items(), key=lambda kv: (kv[0] == "unknown", rank.get(kv[0], 0), kv[0]))
         out.append({"key": key, "title": title,

@@ -1,4 +1,4 @@
-from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy import case, distinct, func, select
 
 from . import metric
 from .base import ratio
@@ -31,9 +31,10 @@ def feedback(q):
 
     counts = dict(q.rows(responses(fr.c.survey_id, func.count()).group_by(fr.c.survey_id)))
     att = q.attendance()
-    attendances = dict(q.rows(select(att.c.programme_id, func.count()).group_by(att.c.programme_id)))
-    attendees = dict(q.rows(select(att.c.programme_id, func.count(distinct(att.c.young_person_id)))
-                            .group_by(att.c.programme_id)))
+    per_programme = q.rows(select(att.c.programme_id, func.count(), func.count(distinct(att.c.young_person_id)))
+                           .group_by(att.c.programme_id))
+    attendances = {pid: n for pid, n, _ in per_programme}
+    attendees = {pid: people for pid, _, people in per_programme}
     answered = responses(fa.c.question_id, fa.c.value, func.count()).join(fa, fa.c.response_id == fr.c.id) \
         .group_by(fa.c.question_id, fa.c.value)
     distribution: dict[int, dict[int, int]] = {}
@@ -60,19 +61,21 @@ def feedback(q):
 
 def _change(q, responses, sv, sq, fr, fa, survey_ids):
     """Start-to-end change per core question code, paired by young person and programme."""
-    answered = responses(sv.c.programme_id, sv.c.kind, fr.c.young_person_id, sq.c.code,
-                         func.avg(fa.c.value).label("value")) \
+    # One pass: each person's start and end means side by side per programme and code.
+    def mean_at(kind):
+        return func.avg(case((sv.c.kind == kind, fa.c.value))).label(kind)
+
+    answered = responses(sq.c.code, mean_at("start"), mean_at("end")) \
         .join(sv, sv.c.id == fr.c.survey_id).join(fa, fa.c.response_id == fr.c.id) \
         .join(sq, sq.c.id == fa.c.question_id) \
         .where(sv.c.kind.in_(["start", "end"]), sq.c.code.is_not(None), fr.c.young_person_id.is_not(None)) \
-        .group_by(sv.c.programme_id, sv.c.kind, fr.c.young_person_id, sq.c.code).subquery()
-    start, end = answered.alias("start_answer"), answered.alias("end_answer")
-    diff = end.c.value - start.c.value
-    rows = q.rows(select(start.c.code, func.count(), func.avg(start.c.value), func.avg(end.c.value),
+        .group_by(sv.c.programme_id, fr.c.young_person_id, sq.c.code).subquery()
+    start, end = answered.c.start, answered.c.end
+    diff = end - start
+    rows = q.rows(select(answered.c.code, func.count(), func.avg(start), func.avg(end),
                          func.sum(case((diff > 0, 1), else_=0)), func.sum(case((diff == 0, 1), else_=0)),
                          func.sum(case((diff < 0, 1), else_=0)))
-                  .join(end, and_(end.c.programme_id == start.c.programme_id, end.c.code == start.c.code,
-                                  end.c.young_person_id == start.c.young_person_id, end.c.kind == "end"))
-                  .where(start.c.kind == "start").group_by(start.c.code).order_by(start.c.code))
+                  .where(start.is_not(None), end.is_not(None))
+                  .group_by(answered.c.code).order_by(answered.c.code))
     return [{"code": code, "pairs": n, "mean_start": a, "mean_end": b, "change": (b - a) if n else None,
              "improved": up or 0, "same": same or 0, "worse": down or 0} for code, n, a, b, up, same, down in rows]

@@ -16,14 +16,16 @@ def first_session_dropout(q):
                     func.min(history.c.starts_at).label("first_at"), func.count().label("n")) \
         .group_by(history.c.programme_id, history.c.young_person_id).cte("firsts")
     held = q.held(in_range=False, name="all_held")
-    later = select(firsts.c.programme_id, firsts.c.young_person_id, firsts.c.n,
-                   func.count(held.c.session_id).label("later")) \
-        .select_from(firsts.outerjoin(held, and_(held.c.programme_id == firsts.c.programme_id,
-                                                 held.c.starts_at > firsts.c.first_at))) \
-        .where(*q._in_range(firsts.c.first_at)) \
-        .group_by(firsts.c.programme_id, firsts.c.young_person_id, firsts.c.n).subquery()
+    # A later session has been held exactly when the programme's last held session
+    # started after their first: one row per programme to compare with, not a join
+    # with every later session.
+    last = select(held.c.programme_id, func.max(held.c.starts_at).label("last_at")) \
+        .group_by(held.c.programme_id).subquery()
+    could = firsts.c.first_at < last.c.last_at
     newcomers, could_return, dropped = q.one(select(
-        func.count(), func.sum(case((later.c.later > 0, 1), else_=0)),
-        func.sum(case((and_(later.c.later > 0, later.c.n == 1), 1), else_=0))).select_from(later))
+        func.count(), func.sum(case((could, 1), else_=0)),
+        func.sum(case((and_(could, firsts.c.n == 1), 1), else_=0)))
+        .select_from(firsts.join(last, last.c.programme_id == firsts.c.programme_id))
+        .where(*q._in_range(firsts.c.first_at)))
     return {"newcomers": newcomers, "could_return": could_return or 0, "dropped_out": dropped or 0,
             "rate": ratio(dropped or 0, could_return)}

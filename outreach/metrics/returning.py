@@ -1,7 +1,8 @@
-from sqlalchemy import case, func, over, select
+from sqlalchemy import and_, func, select
 
 from . import metric
 from .base import ratio
+from ..models import Attendance
 
 
 @metric("returning", "First-time and returning attendees")
@@ -10,13 +11,24 @@ def returning(q):
     first attended session of that programme (over all history); returning =
     attendees who had attended that programme before. Returning share = returning ÷
     attendances, per session and overall."""
-    history = q.attendance(in_range=False, name="history")
-    first_at = over(func.min(history.c.starts_at), partition_by=[history.c.programme_id, history.c.young_person_id])
-    marked = select(history.c.session_id, history.c.starts_at, first_at.label("first_at")).subquery()
-    is_first = case((marked.c.first_at == marked.c.starts_at, 1), else_=0)
-    rows = q.rows(select(marked.c.session_id, marked.c.starts_at, func.count(), func.sum(is_first))
-                  .where(*q._in_range(marked.c.starts_at))
-                  .group_by(marked.c.session_id, marked.c.starts_at).order_by(marked.c.starts_at))
+    history, held, a = q.attendance(in_range=False, name="history"), q.held(), Attendance.__table__
+    firsts = select(history.c.programme_id, history.c.young_person_id,
+                    func.min(history.c.starts_at).label("first_at")) \
+        .group_by(history.c.programme_id, history.c.young_person_id).subquery()
+    # Per person and programme first, then matched to the session(s) of the programme
+    # at that moment which they attended: no window over every attendance.
+    # (The attendance check matters only when two sessions of a programme start together.)
+    came = select(a.c.id).where(a.c.session_id == held.c.session_id, a.c.young_person_id == firsts.c.young_person_id)
+    first_time = select(held.c.session_id, func.count().label("n")) \
+        .select_from(firsts.join(held, and_(held.c.programme_id == firsts.c.programme_id,
+                                            held.c.starts_at == firsts.c.first_at))) \
+        .where(came.exists()).group_by(held.c.session_id).subquery()
+    attendees = q._only_people(select(a.c.session_id, func.count().label("n")), a.c.young_person_id) \
+        .group_by(a.c.session_id).subquery()
+    rows = q.rows(select(held.c.session_id, held.c.starts_at, attendees.c.n, func.coalesce(first_time.c.n, 0))
+                  .select_from(held.join(attendees, attendees.c.session_id == held.c.session_id)
+                               .outerjoin(first_time, first_time.c.session_id == held.c.session_id))
+                  .order_by(held.c.starts_at, held.c.session_id))
     sessions = [{"session_id": sid, "starts_at": starts, "attendees": n, "first_time": first,
                  "returning": n - first, "returning_share": ratio(n - first, n)} for sid, starts, n, first in rows]
     attendances = sum(s["attendees"] for s in sessions)
