@@ -3,26 +3,17 @@ import base64
 import hashlib
 import hmac
 
-from sqlalchemy import text
-
+from ..database import tune_for_reports
 from ..extensions import db
 from ..timeutil import to_local
 
 STREAM_BATCH = 5000
-# Sort memory for one export query on PostgreSQL (the server's default is 4 MB): half a
-# million rows sorted by person and date need about 60 MB, and with less the sort spills
-# to disk. With it, and with the planner told that every row of the cursor will be read
-# (it otherwise favours a plan that starts fast and finishes slow), the evaluator dataset
-# of a partner with 448,904 rows took 2.6 s instead of 3.8 s.
-EXPORT_WORK_MEM = "64MB"
 
 
 def stream(stmt):
     """Rows of a query fetched in batches (a server-side cursor on PostgreSQL)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        # For this transaction only; an export runs in its own, after its audit event is committed.
-        db.session.execute(text(f"SET LOCAL work_mem = '{EXPORT_WORK_MEM}'"))
-        db.session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
+    # For this transaction only; an export runs in its own, after its audit event is committed.
+    tune_for_reports(db.session, reading_all=True)
     return db.session.execute(stmt.execution_options(stream_results=True, yield_per=STREAM_BATCH))
 
 

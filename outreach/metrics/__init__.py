@@ -10,6 +10,8 @@ import inspect
 from dataclasses import dataclass
 from importlib import import_module
 
+from ..database import tune_for_reports
+from ..extensions import db
 from .base import AGE_BANDS, Filters, MetricQuery, Scope, Settings  # noqa: F401
 
 REGISTRY: dict[str, "Metric"] = {}
@@ -38,10 +40,12 @@ def metric(key: str, title: str):
 
 
 def compute(key: str, q: MetricQuery):
+    tune_for_reports(db.session)
     return REGISTRY[key].fn(q)
 
 
 def compute_all(q: MetricQuery, keys=None) -> dict:
+    tune_for_reports(db.session)
     return {key: REGISTRY[key].fn(q) for key in (keys or REGISTRY)}
 
 
