@@ -1,6 +1,4 @@
-from datetime import timezone
-
-from sqlalchemy import DateTime, and_, case, func, select, type_coerce
+from sqlalchemy import and_, case, func, select
 
 from . import Table, export
 from ._common import local, participant_code, stream
@@ -41,11 +39,12 @@ def evaluator_dataset(ctx):
 
     course_columns = [course.c[f"{kind}_{code}"] for kind in ("start", "end") for code in course_codes]
     after_columns = [after.c[f"session_{code}"] for code in session_codes]
-    # The raw timestamp (naive UTC): turned into a local date once per session below, not per row.
-    # Labels and "unknown" come from the database, so a row needs little work in Python.
+    # The session's id, turned into its local date from a dict of the sessions: a row
+    # carries no timestamp to parse. Labels and "unknown" come from the database, so a
+    # row needs little work in Python.
     stmt = select(part.c.young_person_id, q.age_band_of(yp.c.date_of_birth, labels=True),
                   func.coalesce(yp.c.gender, "unknown"), func.coalesce(yp.c.postcode_district, "unknown"),
-                  p.c.title, type_coerce(held.c.starts_at, DateTime), case((a.c.id.is_not(None), "yes"), else_="no"),
+                  p.c.title, held.c.session_id, case((a.c.id.is_not(None), "yes"), else_="no"),
                   *course_columns, *after_columns) \
         .select_from(part.join(held, and_(held.c.programme_id == part.c.programme_id,
                                           held.c.starts_at >= part.c.since))
@@ -59,21 +58,16 @@ def evaluator_dataset(ctx):
                                             after.c.young_person_id == part.c.young_person_id))) \
         .order_by(part.c.young_person_id, held.c.starts_at)
     key, tz = ctx.pseudonym_key, ctx.organisation.timezone
-    dates = {}  # one entry per session: bounded by the number of sessions, not rows
-
-    def day(naive_utc):
-        found = dates.get(naive_utc)
-        if found is None:
-            found = dates[naive_utc] = local(naive_utc.replace(tzinfo=timezone.utc), tz, "%Y-%m-%d")
-        return found
 
     def rows():
+        # One entry per session: bounded by the number of sessions, not rows.
+        day = {sid: local(starts, tz, "%Y-%m-%d") for sid, starts in q.rows(select(held.c.session_id, held.c.starts_at))}
         person, code = None, None
         for row in stream(stmt):
             if row[0] != person:  # rows come grouped by person
                 person, code = row[0], participant_code(key, row[0])
             out = list(row)
-            out[0], out[5] = code, day(out[5])
+            out[0], out[5] = code, day[out[5]]
             yield out
 
     return Table(filename=f"evaluator-dataset-{ctx.organisation.slug}", rows=rows(),
