@@ -243,3 +243,19 @@ def test_organisation_scope_leaves_out_other_partners(course, db):
     everyone = MetricQuery(as_of=AS_OF)
     assert compute("reach", mine)["reach"] == 4
     assert compute("reach", everyone)["reach"] >= 5
+
+
+def test_first_time_when_two_sessions_of_a_programme_start_together(db):
+    # A drop-in running two groups at 18:00 on the first night, and one group a week later.
+    programme = make_programme(make_org(), registration_mode="drop_in")
+    hall, field = session_on(programme, DAYS[0]), session_on(programme, DAYS[0])
+    later = session_on(programme, DAYS[1])
+    x, y = make_young_person("X"), make_young_person("Y")
+    for person, session in ((x, hall), (y, field), (x, later), (y, later)):
+        db.session.add(Attendance(session_id=session.id, young_person_id=person.id,
+                                  checked_in_at=session.starts_at, method="qr"))
+    db.session.flush()
+    got = compute("returning", MetricQuery(scope=Scope(programme_id=programme.id), as_of=AS_OF))
+    per = {s["session_id"]: (s["first_time"], s["returning"]) for s in got["sessions"]}
+    # X is new in the hall only, Y on the field only; both return a week later.
+    assert per == {hall.id: (1, 0), field.id: (1, 0), later.id: (0, 2)}
