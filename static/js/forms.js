@@ -3,9 +3,19 @@
 // have to wonder which tap counted. For a few seconds after a form is sent, sending it
 // again is ignored; then it works again (a download leaves the page as it was, and a
 // lead may want another).
+//
+// A download form (data-download) stays busy until its file has left the server: a big
+// XLSX takes half a minute to build, and a lead who sees nothing happen taps again and
+// starts a second one. The form sends a random token; the server hands it back in the
+// download_started cookie with the file's headers, and the form is free again when the
+// cookie shows up.
 (function () {
   "use strict";
   var QUIET_MS = 4000;
+  var POLL_MS = 500;
+  var DOWNLOAD_GIVE_UP_MS = 180000; // longer than the server's own timeout
+  var PREPARING = "Preparing your file… Large exports can take a minute; the download starts by itself.";
+  var STARTED = "Your download has started.";
 
   function release(form) {
     delete form.dataset.sending;
@@ -14,6 +24,40 @@
       button.innerHTML = button.dataset.label;
       delete button.dataset.label;
     });
+  }
+
+  function say(form, text) {
+    var status = form.querySelector(".form-status");
+    if (status) status.textContent = text;
+  }
+
+  function newToken() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function cookieIs(name, value) {
+    return document.cookie.split(";").some(function (pair) { return pair.trim() === name + "=" + value; });
+  }
+
+  function awaitDownload(form) {
+    var token = newToken();
+    form.elements.download_token.value = token;
+    say(form, PREPARING);
+    var waited = 0;
+    var timer = window.setInterval(function () {
+      waited += POLL_MS;
+      if (cookieIs("download_started", token)) {
+        window.clearInterval(timer);
+        release(form);
+        say(form, STARTED);
+      } else if (waited >= DOWNLOAD_GIVE_UP_MS) {
+        window.clearInterval(timer);
+        release(form);
+        say(form, "");
+      }
+    }, POLL_MS);
   }
 
   document.addEventListener("submit", function (event) {
@@ -25,13 +69,18 @@
     }
     form.dataset.sending = "1";
     form.setAttribute("aria-busy", "true");
+    var download = form.hasAttribute("data-download") && form.elements.download_token && window.crypto;
     // Say it went: on a slow connection nothing else on the screen changes for a while.
     var button = event.submitter;
     if (button && button.tagName === "BUTTON" && button.form === form) {
       button.dataset.label = button.innerHTML;
-      button.textContent = "Sending…";
+      button.textContent = download ? "Preparing…" : "Sending…";
     }
-    window.setTimeout(function () { release(form); }, QUIET_MS);
+    if (download) {
+      awaitDownload(form); // the form data is gathered after this handler, so the token goes with it
+    } else {
+      window.setTimeout(function () { release(form); }, QUIET_MS);
+    }
   });
 
   // Back to a page kept in the browser's cache: its forms can be sent again at once.

@@ -92,3 +92,21 @@ def test_a_register_needs_a_session(course, login_as):
     got = client.post(f"/org/{course['org'].slug}/exports/session_register", data={"format": "csv"},
                       follow_redirects=True)
     assert got.status_code == 200 and "Choose a session for the register." in got.get_data(as_text=True)
+
+
+def test_a_download_hands_the_pages_token_back_in_a_cookie(course, login_as):
+    # static/js/forms.js keeps a download form busy until this cookie names its token.
+    _, client = lead_of(course, login_as)
+    slug = course["org"].slug
+    token = "0123456789abcdef0123456789abcdef"
+    got = client.post(f"/org/{slug}/exports/headcounts", data={"format": "csv", "download_token": token})
+    assert got.status_code == 200 and got.get_data()  # (read: the CSV streams)
+    cookie = got.headers["Set-Cookie"]
+    flags = [f.strip().lower() for f in cookie.split(";")]
+    assert cookie.startswith(f"download_started={token};")
+    assert f"path=/org/{slug}/exports" in flags and "samesite=strict" in flags and "max-age=300" in flags
+    # No token, or anything but a plain random one: no cookie at all.
+    for odd in ("", "short", "x" * 65, token[:20] + ";path=/", token + "\r\nX-Evil: 1"):
+        got = client.post(f"/org/{slug}/exports/headcounts", data={"format": "csv", "download_token": odd})
+        assert got.status_code == 200 and got.get_data()
+        assert "download_started" not in got.headers.get("Set-Cookie", ""), odd

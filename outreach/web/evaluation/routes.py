@@ -1,4 +1,5 @@
 """Evaluation dashboards (programme, organisation, platform), the printable report, and exports."""
+import re
 from datetime import time, timedelta
 
 from flask import Response, abort, current_app, flash, g, redirect, render_template, request, stream_with_context, url_for
@@ -166,9 +167,27 @@ def download(key):
     else:
         body, mimetype = _xlsx_body(table), \
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, mimetype=mimetype, headers={
+    response = Response(body, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{table.filename}.{form.format.data}"',
         "Cache-Control": "no-store"})
+    _say_download_started(response, request.form.get("download_token", ""))
+    return response
+
+
+DOWNLOAD_TOKEN = re.compile(r"[A-Za-z0-9]{16,64}")
+
+
+def _say_download_started(response, token):
+    """Hand the page's random token back in a cookie with the download's headers.
+
+    A download leaves the page as it was, so the page cannot otherwise tell when a large
+    export (half a minute for a big XLSX) has left the server: static/js/forms.js keeps
+    the form busy until this cookie comes back. The token is the page's own random
+    value, readable by its script, and says nothing about the export."""
+    if DOWNLOAD_TOKEN.fullmatch(token):
+        response.set_cookie("download_started", token, max_age=300, samesite="Strict", httponly=False,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"],
+                            path=url_for("evaluation.exports", org_slug=g.org.slug))
 
 
 def _xlsx_body(table):
