@@ -183,6 +183,29 @@ class MetricQuery:
                       h.c.ends_at, a.c.checked_in_at, a.c.checked_out_at).join(h, h.c.session_id == a.c.session_id)
         return self._only_people(stmt, a.c.young_person_id).cte(name)
 
+    def attendances_per_session(self):
+        """Attendance rows per session (session_id, n), people filters applied, for every
+        session: counted straight off the attendance index and matched to the held
+        sessions by whoever reads it, which is far cheaper than joining every attendance
+        row to its session first."""
+        a = Attendance.__table__
+        return self._only_people(select(a.c.session_id, func.count().label("n")), a.c.young_person_id) \
+            .group_by(a.c.session_id).subquery()
+
+    def first_attendances(self, name="firsts"):
+        """Per young person and programme, over all history: first_at (start of the first
+        held session they attended) and attended (how many held sessions they attended)."""
+        history = self.attendance(in_range=False, name="history")
+        return select(history.c.programme_id, history.c.young_person_id,
+                      func.min(history.c.starts_at).label("first_at"), func.count().label("attended")) \
+            .group_by(history.c.programme_id, history.c.young_person_id).cte(name)
+
+    @staticmethod
+    def latest_first(held):
+        """1 for a programme's most recent held session, 2 for the one before, and so on:
+        "the last N sessions" are those numbered N or less."""
+        return over(func.row_number(), partition_by=held.c.programme_id, order_by=held.c.starts_at.desc())
+
     def participants(self, name="participants"):
         """Participants per programme with their start: programme_id, young_person_id, since,
         attended (their attendances at held sessions in the range).
@@ -223,9 +246,9 @@ class MetricQuery:
         start is at the latest their first attended session), so attended needs no
         comparison with since."""
         part, held = self.participants(), self.held()
-        latest_first = over(func.row_number(), partition_by=held.c.programme_id, order_by=held.c.starts_at.desc())
         sessions = select(held.c.programme_id, held.c.starts_at.label("at"), literal(1).label("is_session"),
-                          case((latest_first <= self.settings.recent_sessions, 1), else_=0).label("is_recent"),
+                          case((self.latest_first(held) <= self.settings.recent_sessions, 1), else_=0)
+                          .label("is_recent"),
                           literal(None).label("young_person_id"), literal(0).label("attended"))
         people = select(part.c.programme_id, part.c.since, literal(0), literal(0), part.c.young_person_id,
                         part.c.attended)

@@ -11,10 +11,7 @@ def first_session_dropout(q):
     once although at least one later session of it has been held. Rate = those
     drop-outs ÷ young people whose first attendance was followed by at least one held
     session."""
-    history = q.attendance(in_range=False, name="history")
-    firsts = select(history.c.programme_id, history.c.young_person_id,
-                    func.min(history.c.starts_at).label("first_at"), func.count().label("n")) \
-        .group_by(history.c.programme_id, history.c.young_person_id).cte("firsts")
+    firsts = q.first_attendances()
     held = q.held(in_range=False, name="all_held")
     # A later session has been held exactly when the programme's last held session
     # started after their first: one row per programme to compare with, not a join
@@ -24,7 +21,7 @@ def first_session_dropout(q):
     could = firsts.c.first_at < last.c.last_at
     newcomers, could_return, dropped = q.one(select(
         func.count(), func.sum(case((could, 1), else_=0)),
-        func.sum(case((and_(could, firsts.c.n == 1), 1), else_=0)))
+        func.sum(case((and_(could, firsts.c.attended == 1), 1), else_=0)))
         .select_from(firsts.join(last, last.c.programme_id == firsts.c.programme_id))
         .where(*q._in_range(firsts.c.first_at)))
     return {"newcomers": newcomers, "could_return": could_return or 0, "dropped_out": dropped or 0,

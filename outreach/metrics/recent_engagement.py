@@ -1,4 +1,4 @@
-from sqlalchemy import case, func, literal, over, select, union_all
+from sqlalchemy import case, func, literal, select, union_all
 
 from . import metric
 from .base import ratio
@@ -14,8 +14,7 @@ def recent_engagement(q):
     sessions ÷ last-N sessions offered to those participants (those since their start)."""
     n = q.settings.recent_sessions
     held = q.held(name="held_for_recent")
-    ranked = select(held.c.session_id, held.c.programme_id, over(
-        func.row_number(), partition_by=held.c.programme_id, order_by=held.c.starts_at.desc()).label("rn")).subquery()
+    ranked = select(held.c.session_id, held.c.programme_id, q.latest_first(held).label("rn")).subquery()
     recent = select(ranked).where(ranked.c.rn <= n).subquery()
     part, a = q.participation(), Attendance.__table__
     offered = select(part.c.programme_id, part.c.young_person_id, part.c.offered_recent.label("offered"),

@@ -11,11 +11,8 @@ def returning(q):
     first attended session of that programme (over all history); returning =
     attendees who had attended that programme before. Returning share = returning ÷
     attendances, per session and overall."""
-    history, held, a = q.attendance(in_range=False, name="history"), q.held(), Attendance.__table__
-    firsts = select(history.c.programme_id, history.c.young_person_id,
-                    func.min(history.c.starts_at).label("first_at")) \
-        .group_by(history.c.programme_id, history.c.young_person_id).subquery()
-    # Per person and programme first, then matched to the session(s) of the programme
+    firsts, held, a = q.first_attendances(), q.held(), Attendance.__table__
+    # Each person's first session per programme, matched to the session(s) of the programme
     # at that moment which they attended: no window over every attendance.
     # (The attendance check matters only when two sessions of a programme start together.)
     came = select(a.c.id).where(a.c.session_id == held.c.session_id, a.c.young_person_id == firsts.c.young_person_id)
@@ -23,8 +20,7 @@ def returning(q):
         .select_from(firsts.join(held, and_(held.c.programme_id == firsts.c.programme_id,
                                             held.c.starts_at == firsts.c.first_at))) \
         .where(came.exists()).group_by(held.c.session_id).subquery()
-    attendees = q._only_people(select(a.c.session_id, func.count().label("n")), a.c.young_person_id) \
-        .group_by(a.c.session_id).subquery()
+    attendees = q.attendances_per_session()
     rows = q.rows(select(held.c.session_id, held.c.starts_at, attendees.c.n, func.coalesce(first_time.c.n, 0))
                   .select_from(held.join(attendees, attendees.c.session_id == held.c.session_id)
                                .outerjoin(first_time, first_time.c.session_id == held.c.session_id))

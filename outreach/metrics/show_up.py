@@ -33,8 +33,9 @@ def show_up(q):
         r, and_(r.c.session_id == held.c.session_id, r.c.confirmed_at.is_not(None),
                 r.c.cancelled_at.is_not(None), r.c.cancelled_at <= held.c.starts_at))
     early_rows = dict(q.rows(q._only_people(early, r.c.young_person_id).group_by(held.c.session_id)))
-    att = q.attendance()
-    attended = dict(q.rows(select(att.c.session_id, func.count()).group_by(att.c.session_id)))
+    per_session = q.attendances_per_session()
+    attended = dict(q.rows(select(per_session.c.session_id, per_session.c.n)
+                           .join(held, held.c.session_id == per_session.c.session_id)))
     held_ids = [row[0] for row in q.rows(select(held.c.session_id).order_by(held.c.starts_at))]
 
     booked_by = {sid: (n, came) for sid, n, came in booked_rows}
