@@ -257,7 +257,14 @@ def run_export(url: str, fmt: str):
                 counted["n"] += 1
                 yield row
 
-        table.rows = counting(table.rows)
+        if table.groups is None:
+            table.rows = counting(table.rows)
+        else:
+            def counting_groups(groups):
+                for lead, rows in groups:
+                    counted["n"] += len(rows)
+                    yield lead, rows
+            table.groups = counting_groups(table.groups)
         started = time.perf_counter()
         if fmt == "csv":
             with open(os.devnull, "wb") as sink:

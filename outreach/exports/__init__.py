@@ -1,7 +1,10 @@
 """Exports: one per module, registered here; written as CSV or XLSX by `writers`.
 
 An export is a function `fn(ctx) -> Table`: a header and an iterator of rows read
-from a streaming query, so memory stays flat however many rows there are.
+from a streaming query, so memory stays flat however many rows there are. A table
+whose rows come in runs that share their first cells (one participant's sessions)
+may hand them over as `groups` instead, so those cells are checked and encoded once
+per run rather than once per row.
 Who may run each one is decided in `services/exports.py`; every run is audited.
 """
 from dataclasses import dataclass, field
@@ -48,12 +51,16 @@ class ExportContext:
 class Table:
     filename: str
     header: list[str]
-    rows: Iterable[list]
+    rows: Iterable[list] = ()
     footnote: str | None = None
     # Indexes of the columns that can hold typed-in text, for the formula guard to check;
     # None checks every cell. Only for an export whose other columns it writes itself
-    # (codes, fixed labels, dates, numbers), and whose rows are fresh lists.
+    # (codes, fixed labels, dates, numbers), and whose rows are fresh lists. With
+    # `groups`, the indexes count from the first cell after the shared ones.
     text_columns: tuple[int, ...] | None = None
+    # (shared first cells, a list of their rows' remaining cells) per run, in place of
+    # `rows`. The shared cells are always checked by the formula guard.
+    groups: Iterable[tuple[list, list]] | None = None
 
 
 def export(key: str, title: str, *, level: str, description: str, leaves_organisation: bool = False):

@@ -1,4 +1,7 @@
-from sqlalchemy import and_, case, func, select
+from itertools import groupby
+from operator import itemgetter
+
+from sqlalchemy import and_, case, exists, func, select
 
 from . import Table, export
 from ._common import local, participant_code, stream
@@ -16,7 +19,8 @@ def evaluator_dataset(ctx):
     yp, a, p = YoungPerson.__table__, Attendance.__table__, Programme.__table__
     sv, sq, fr, fa = Survey.__table__, SurveyQuestion.__table__, FeedbackResponse.__table__, FeedbackAnswer.__table__
 
-    programme_ids = select(held.c.programme_id).distinct().scalar_subquery()
+    # As a list, not a subquery, so PostgreSQL picks the surveys before joining their answers.
+    programme_ids = [pid for (pid,) in q.rows(select(held.c.programme_id).distinct())]
     codes = q.rows(select(sv.c.kind, sq.c.code).distinct().join(sq, sq.c.survey_id == sv.c.id)
                    .where(sv.c.programme_id.in_(q._scoped_programmes(select(p.c.id), p)), sq.c.code.is_not(None))
                    .order_by(sv.c.kind, sq.c.code))
@@ -39,41 +43,63 @@ def evaluator_dataset(ctx):
 
     course_columns = [course.c[f"{kind}_{code}"] for kind in ("start", "end") for code in course_codes]
     after_columns = [after.c[f"session_{code}"] for code in session_codes]
-    # The session's id, turned into its local date from a dict of the sessions: a row
-    # carries no timestamp to parse. Labels and "unknown" come from the database, so a
-    # row needs little work in Python.
-    stmt = select(part.c.young_person_id, q.age_band_of(yp.c.date_of_birth, labels=True),
-                  func.coalesce(yp.c.gender, "unknown"), func.coalesce(yp.c.postcode_district, "unknown"),
-                  p.c.title, held.c.session_id, case((a.c.id.is_not(None), "yes"), else_="no"),
-                  *course_columns, *after_columns) \
-        .select_from(part.join(held, and_(held.c.programme_id == part.c.programme_id,
-                                          held.c.starts_at >= part.c.since))
-                     .join(yp, yp.c.id == part.c.young_person_id)
+    # Two streams in the same order, by person then programme: what is known once per
+    # participant of a programme, and the sessions offered to them. Each participant's
+    # cells are read, checked and encoded once, not once per session.
+    lead_stmt = select(part.c.young_person_id, part.c.programme_id, q.age_band_of(yp.c.date_of_birth, labels=True),
+                       func.coalesce(yp.c.gender, "unknown"), func.coalesce(yp.c.postcode_district, "unknown"),
+                       p.c.title, *course_columns) \
+        .select_from(part.join(yp, yp.c.id == part.c.young_person_id)
                      .join(p, p.c.id == part.c.programme_id)
-                     .outerjoin(a, and_(a.c.session_id == held.c.session_id,
-                                        a.c.young_person_id == part.c.young_person_id))
                      .outerjoin(course, and_(course.c.programme_id == part.c.programme_id,
-                                             course.c.young_person_id == part.c.young_person_id))
-                     .outerjoin(after, and_(after.c.session_id == held.c.session_id,
-                                            after.c.young_person_id == part.c.young_person_id))) \
-        .order_by(part.c.young_person_id, held.c.starts_at)
+                                             course.c.young_person_id == part.c.young_person_id))) \
+        .order_by(part.c.young_person_id, part.c.programme_id)
+    # Attendances at the sessions in question only, for PostgreSQL to hash instead of every attendance.
+    came = select(a.c.session_id, a.c.young_person_id).where(a.c.session_id.in_(select(held.c.session_id))).subquery()
+    offered = part.join(held, and_(held.c.programme_id == part.c.programme_id, held.c.starts_at >= part.c.since)) \
+        .outerjoin(came, and_(came.c.session_id == held.c.session_id,
+                              came.c.young_person_id == part.c.young_person_id))
+    if after_columns:
+        offered = offered.outerjoin(after, and_(after.c.session_id == held.c.session_id,
+                                                after.c.young_person_id == part.c.young_person_id))
+    # The session's id, turned into its local date from a dict of the sessions: a row
+    # carries no timestamp to parse.
+    session_stmt = select(part.c.young_person_id, part.c.programme_id, held.c.session_id,
+                          case((came.c.session_id.is_not(None), "yes"), else_="no"), *after_columns) \
+        .select_from(offered) \
+        .order_by(part.c.young_person_id, part.c.programme_id, held.c.starts_at)
     key, tz = ctx.pseudonym_key, ctx.organisation.timezone
 
-    def rows():
+    def groups():
         # One entry per session: bounded by the number of sessions, not rows.
         day = {sid: local(starts, tz, "%Y-%m-%d") for sid, starts in q.rows(select(held.c.session_id, held.c.starts_at))}
-        person, code = None, None
-        for row in stream(stmt):
-            if row[0] != person:  # rows come grouped by person
-                person, code = row[0], participant_code(key, row[0])
-            out = list(row)
-            out[0], out[5] = code, day[out[5]]
-            yield out
+        if after_columns:
+            def session_cells(sessions):
+                return [[day[row[2]], *row[3:]] for row in sessions]
+        else:  # the usual case, and the export's hot loop: date and attended only
+            def session_cells(sessions):
+                return [(day[session_id], attended) for _, _, session_id, attended in sessions]
+        leads, offered_sessions = stream(lead_stmt), stream(session_stmt)
+        try:
+            lead_rows, code_of = iter(leads), {}
+            lead = next(lead_rows, None)
+            for (person, programme_id), sessions in groupby(offered_sessions, key=itemgetter(0, 1)):
+                # Every participant offered a session has a lead row; a participant offered
+                # nothing yet (started after the last session) has a lead row and no sessions.
+                while (lead[0], lead[1]) != (person, programme_id):
+                    lead = next(lead_rows)
+                if person not in code_of:
+                    code_of = {person: participant_code(key, person)}  # rows come grouped by person
+                yield [code_of[person], *lead[2:]], session_cells(sessions)
+        finally:
+            # The participants left unread keep a server-side cursor open on PostgreSQL.
+            leads.close()
+            offered_sessions.close()
 
-    return Table(filename=f"evaluator-dataset-{ctx.organisation.slug}", rows=rows(),
-                 header=["Participant code", "Age band", "Gender", "Postcode district", "Programme", "Session date",
-                         "Attended", *[f"{kind} survey: {code}" for kind in ("start", "end") for code in course_codes],
-                         *[f"after-session survey: {code}" for code in session_codes]],
-                 # District and programme title are typed in; gender is held to a fixed list by a CHECK
-                 # constraint and survey answers are 1-5.
-                 text_columns=(3, 4))
+    return Table(filename=f"evaluator-dataset-{ctx.organisation.slug}", groups=groups(),
+                 # What belongs to the participant first, then what belongs to the session.
+                 header=["Participant code", "Age band", "Gender", "Postcode district", "Programme",
+                         *[f"{kind} survey: {code}" for kind in ("start", "end") for code in course_codes],
+                         "Session date", "Attended", *[f"after-session survey: {code}" for code in session_codes]],
+                 # Dates, yes/no and survey answers (1-5) after the participant's own cells.
+                 text_columns=())

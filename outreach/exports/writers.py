@@ -41,17 +41,59 @@ def csv_chunks(table):
     buffer.write("\ufeff")
     writer.writerow(_clean(table.header))
     guard, n = _guard(table), 0
-    for row in table.rows:
-        writer.writerow(guard(row))
-        n += 1
-        if n % CHUNK_ROWS == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
+    if table.groups is None:
+        for row in table.rows:
+            writer.writerow(guard(row))
+            n += 1
+            if n % CHUNK_ROWS == 0:
+                yield buffer.getvalue().encode("utf-8")
+                buffer.seek(0)
+                buffer.truncate()
+    else:
+        write, writerow, lead_text = buffer.write, writer.writerow, _lead_encoder()
+        checked = table.text_columns != ()
+        for lead, rows in table.groups:
+            text = lead_text(lead)
+            for row in rows:
+                write(text)
+                writerow(guard(row) if checked else row)
+            n += len(rows)
+            if n >= CHUNK_ROWS:
+                yield buffer.getvalue().encode("utf-8")
+                buffer.seek(0)
+                buffer.truncate()
+                n = 0
     if table.footnote:
         writer.writerow([])
         writer.writerow(_clean(["Note", table.footnote]))
     yield buffer.getvalue().encode("utf-8")
+
+
+def _lead_encoder():
+    """Shared first cells as CSV text ending in the separator, to be written before each row's own."""
+    scratch = io.StringIO()
+    writer = csv.writer(scratch, lineterminator="")
+
+    def encode(lead):
+        if not lead:
+            return ""
+        scratch.seek(0)
+        scratch.truncate()
+        writer.writerow(_clean(lead))
+        return scratch.getvalue() + ","
+    return encode
+
+
+def _checked_rows(table, guard):
+    """Every row in full, through the formula guard, whichever way the table holds them."""
+    if table.groups is None:
+        for row in table.rows:
+            yield guard(row)
+        return
+    for lead, rows in table.groups:
+        lead = _clean(lead)
+        for row in rows:
+            yield [*lead, *guard(row)]
 
 
 def write_xlsx(table, fileobj):
@@ -64,8 +106,8 @@ def write_xlsx(table, fileobj):
     bold = workbook.add_format({"bold": True})
     sheet.write_row(0, 0, _clean(table.header), bold)
     r, guard = 1, _guard(table)
-    for row in table.rows:
-        for c, value in enumerate(guard(row)):
+    for row in _checked_rows(table, guard):
+        for c, value in enumerate(row):
             if isinstance(value, str):
                 sheet.write_string(r, c, value)
             elif value is None:

@@ -2,6 +2,7 @@
 import csv
 import io
 import re
+from itertools import groupby
 
 import openpyxl
 import pytest
@@ -176,3 +177,55 @@ def test_evaluator_dataset_keeps_typed_in_text_inert(course, db):
     assert not any(cell[:1] in ("=", "+", "-", "@") for r in data for cell in r)
     sheet = run(course, "evaluator_dataset", "xlsx")
     assert {sheet.cell(row=i, column=5).value for i in range(2, sheet.max_row + 1)} == {"'" + HOSTILE}
+
+
+def test_evaluator_dataset_puts_each_answer_in_its_participant_and_session_row(course, db):
+    from outreach.models import FeedbackAnswer, FeedbackResponse, Survey, SurveyQuestion
+    programme, s, people = course["programme"], course["s"], course["people"]
+
+    def survey(kind, codes):
+        sv = Survey(programme_id=programme.id, kind=kind, title=kind)
+        sv.questions = [SurveyQuestion(position=i, code=code, text=code) for i, code in enumerate(codes, start=1)]
+        db.session.add(sv)
+        db.session.flush()
+        return {q.code: q for q in sv.questions}
+
+    def answer(questions, key, values, session=None):
+        db.session.add(FeedbackResponse(survey_id=next(iter(questions.values())).survey_id,
+                                        young_person_id=people[key].id, session_id=session.id if session else None,
+                                        answers=[FeedbackAnswer(question_id=questions[c].id, value=v)
+                                                 for c, v in values.items()]))
+
+    start, end = survey("start", ["felt_safe", "trusted_adult"]), survey("end", ["felt_safe", "trusted_adult"])
+    after = survey("session", ["enjoyed"])
+    answer(start, "A", {"felt_safe": 2, "trusted_adult": 3})
+    answer(end, "A", {"felt_safe": 4})
+    answer(start, "B", {"trusted_adult": 1})
+    answer(after, "A", {"enjoyed": 5}, session=s[2])
+    answer(after, "B", {"enjoyed": 4}, session=s[1])
+    db.session.flush()
+
+    rows = run(course, "evaluator_dataset")
+    assert rows[0] == ["Participant code", "Age band", "Gender", "Postcode district", "Programme",
+                       "start survey: felt_safe", "start survey: trusted_adult", "end survey: felt_safe",
+                       "end survey: trusted_adult", "Session date", "Attended", "after-session survey: enjoyed"]
+    data = body(rows)
+    assert len(data) == 22
+    # Each participant's rows come together.
+    runs = [code for code, _ in groupby(r[0] for r in data)]
+    assert len(runs) == len(set(runs)) == 5
+    ada = [r for r in data if r[3] == "M13"]
+    # Ada (A): offered S1, S2, S4, S5, S6 (in date order); came to all but S6; her start and end
+    # answers on every row, her after-session answer on S2's only.
+    assert [(r[9], r[10]) for r in ada] == [("2026-11-04", "yes"), ("2026-11-11", "yes"), ("2026-11-25", "yes"),
+                                           ("2026-12-02", "yes"), ("2026-12-09", "no")]
+    assert {tuple(r[5:9]) for r in ada} == {("2", "3", "4", "")}
+    assert [r[11] for r in ada] == ["", "5", "", "", ""]
+    # B answered one start question and one after-session survey (S1); D, C and W none.
+    b_rows = [r for r in data if r[0] != ada[0][0] and r[11] == "4"]
+    assert len(b_rows) == 1 and b_rows[0][9] == "2026-11-04" and b_rows[0][5:9] == ["", "1", "", ""]
+    assert sum(1 for r in data if r[5:9] == ["", "", "", ""]) == 22 - 5 - 5
+    # The spreadsheet holds the same cells, numbers as numbers.
+    sheet = run(course, "evaluator_dataset", "xlsx")
+    cells = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert [[None if v == "" else (int(v) if v.isdigit() else v) for v in r] for r in data] == cells
