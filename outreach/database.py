@@ -22,12 +22,20 @@ import sqlite3
 from sqlalchemy import event, select, text
 from sqlalchemy.engine import Engine
 
+from .writer_queue import QueuedConnection, queue_for
+
 BUSY_TIMEOUT_MS = 15000
 _WRITING = "sqlite_holds_write_lock"
 # Statements that read only. Anything else (INSERT, UPDATE, DELETE, DDL,
 # SAVEPOINT) needs the write lock first.
 _READ_ONLY = re.compile(r"\s*(SELECT|PRAGMA|EXPLAIN)\b", re.IGNORECASE)
 _CTE_WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+
+
+@event.listens_for(Engine, "do_connect")
+def _queued_connections(dialect, connection_record, cargs, cparams):
+    if dialect.name == "sqlite":
+        cparams.setdefault("factory", QueuedConnection)
 
 
 @event.listens_for(Engine, "connect")
@@ -41,7 +49,10 @@ def _on_connect(dbapi_connection, connection_record):
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    path = next((row[2] for row in cursor.execute("PRAGMA database_list") if row[1] == "main"), "")
     cursor.close()
+    if path and isinstance(dbapi_connection, QueuedConnection):  # an in-memory database has no path
+        dbapi_connection.writer_queue = queue_for(path)
 
 
 @event.listens_for(Engine, "begin")
@@ -67,8 +78,18 @@ def _take_write_lock(connection) -> None:
     if driver.in_transaction:
         # Only reads so far: ending them loses nothing.
         driver.execute("COMMIT")
-    # Waits up to the busy timeout for the current writer to finish.
-    driver.execute("BEGIN IMMEDIATE")
+    queued = isinstance(driver, QueuedConnection)
+    if queued:
+        # Waits its turn behind this database's other writers (writer_queue.py); the turn
+        # ends with the transaction.
+        driver.take_turn(BUSY_TIMEOUT_MS / 1000)
+    try:
+        # Waits up to the busy timeout for a writer that did not queue (another program).
+        driver.execute("BEGIN IMMEDIATE")
+    except BaseException:
+        if queued:
+            driver.end_turn()
+        raise
     connection.info[_WRITING] = True
 
 

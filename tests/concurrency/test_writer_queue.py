@@ -1,0 +1,152 @@
+"""SQLite writers queue for their turn (outreach/writer_queue.py) and always hand it on.
+
+A turn that outlived its transaction would stop every later writer for the busy
+timeout, so each way a transaction can end is checked to hand the turn on at once.
+"""
+import multiprocessing
+import os
+import sqlite3
+import threading
+import time
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+import outreach.database  # noqa: F401  (the engine listeners under test)
+from outreach.writer_queue import QueuedConnection, queue_for
+
+pytestmark = pytest.mark.concurrency
+
+
+@pytest.fixture()
+def engine(databases):
+    if databases.backend != "sqlite":
+        pytest.skip("SQLite's writers; PostgreSQL locks rows")
+    engine = create_engine(databases.new("queue"))
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)"))
+        conn.execute(text("INSERT INTO counter (id, n) VALUES (1, 0)"))
+    yield engine
+    engine.dispose()
+
+
+def _write_within(engine, seconds: float) -> bool:
+    """Whether another thread can write within `seconds` (the busy timeout is 15 s)."""
+    done = threading.Event()
+
+    def write():
+        with Session(engine) as s:
+            s.execute(text("UPDATE counter SET n = n + 1 WHERE id = 1"))
+            s.commit()
+        done.set()
+
+    threading.Thread(target=write, daemon=True).start()
+    return done.wait(seconds)
+
+
+def test_connections_queue_for_their_database_file(engine):
+    with engine.connect() as conn:
+        driver = conn.connection.driver_connection
+        assert isinstance(driver, QueuedConnection)
+        assert driver.writer_queue is queue_for(engine.url.database)
+
+
+@pytest.mark.parametrize("ending", ["commit", "rollback", "close", "error"])
+def test_every_way_a_write_ends_hands_the_turn_on(engine, ending):
+    s = Session(engine)
+    s.execute(text("UPDATE counter SET n = n + 10 WHERE id = 1"))
+    assert not _write_within(engine, 0.5)  # holding the turn: the other writer waits
+    if ending == "commit":
+        s.commit()
+    elif ending == "rollback":
+        s.rollback()
+    elif ending == "close":
+        s.close()
+    else:
+        with pytest.raises(Exception):
+            s.execute(text("INSERT INTO counter (id, n) VALUES (1, 0)"))  # primary key taken
+        s.rollback()
+    s.close()
+    time.sleep(0.5)  # the waiting writer goes through now
+    with Session(engine) as check:
+        n = check.execute(text("SELECT n FROM counter WHERE id = 1")).scalar_one()
+    assert n == (11 if ending == "commit" else 1)
+
+
+def test_many_writers_each_get_a_turn(engine):
+    errors = []
+
+    def add_one():
+        try:
+            for _ in range(20):
+                with Session(engine) as s:
+                    s.execute(text("SELECT n FROM counter WHERE id = 1"))
+                    s.execute(text("UPDATE counter SET n = n + 1 WHERE id = 1"))
+                    s.commit()
+        except Exception as exc:  # recorded for the assertion below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=add_one) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    with Session(engine) as check:
+        assert (errors, check.execute(text("SELECT n FROM counter WHERE id = 1")).scalar_one()) == ([], 320)
+
+
+def _hold_turn(path, ready, release):
+    queue = queue_for(path)
+    queue.acquire(5)
+    ready.set()
+    release.wait(20)
+    queue.release()
+
+
+def test_another_process_waits_for_the_turn_and_gets_it_when_freed(tmp_path):
+    path = str(tmp_path / "x.db")
+    ctx = multiprocessing.get_context("spawn")
+    ready, release = ctx.Event(), ctx.Event()
+    child = ctx.Process(target=_hold_turn, args=(path, ready, release))
+    child.start()
+    try:
+        assert ready.wait(30)
+        queue = queue_for(path)
+        with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+            queue.acquire(0.3)
+        release.set()
+        queue.acquire(10)
+        queue.release()
+    finally:
+        release.set()
+        child.join(20)
+
+
+def _try_turn(queue, go, out):
+    go.wait(20)
+    try:
+        queue.acquire(0.3)
+        out.put("got the turn")
+    except sqlite3.OperationalError as exc:
+        out.put(str(exc))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork only")
+def test_a_forked_child_does_not_share_its_parents_turn(tmp_path):
+    # The queue is opened before the fork (as an app created before gunicorn forks
+    # would), and the parent takes its turn after it: an inherited descriptor would
+    # share the parent's flock, and the child would think the turn was its own.
+    queue = queue_for(str(tmp_path / "y.db"))
+    ctx = multiprocessing.get_context("fork")
+    go, out = ctx.Event(), ctx.Queue()
+    child = ctx.Process(target=_try_turn, args=(queue, go, out))
+    child.start()
+    queue.acquire(1)
+    try:
+        go.set()
+        answer = out.get(timeout=20)
+        child.join(20)
+    finally:
+        queue.release()
+    assert answer == "database is locked"
