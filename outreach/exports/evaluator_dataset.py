@@ -10,8 +10,9 @@ from ..models import (Attendance, FeedbackAnswer, FeedbackResponse, Programme, S
 
 @export("evaluator_dataset", "Evaluator dataset", level="organisation", leaves_organisation=True,
         description="One row per participant and session offered to them, under a pseudonymous participant "
-                    "code: age band, gender, district, programme, date, attended, survey answers. No names, "
-                    "birth dates, contacts, notes or database ids.")
+                    "code: age band, gender, district, programme and start and end survey answers, then the "
+                    "session's date, whether they attended and after-session answers. No names, birth dates, "
+                    "contacts, notes or database ids.")
 def evaluator_dataset(ctx):
     q = ctx.metric_query()
     part, held = q.participants(), q.held()
