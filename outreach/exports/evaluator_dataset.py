@@ -80,9 +80,8 @@ def evaluator_dataset(ctx):
         participants = stream(participant_stmt)
         answers_after = stream(after_stmt) if after_columns else None
         try:
-            pending = iter(answers_after or ())
-            answer = next(pending, None)
-            no_answers, code_of = (None,) * len(after_columns), {}
+            answers_of = _answers_by_session(answers_after or (), len(after_columns))
+            code_of = {}
             for person, programme_id, since, session_ids, *cells in participants:
                 starts_at, sessions = offered.get(programme_id, ((), ()))
                 # Sessions offered: those starting at or after the participant's start.
@@ -91,14 +90,8 @@ def evaluator_dataset(ctx):
                     continue
                 came_to = set(session_ids.split(",")) if session_ids else ()
                 if after_columns:
-                    answered = {}
-                    while answer is not None and (answer[0], answer[1]) < (person, programme_id):
-                        answer = next(pending, None)
-                    while answer is not None and (answer[0], answer[1]) == (person, programme_id):
-                        answered[str(answer[2])] = tuple(answer[3:])
-                        answer = next(pending, None)
-                    rows = [(day, "yes" if sid in came_to else "no", *answered.get(sid, no_answers))
-                            for sid, day in sessions[first:]]
+                    answers = answers_of(person, programme_id)
+                    rows = [(day, "yes" if sid in came_to else "no", *answers(sid)) for sid, day in sessions[first:]]
                 else:  # the usual case, and the export's hot loop
                     rows = [(day, "yes" if sid in came_to else "no") for sid, day in sessions[first:]]
                 if person not in code_of:
@@ -117,3 +110,22 @@ def evaluator_dataset(ctx):
                          "Session date", "Attended", *[f"after-session survey: {code}" for code in session_codes]],
                  # Dates, yes/no and survey answers (1-5) after the participant's own cells.
                  text_columns=())
+
+
+def _answers_by_session(rows, width):
+    """For a reader walking participants in (person, programme) order: the after-session
+    answers of each, read from rows of (person, programme, session id, *answers) in the
+    same order, as a lookup by session id (as text); no answers are `width` blanks."""
+    rows, blanks = iter(rows), (None,) * width
+    row = next(rows, None)
+
+    def answers_of(person, programme_id):
+        nonlocal row
+        found = {}
+        while row is not None and (row[0], row[1]) < (person, programme_id):
+            row = next(rows, None)
+        while row is not None and (row[0], row[1]) == (person, programme_id):
+            found[str(row[2])] = tuple(row[3:])
+            row = next(rows, None)
+        return lambda session_id: found.get(session_id, blanks)
+    return answers_of
