@@ -14,6 +14,7 @@ does (commit, rollback or close), and a waiter gives up after the same busy
 timeout as SQLite's, with SQLite's own "database is locked" error.
 """
 import fcntl
+import logging
 import os
 import sqlite3
 import threading
@@ -21,6 +22,7 @@ import time
 import weakref
 
 POLL_S = 0.0005
+log = logging.getLogger(__name__)
 # A queue lives as long as a connection to its database does (each holds it), so the
 # test suite's many short-lived databases do not each keep a lock file open.
 _queues: "weakref.WeakValueDictionary[str, WriterQueue]" = weakref.WeakValueDictionary()
@@ -67,16 +69,22 @@ class WriterQueue:
         self.threads.release()
 
     def __del__(self):
-        if self.pid == os.getpid():
+        if self.pid == os.getpid() and hasattr(self, "fd"):
             os.close(self.fd)
 
 
-def queue_for(path: str) -> WriterQueue:
+def queue_for(path: str) -> WriterQueue | None:
+    """The queue for this database file, or None where no lock file can be made next to
+    it (its writers then wait in SQLite's busy handler, as they would without a queue)."""
     path = os.path.realpath(path)
     with _queues_lock:
         queue = _queues.get(path)
         if queue is None:
-            queue = _queues[path] = WriterQueue(path)
+            try:
+                queue = _queues[path] = WriterQueue(path)
+            except OSError as exc:
+                log.warning("no writer queue for %s: %s", path, exc)
+                return None
         return queue
 
 

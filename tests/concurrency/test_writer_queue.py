@@ -150,3 +150,14 @@ def test_a_forked_child_does_not_share_its_parents_turn(tmp_path):
     finally:
         queue.release()
     assert answer == "database is locked"
+
+
+
+def test_where_no_lock_file_can_be_made_a_connection_writes_without_a_queue(engine, tmp_path):
+    assert queue_for(str(tmp_path / "no-such-folder" / "z.db")) is None
+    with engine.connect() as conn:
+        conn.connection.driver_connection.writer_queue = None  # as _on_connect leaves it then
+        conn.execute(text("UPDATE counter SET n = 7 WHERE id = 1"))
+        conn.commit()
+    with Session(engine) as check:
+        assert check.execute(text("SELECT n FROM counter WHERE id = 1")).scalar_one() == 7
