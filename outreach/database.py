@@ -15,6 +15,10 @@ place would fail under load. Reads made before the lock see the state as of
 their own snapshot, as READ COMMITTED does on PostgreSQL; anything that
 decides on a count takes the lock first. PostgreSQL gets the same guarantee
 from row locks (SELECT ... FOR UPDATE) in the services.
+
+Before BEGIN IMMEDIATE a writer waits its turn in `writer_queue.py`, which
+hands the lock from one writer to the next as each transaction ends, instead
+of leaving writers to SQLite's sleeping retries.
 """
 import re
 import sqlite3
