@@ -19,8 +19,16 @@ def evaluator_dataset(ctx):
     yp, a, p = YoungPerson.__table__, Attendance.__table__, Programme.__table__
     sv, sq, fr, fa = Survey.__table__, SurveyQuestion.__table__, FeedbackResponse.__table__, FeedbackAnswer.__table__
 
+    # Each programme's held sessions in date order, with their local dates: bounded by the
+    # number of sessions, not rows. The rows for the sessions offered are made from these.
+    tz, offered = ctx.organisation.timezone, {}
+    for programme_id, session_id, starts in q.rows(select(held.c.programme_id, held.c.session_id, held.c.starts_at)
+                                                   .order_by(held.c.programme_id, held.c.starts_at, held.c.session_id)):
+        starts_at, sessions = offered.setdefault(programme_id, ([], []))
+        starts_at.append(starts)
+        sessions.append((str(session_id), local(starts, tz, "%Y-%m-%d")))
     # As a list, not a subquery, so PostgreSQL picks the surveys before joining their answers.
-    programme_ids = [pid for (pid,) in q.rows(select(held.c.programme_id).distinct())]
+    programme_ids = list(offered)
     codes = q.rows(select(sv.c.kind, sq.c.code).distinct().join(sq, sq.c.survey_id == sv.c.id)
                    .where(sv.c.programme_id.in_(q._scoped_programmes(select(p.c.id), p)), sq.c.code.is_not(None))
                    .order_by(sv.c.kind, sq.c.code))
@@ -45,7 +53,7 @@ def evaluator_dataset(ctx):
     after_columns = [after.c[f"session_{code}"] for code in session_codes]
     # One row per participant of a programme, in export order: their start, the sessions
     # they came to (one string of ids) and their own cells. The rows for the sessions
-    # offered to them are made here from the programme's list of held sessions, so the
+    # offered to them are made from the programme's list of held sessions above, so the
     # database sends one row per participant, not one per participant and session.
     came = select(held.c.programme_id, a.c.young_person_id,
                   func.aggregate_strings(cast(a.c.session_id, String), ",").label("session_ids")) \
@@ -65,18 +73,9 @@ def evaluator_dataset(ctx):
     after_stmt = select(after.c.young_person_id, held.c.programme_id, after.c.session_id, *after_columns) \
         .join(held, held.c.session_id == after.c.session_id) \
         .order_by(after.c.young_person_id, held.c.programme_id)
-    key, tz = ctx.pseudonym_key, ctx.organisation.timezone
+    key = ctx.pseudonym_key
 
     def groups():
-        # Each programme's held sessions in date order, with their local dates: bounded by
-        # the number of sessions, not rows.
-        offered = {}
-        for programme_id, session_id, starts in q.rows(
-                select(held.c.programme_id, held.c.session_id, held.c.starts_at)
-                .order_by(held.c.programme_id, held.c.starts_at, held.c.session_id)):
-            starts_at, sessions = offered.setdefault(programme_id, ([], []))
-            starts_at.append(starts)
-            sessions.append((str(session_id), local(starts, tz, "%Y-%m-%d")))
         participants = stream(participant_stmt)
         answers_after = stream(after_stmt) if after_columns else None
         try:

@@ -19,11 +19,18 @@ def _clean(row):
     return [("'" + v) if type(v) is str and v and v[0] in _FIRST_CHARS else v for v in row]
 
 
+def _keep(row):
+    return row
+
+
 def _guard(table):
-    """The formula guard for this table's rows: every cell, or only its text columns."""
+    """The formula guard for this table's rows: every cell, only its text columns, or
+    (none of them typed in) nothing."""
     columns = table.text_columns
     if columns is None:
         return _clean
+    if not columns:
+        return _keep
 
     def clean_text_columns(row):
         for i in columns:
@@ -46,27 +53,30 @@ def csv_chunks(table):
             writer.writerow(guard(row))
             n += 1
             if n % CHUNK_ROWS == 0:
-                yield buffer.getvalue().encode("utf-8")
-                buffer.seek(0)
-                buffer.truncate()
+                yield _drain(buffer)
     else:
         write, writerow, lead_text = buffer.write, writer.writerow, _lead_encoder()
-        checked = table.text_columns != ()
         for lead, rows in table.groups:
             text = lead_text(lead)
             for row in rows:
                 write(text)
-                writerow(guard(row) if checked else row)
+                writerow(guard(row))
             n += len(rows)
             if n >= CHUNK_ROWS:
-                yield buffer.getvalue().encode("utf-8")
-                buffer.seek(0)
-                buffer.truncate()
+                yield _drain(buffer)
                 n = 0
     if table.footnote:
         writer.writerow([])
         writer.writerow(_clean(["Note", table.footnote]))
-    yield buffer.getvalue().encode("utf-8")
+    yield _drain(buffer)
+
+
+def _drain(buffer):
+    """What the buffer holds, as UTF-8, leaving it empty."""
+    chunk = buffer.getvalue().encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
+    return chunk
 
 
 def _lead_encoder():
