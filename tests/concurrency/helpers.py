@@ -5,6 +5,8 @@ import json
 import threading
 from urllib.parse import urlencode, urlsplit
 
+from sqlalchemy import text
+
 
 def session_cookie(app, user) -> str:
     """A signed Flask session cookie that Flask-Login accepts as `user` signed in."""
@@ -41,3 +43,8 @@ def post_all_at_once(base_url: str, requests: list[tuple[str, dict, str]], timeo
     for t in threads:
         t.join(timeout + 5)
     return statuses
+
+
+def counter(session) -> int:
+    """The value in the counter database of the `counter_engine` fixture (conftest.py)."""
+    return session.execute(text("SELECT n FROM counter WHERE id = 1")).scalar_one()

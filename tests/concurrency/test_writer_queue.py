@@ -10,33 +10,21 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-import outreach.database  # noqa: F401  (the engine listeners under test)
 from outreach.writer_queue import QueuedConnection, queue_for
+from tests.concurrency.helpers import counter
 
 pytestmark = pytest.mark.concurrency
 
 
-@pytest.fixture()
-def engine(databases):
-    if databases.backend != "sqlite":
-        pytest.skip("SQLite's writers; PostgreSQL locks rows")
-    engine = create_engine(databases.new("queue"))
-    with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)"))
-        conn.execute(text("INSERT INTO counter (id, n) VALUES (1, 0)"))
-    yield engine
-    engine.dispose()
-
-
-def _write_within(engine, seconds: float) -> bool:
+def _write_within(counter_engine, seconds: float) -> bool:
     """Whether another thread can write within `seconds` (the busy timeout is 15 s)."""
     done = threading.Event()
 
     def write():
-        with Session(engine) as s:
+        with Session(counter_engine) as s:
             s.execute(text("UPDATE counter SET n = n + 1 WHERE id = 1"))
             s.commit()
         done.set()
@@ -45,18 +33,18 @@ def _write_within(engine, seconds: float) -> bool:
     return done.wait(seconds)
 
 
-def test_connections_queue_for_their_database_file(engine):
-    with engine.connect() as conn:
+def test_connections_queue_for_their_database_file(counter_engine):
+    with counter_engine.connect() as conn:
         driver = conn.connection.driver_connection
         assert isinstance(driver, QueuedConnection)
-        assert driver.writer_queue is queue_for(engine.url.database)
+        assert driver.writer_queue is queue_for(counter_engine.url.database)
 
 
 @pytest.mark.parametrize("ending", ["commit", "rollback", "close", "error"])
-def test_every_way_a_write_ends_hands_the_turn_on(engine, ending):
-    s = Session(engine)
+def test_every_way_a_write_ends_hands_the_turn_on(counter_engine, ending):
+    s = Session(counter_engine)
     s.execute(text("UPDATE counter SET n = n + 10 WHERE id = 1"))
-    assert not _write_within(engine, 0.5)  # holding the turn: the other writer waits
+    assert not _write_within(counter_engine, 0.5)  # holding the turn: the other writer waits
     if ending == "commit":
         s.commit()
     elif ending == "rollback":
@@ -69,18 +57,18 @@ def test_every_way_a_write_ends_hands_the_turn_on(engine, ending):
         s.rollback()
     s.close()
     time.sleep(0.5)  # the waiting writer goes through now
-    with Session(engine) as check:
-        n = check.execute(text("SELECT n FROM counter WHERE id = 1")).scalar_one()
+    with Session(counter_engine) as check:
+        n = counter(check)
     assert n == (11 if ending == "commit" else 1)
 
 
-def test_many_writers_each_get_a_turn(engine):
+def test_many_writers_each_get_a_turn(counter_engine):
     errors = []
 
     def add_one():
         try:
             for _ in range(20):
-                with Session(engine) as s:
+                with Session(counter_engine) as s:
                     s.execute(text("SELECT n FROM counter WHERE id = 1"))
                     s.execute(text("UPDATE counter SET n = n + 1 WHERE id = 1"))
                     s.commit()
@@ -92,8 +80,8 @@ def test_many_writers_each_get_a_turn(engine):
         t.start()
     for t in threads:
         t.join(60)
-    with Session(engine) as check:
-        assert (errors, check.execute(text("SELECT n FROM counter WHERE id = 1")).scalar_one()) == ([], 320)
+    with Session(counter_engine) as check:
+        assert (errors, counter(check)) == ([], 320)
 
 
 def _hold_turn(path, ready, release):
@@ -153,11 +141,11 @@ def test_a_forked_child_does_not_share_its_parents_turn(tmp_path):
 
 
 
-def test_where_no_lock_file_can_be_made_a_connection_writes_without_a_queue(engine, tmp_path):
+def test_where_no_lock_file_can_be_made_a_connection_writes_without_a_queue(counter_engine, tmp_path):
     assert queue_for(str(tmp_path / "no-such-folder" / "z.db")) is None
-    with engine.connect() as conn:
+    with counter_engine.connect() as conn:
         conn.connection.driver_connection.writer_queue = None  # as _on_connect leaves it then
         conn.execute(text("UPDATE counter SET n = 7 WHERE id = 1"))
         conn.commit()
-    with Session(engine) as check:
-        assert check.execute(text("SELECT n FROM counter WHERE id = 1")).scalar_one() == 7
+    with Session(counter_engine) as check:
+        assert counter(check) == 7
