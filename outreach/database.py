@@ -34,6 +34,9 @@ _WRITING = "sqlite_holds_write_lock"
 # SAVEPOINT) needs the write lock first.
 _READ_ONLY = re.compile(r"\s*(SELECT|PRAGMA|EXPLAIN)\b", re.IGNORECASE)
 _CTE_WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+# Making or dropping a table in the connection's own temp database (a dashboard's
+# intermediate results, metrics/_temp.py) writes nothing others can see.
+_TEMP_ONLY = re.compile(r'\s*(CREATE|DROP)\s+TABLE\s+"?temp"?\.', re.IGNORECASE)
 
 
 @event.listens_for(Engine, "do_connect")
@@ -70,7 +73,7 @@ def _on_begin(connection):
 def _before_execute(connection, cursor, statement, parameters, context, executemany):
     if connection.dialect.name != "sqlite" or connection.info.get(_WRITING, True):
         return
-    if _READ_ONLY.match(statement):
+    if _READ_ONLY.match(statement) or _TEMP_ONLY.match(statement):
         return
     if statement.lstrip()[:4].upper() == "WITH" and not _CTE_WRITES.search(statement):
         return

@@ -40,13 +40,13 @@ def metric(key: str, title: str):
 
 
 def compute(key: str, q: MetricQuery):
-    tune_for_reports(db.session)
-    return REGISTRY[key].fn(q)
+    return compute_all(q, [key])[key]
 
 
 def compute_all(q: MetricQuery, keys=None) -> dict:
     tune_for_reports(db.session)
-    return {key: REGISTRY[key].fn(q) for key in (keys or REGISTRY)}
+    with q.temp.open():
+        return {key: REGISTRY[key].fn(q) for key in (keys or REGISTRY)}
 
 
 for _name in MODULES:

@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Float, and_, case, cast, func, literal, over, select, union_all
 
+from ._temp import TempTables
 from ..extensions import db
 from ..models import Attendance, Programme, ProgrammeSession, Registration, YoungPerson
 from ..timeutil import utcnow
@@ -91,6 +92,8 @@ class MetricQuery:
     filters: Filters = field(default_factory=Filters)
     settings: Settings = field(default_factory=Settings)
     as_of: datetime = field(default_factory=utcnow)
+    # Figures several metrics share, kept while `temp.open()` lasts (see _temp.py).
+    temp: TempTables = field(default_factory=TempTables, compare=False, repr=False)
 
     # ---------------------------------------------------------------- running
 
@@ -183,6 +186,31 @@ class MetricQuery:
                       h.c.ends_at, a.c.checked_in_at, a.c.checked_out_at).join(h, h.c.session_id == a.c.session_id)
         return self._only_people(stmt, a.c.young_person_id).cte(name)
 
+    def attendance_per_participant(self, name="attended"):
+        """Per programme and young person who attended a held session in the range:
+        programme_id, young_person_id, category, attended (how many such sessions),
+        first_at and last_at (the starts of the first and last of them), first_idx and
+        last_idx (their numbers among the programme's held sessions in the range,
+        numbered 1, 2, 3… by start), and held (how many held sessions the programme has
+        in the range, the last number). People filters applied.
+
+        One row per participant instead of one per attendance: the metrics that count
+        people, or attendances per person, read this (worked out once per dashboard,
+        see `_kept`) rather than every attendance row each."""
+        h = self.sessions().subquery()
+        per_programme = dict(partition_by=h.c.programme_id)
+        numbered = select(h.c.session_id, h.c.programme_id, h.c.category, h.c.starts_at,
+                          over(func.row_number(), order_by=[h.c.starts_at, h.c.session_id], **per_programme)
+                          .label("idx"), over(func.count(), **per_programme).label("held")).subquery()
+        a = Attendance.__table__
+        stmt = select(numbered.c.programme_id, a.c.young_person_id, func.min(numbered.c.category).label("category"),
+                      func.count().label("attended"), func.min(numbered.c.starts_at).label("first_at"),
+                      func.max(numbered.c.starts_at).label("last_at"), func.min(numbered.c.idx).label("first_idx"),
+                      func.max(numbered.c.idx).label("last_idx"), func.min(numbered.c.held).label("held")) \
+            .select_from(a.join(numbered, numbered.c.session_id == a.c.session_id))
+        stmt = self._only_people(stmt, a.c.young_person_id).group_by(numbered.c.programme_id, a.c.young_person_id)
+        return self._kept("attended", stmt, name)
+
     def attendances_per_session(self):
         """Attendance rows per session (session_id, n), people filters applied, for every
         session: counted straight off the attendance index and matched to the held
@@ -194,11 +222,11 @@ class MetricQuery:
 
     def first_attendances(self, name="firsts"):
         """Per young person and programme, over all history: first_at (start of the first
-        held session they attended) and attended (how many held sessions they attended)."""
-        history = self.attendance(in_range=False, name="history")
-        return select(history.c.programme_id, history.c.young_person_id,
-                      func.min(history.c.starts_at).label("first_at"), func.count().label("attended")) \
-            .group_by(history.c.programme_id, history.c.young_person_id).cte(name)
+        held session they attended) and attended (how many held sessions they attended);
+        only those who attended."""
+        part = self.participants()
+        return select(part.c.programme_id, part.c.young_person_id, part.c.first_at,
+                      part.c.attended_all.label("attended")).where(part.c.attended_all > 0).cte(name)
 
     @staticmethod
     def latest_first(held):
@@ -208,14 +236,17 @@ class MetricQuery:
 
     def participants(self, name="participants"):
         """Participants per programme with their start: programme_id, young_person_id, since,
-        attended (their attendances at held sessions in the range).
+        attended (their attendances at held sessions in the range), and over all history
+        first_at (start of the first held session they attended, or none) and
+        attended_all (held sessions attended).
 
         Starts come from all history (not the date range), so someone who joined
         before the range is not mistaken for a newcomer inside it."""
         r, s, p = Registration.__table__, ProgrammeSession.__table__, Programme.__table__
         programme_of = func.coalesce(r.c.programme_id, s.c.programme_id)
         confirmed = select(programme_of.label("programme_id"), r.c.young_person_id,
-                           r.c.confirmed_at.label("since"), literal(0).label("attended")) \
+                           r.c.confirmed_at.label("since"), literal(0).label("attended"),
+                           literal(None, s.c.starts_at.type).label("first_at"), literal(0).label("attended_all")) \
             .select_from(r.outerjoin(s, s.c.id == r.c.session_id)) \
             .join(p, p.c.id == programme_of) \
             .where(r.c.status == "confirmed", r.c.confirmed_at.is_not(None))
@@ -224,16 +255,20 @@ class MetricQuery:
         in_range = and_(*self._in_range(s.c.starts_at)) if self.filters.start or self.filters.end else literal(True)
         # Attendances are grouped per person and programme before the union, so the
         # union and its grouping handle one row per participant, not one per attendance.
-        attended = select(s.c.programme_id, a.c.young_person_id, func.min(s.c.starts_at).label("since"),
-                          func.sum(case((in_range, 1), else_=0)).label("attended")) \
+        first = func.min(s.c.starts_at)
+        attended = select(s.c.programme_id, a.c.young_person_id, first.label("since"),
+                          func.sum(case((in_range, 1), else_=0)).label("attended"),
+                          first.label("first_at"), func.count().label("attended_all")) \
             .select_from(a.join(s, s.c.id == a.c.session_id)).join(p, p.c.id == s.c.programme_id) \
             .where(s.c.status == "scheduled", s.c.ends_at <= self.as_of) \
             .group_by(s.c.programme_id, a.c.young_person_id)
         attended = self._only_people(self._scoped_programmes(attended, p), a.c.young_person_id)
         both = union_all(confirmed, attended).subquery()
-        return select(both.c.programme_id, both.c.young_person_id, func.min(both.c.since).label("since"),
-                      func.sum(both.c.attended).label("attended")) \
-            .group_by(both.c.programme_id, both.c.young_person_id).cte(name)
+        return self._kept("participants", select(
+            both.c.programme_id, both.c.young_person_id, func.min(both.c.since).label("since"),
+            func.sum(both.c.attended).label("attended"), func.min(both.c.first_at).label("first_at"),
+            func.sum(both.c.attended_all).label("attended_all"))
+            .group_by(both.c.programme_id, both.c.young_person_id), name)
 
     def participation(self, name="participation"):
         """Per participant and programme: offered and attended held sessions in the range
@@ -264,9 +299,18 @@ class MetricQuery:
                          over(func.sum(events.c.is_session), **timeline).label("offered"),
                          over(func.sum(events.c.is_recent), **timeline).label("offered_recent")).subquery()
         # Materialised: metrics read these columns several times per row.
-        return select(counted.c.programme_id, counted.c.young_person_id, counted.c.since, counted.c.offered,
-                      counted.c.offered_recent, counted.c.attended) \
-            .where(counted.c.is_session == 0).cte(name).prefix_with("MATERIALIZED")
+        return self._kept("participation", select(
+            counted.c.programme_id, counted.c.young_person_id, counted.c.since, counted.c.offered,
+            counted.c.offered_recent, counted.c.attended).where(counted.c.is_session == 0), name, materialized=True)
+
+    def _kept(self, key: str, stmt, name: str, *, materialized=False):
+        """`stmt` as a CTE named `name`; while `self.temp` is open, the temporary table of
+        its rows instead, made by the first metric that asks and read by the others."""
+        table = self.temp.get(key, stmt)
+        if table is not None:
+            return table.alias(name)
+        cte = stmt.cte(name)
+        return cte.prefix_with("MATERIALIZED") if materialized else cte
 
 
 def ratio(numerator, denominator):

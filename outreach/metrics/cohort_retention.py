@@ -1,4 +1,4 @@
-from sqlalchemy import and_, case, func, over, select
+from sqlalchemy import and_, case, func, select
 
 from . import metric
 from ._sql import month_of
@@ -14,26 +14,15 @@ def cohort_retention(q):
     default 8). Cohorts: young people with the same start session (one programme), or
     the same calendar month of their start session (organisation and platform)."""
     steps = q.settings.cohort_steps
-    held = q.held()
-    numbered = select(held.c.session_id, held.c.programme_id, held.c.starts_at, over(
-        func.row_number(), partition_by=held.c.programme_id, order_by=[held.c.starts_at, held.c.session_id])
-        .label("idx")).cte("numbered")
-    last_idx = select(numbered.c.programme_id, func.max(numbered.c.idx).label("max_idx")) \
-        .group_by(numbered.c.programme_id).cte("last_idx")
-    att = q.attendance()
-    spans = select(att.c.programme_id, att.c.young_person_id, func.min(numbered.c.idx).label("first_idx"),
-                   func.max(numbered.c.idx).label("last_idx"), func.min(att.c.starts_at).label("first_at")) \
-        .join(numbered, numbered.c.session_id == att.c.session_id) \
-        .group_by(att.c.programme_id, att.c.young_person_id).subquery()
+    spans = q.attendance_per_participant()
     by_session = q.scope.level == "programme"
     cohort = spans.c.first_idx if by_session else month_of(spans.c.first_at)
     columns = []
     for k in range(1, steps + 1):
-        eligible = spans.c.first_idx + k <= last_idx.c.max_idx
+        eligible = spans.c.first_idx + k <= spans.c.held
         columns += [func.sum(case((eligible, 1), else_=0)),
                     func.sum(case((and_(eligible, spans.c.last_idx >= spans.c.first_idx + k), 1), else_=0))]
     rows = q.rows(select(cohort.label("cohort"), func.count(), *columns)
-                  .join(last_idx, last_idx.c.programme_id == spans.c.programme_id)
                   .group_by(cohort).order_by(cohort))
     cohorts, totals = [], [[0, 0] for _ in range(steps)]
     for row in rows:

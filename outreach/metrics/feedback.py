@@ -1,4 +1,4 @@
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import case, func, select
 
 from . import metric
 from .base import ratio
@@ -30,10 +30,10 @@ def feedback(q):
         return stmt
 
     counts = dict(q.rows(responses(fr.c.survey_id, func.count()).group_by(fr.c.survey_id)))
-    att = q.attendance()
-    per_programme = q.rows(select(att.c.programme_id, func.count(), func.count(distinct(att.c.young_person_id)))
-                           .group_by(att.c.programme_id))
-    attendances = {pid: n for pid, n, _ in per_programme}
+    per = q.attendance_per_participant()
+    per_programme = q.rows(select(per.c.programme_id, func.sum(per.c.attended), func.count())
+                           .group_by(per.c.programme_id))
+    attendances = {pid: int(n) for pid, n, _ in per_programme}
     attendees = {pid: people for pid, _, people in per_programme}
     answered = responses(fa.c.question_id, fa.c.value, func.count()).join(fa, fa.c.response_id == fr.c.id) \
         .group_by(fa.c.question_id, fa.c.value)

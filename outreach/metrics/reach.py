@@ -8,7 +8,6 @@ def reach(q):
     """Reach = number of distinct young people with at least one attendance at a held
     session in the range. Attendances = number of attendance rows at those sessions
     (one per young person per session)."""
-    att = q.attendance()
-    young_people, attendances = q.one(
-        select(func.count(distinct(att.c.young_person_id)), func.count()).select_from(att))
-    return {"reach": young_people, "attendances": attendances}
+    per = q.attendance_per_participant()
+    young_people, attendances = q.one(select(func.count(distinct(per.c.young_person_id)), func.sum(per.c.attended)))
+    return {"reach": young_people, "attendances": int(attendances or 0)}

@@ -86,3 +86,29 @@ def test_read_then_write_under_hold_write_lock_loses_no_update(counter_engine):
         t.join(30)
     with Session(counter_engine) as check:
         assert (errors, counter(check)) == ([], 8)
+
+
+def test_a_report_making_temporary_tables_lets_others_write(counter_engine):
+    # A dashboard keeps shared figures in temporary tables (metrics/_temp.py) for the
+    # seconds it takes; check-ins must go on meanwhile.
+    done = []
+    with Session(counter_engine) as report:
+        assert counter(report) == 0
+        report.execute(text('CREATE TABLE "temp".report_x AS SELECT n FROM counter'))
+
+        def check_in():
+            with Session(counter_engine) as s:
+                s.execute(text("UPDATE counter SET n = 7 WHERE id = 1"))
+                s.commit()
+            done.append(True)
+
+        thread = threading.Thread(target=check_in)
+        thread.start()
+        thread.join(5)                          # holding the write lock, the report would keep it 15 s
+        assert done == [True]
+        # Still one snapshot: the report reads what it started with.
+        assert report.execute(text('SELECT n FROM "temp".report_x')).scalar_one() == 0
+        assert counter(report) == 0
+        report.execute(text('DROP TABLE "temp".report_x'))
+        report.commit()
+    thread.join(20)
