@@ -1,7 +1,7 @@
 from . import Table, export
 from ._common import local
 from ..extensions import db
-from ..metrics import compute
+from ..metrics import compute_all
 from ..models import Programme
 from sqlalchemy import select
 
@@ -11,9 +11,10 @@ from sqlalchemy import select
                     "nobody attended are flagged. No names.")
 def headcounts(ctx):
     q = ctx.metric_query()
-    counts = {s["session_id"]: s["headcount"] for s in compute("headcounts", q)["sessions"]}
-    booked = {s["session_id"]: s["booked"] for s in compute("show_up", q)["sessions"]}
-    first_time = {s["session_id"]: s["first_time"] for s in compute("returning", q)["sessions"]}
+    m = compute_all(q, ["headcounts", "show_up", "returning"])
+    counts = {s["session_id"]: s["headcount"] for s in m["headcounts"]["sessions"]}
+    booked = {s["session_id"]: s["booked"] for s in m["show_up"]["sessions"]}
+    first_time = {s["session_id"]: s["first_time"] for s in m["returning"]["sessions"]}
     everything = q.sessions(held_only=False).subquery()
     sessions = db.session.execute(
         select(everything.c.session_id, everything.c.starts_at, everything.c.ends_at, everything.c.status,
