@@ -60,9 +60,23 @@
     }, POLL_MS);
   }
 
+  // A form that asks for figures (data-busy: the dashboard's filters) takes seconds over a
+  // big programme, and the page shows nothing new until they come: say they are coming.
+  function showBusy(form, button) {
+    form.setAttribute("aria-busy", "true");
+    if (button && button.tagName === "BUTTON" && button.form === form && !button.dataset.label) {
+      button.dataset.label = button.innerHTML;
+      button.textContent = form.dataset.busy;
+    }
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!(form instanceof HTMLFormElement) || form.method.toLowerCase() !== "post") return;
+    if (!(form instanceof HTMLFormElement)) return;
+    if (form.method.toLowerCase() !== "post") {
+      if (form.dataset.busy) showBusy(form, event.submitter);
+      return;
+    }
     if (form.dataset.sending) {
       event.preventDefault();
       return;
@@ -85,6 +99,6 @@
 
   // Back to a page kept in the browser's cache: its forms can be sent again at once.
   window.addEventListener("pageshow", function () {
-    document.querySelectorAll("form[data-sending]").forEach(release);
+    document.querySelectorAll("form[data-sending], form[aria-busy]").forEach(release);
   });
 })();

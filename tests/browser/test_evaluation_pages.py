@@ -53,3 +53,27 @@ def test_programme_dashboard_and_printed_report(live_server, desktop, phone, scr
     ARTIFACTS.mkdir(exist_ok=True)
     for i in range(len(pdf)):
         pdf[i].render(scale=1.2).to_pil().save(ARTIFACTS / f"issue5-report-page{i + 1}.png")
+
+
+def test_dashboard_filters_say_the_figures_are_on_their_way(live_server, desktop):
+    # Over a big programme the figures take seconds; until they come the page must not
+    # look as if the tap did nothing.
+    with live_server.app.app_context():
+        demo.seed_demo(utcnow(), password_hash=hash_password(demo.DEMO_PASSWORD))
+        slug = db.session.execute(db.select(Programme).where(Programme.title == "Street Safe")).scalar_one() \
+            .organisation.slug
+    page = desktop.new_page()
+    sign_in(page, live_server.url, "lead@northside-police.example", f"**/org/{slug}/", demo.DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/org/{slug}/evaluation")
+    # What the form shows once sent, noted where the next page can read it (the page is gone
+    # by the time the figures arrive); this listener runs after the page's own.
+    page.evaluate("""document.addEventListener("submit", (e) => sessionStorage.setItem("sent",
+        e.submitter.textContent + "|" + e.target.getAttribute("aria-busy")))""")
+    button = page.locator("form[aria-label=Filters] button[type=submit]")
+    assert button.inner_text() == "Show"
+    page.select_option("#gender", index=1)
+    with page.expect_navigation():
+        button.click()
+    assert page.evaluate("sessionStorage.getItem('sent')") == "Working out the figures…|true"
+    assert "gender=" in page.url
+    assert button.inner_text() == "Show"
