@@ -14,7 +14,9 @@ class hours_between(FunctionElement):
 @compiles(hours_between)
 def _hours_pg(element, compiler, **kw):
     start, end = list(element.clauses)
-    return f"(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - {compiler.process(start, **kw)})) / 3600.0)"
+    # date_part gives a float; EXTRACT gives NUMERIC since PostgreSQL 14, and summing
+    # numerics over a million attendances took a second.
+    return f"(date_part('epoch', {compiler.process(end, **kw)} - {compiler.process(start, **kw)}) / 3600.0)"
 
 
 @compiles(hours_between, "sqlite")
