@@ -92,8 +92,9 @@ class MetricQuery:
     filters: Filters = field(default_factory=Filters)
     settings: Settings = field(default_factory=Settings)
     as_of: datetime = field(default_factory=utcnow)
-    # Figures several metrics share, kept while `temp.open()` lasts (see _temp.py).
-    temp: TempTables = field(default_factory=TempTables, compare=False, repr=False)
+    # Figures several metrics share, kept while `temp.open()` lasts (see _temp.py). Not an
+    # argument: a copy with other filters (dataclasses.replace) must not read this one's tables.
+    temp: TempTables = field(default_factory=TempTables, init=False, compare=False, repr=False)
 
     # ---------------------------------------------------------------- running
 
@@ -210,6 +211,13 @@ class MetricQuery:
             .select_from(a.join(numbered, numbered.c.session_id == a.c.session_id))
         stmt = self._only_people(stmt, a.c.young_person_id).group_by(numbered.c.programme_id, a.c.young_person_id)
         return self._kept("attended", stmt, name)
+
+    def attendances_per_person(self):
+        """Per young person: young_person_id, n (their attendances at held sessions in the
+        range, across every programme in scope)."""
+        per = self.attendance_per_participant()
+        return select(per.c.young_person_id, func.sum(per.c.attended).label("n")) \
+            .group_by(per.c.young_person_id).subquery()
 
     def attendances_per_session(self):
         """Attendance rows per session (session_id, n), people filters applied, for every

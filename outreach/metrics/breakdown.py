@@ -11,7 +11,7 @@ def breakdown(q):
     """Reach and attendances (as defined above) per group of young people: age band on
     the reference date (the end of the range, or today), gender as recorded, and
     postcode district as recorded; "Not known" where a value is missing."""
-    per, yp = q.attendance_per_participant(), YoungPerson.__table__
+    yp = YoungPerson.__table__
     dimensions = [("age_band", "Age band", q.age_band_of(yp.c.date_of_birth), AGE_BAND_LABELS),
                   ("gender", "Gender", func.coalesce(yp.c.gender, "unknown"), GENDERS | {"unknown": "Not known"}),
                   ("district", "Postcode district", func.coalesce(yp.c.postcode_district, "unknown"),
@@ -20,8 +20,7 @@ def breakdown(q):
     # by all three dimensions at once: no distinct count over every attendance. A young
     # person falls in exactly one (age band, gender, district) group, so adding the
     # groups up gives each dimension's reach without counting anyone twice.
-    per_person = select(per.c.young_person_id, func.sum(per.c.attended).label("n")) \
-        .group_by(per.c.young_person_id).subquery()
+    per_person = q.attendances_per_person()
     groups = [expr for _, _, expr, _ in dimensions]
     rows = q.rows(select(*groups, func.count(), func.sum(per_person.c.n))
                   .select_from(per_person.join(yp, yp.c.id == per_person.c.young_person_id)).group_by(*groups))

@@ -11,9 +11,7 @@ def regular(q):
     range, across every programme in scope. Regular attendee = at least N sessions
     (setting, default 30, as in US 21st CCLC reporting). Bands: 1–9, 10–29, 30–59
     and 60+ sessions (30+ = 30–59 plus 60+)."""
-    per = q.attendance_per_participant()
-    per_person = select(per.c.young_person_id, func.sum(per.c.attended).label("n")) \
-        .group_by(per.c.young_person_id).subquery()
+    per_person = q.attendances_per_person()
     n, threshold = per_person.c.n, q.settings.regular_sessions
     columns = [func.sum(case((n >= lo, 1), else_=0) * (case((n <= hi, 1), else_=0) if hi else 1))
                for _, _, lo, hi in BANDS]
