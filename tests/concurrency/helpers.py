@@ -48,3 +48,22 @@ def post_all_at_once(base_url: str, requests: list[tuple[str, dict, str]], timeo
 def counter(session) -> int:
     """The value in the counter database of the `counter_engine` fixture (conftest.py)."""
     return session.execute(text("SELECT n FROM counter WHERE id = 1")).scalar_one()
+
+
+def errors_in_threads(work, n: int, timeout: float) -> list[str]:
+    """Run `work` in n threads at once and wait for them; what any of them raised, as reprs
+    (recorded, so the test reports it instead of losing it in a thread)."""
+    errors = []
+
+    def run():
+        try:
+            work()
+        except Exception as exc:
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    return errors

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from outreach.database import hold_write_lock
-from tests.concurrency.helpers import counter
+from tests.concurrency.helpers import counter, errors_in_threads
 
 pytestmark = pytest.mark.concurrency
 
@@ -64,26 +64,18 @@ def test_a_second_writer_waits_for_the_first_instead_of_failing(counter_engine):
 
 def test_read_then_write_under_hold_write_lock_loses_no_update(counter_engine):
     barrier = threading.Barrier(8, timeout=20)
-    errors = []
 
     def add_one():
-        try:
-            with Session(counter_engine) as s:
-                counter(s)                      # an earlier read, as a request makes when it loads the user
-                barrier.wait()
-                hold_write_lock(s)
-                n = counter(s)
-                time.sleep(0.01)                # the gap in which a racing reader would read the same n
-                s.execute(text("UPDATE counter SET n = :n WHERE id = 1"), {"n": n + 1})
-                s.commit()
-        except Exception as exc:  # recorded for the assertion below
-            errors.append(repr(exc))
+        with Session(counter_engine) as s:
+            counter(s)                      # an earlier read, as a request makes when it loads the user
+            barrier.wait()
+            hold_write_lock(s)
+            n = counter(s)
+            time.sleep(0.01)                # the gap in which a racing reader would read the same n
+            s.execute(text("UPDATE counter SET n = :n WHERE id = 1"), {"n": n + 1})
+            s.commit()
 
-    threads = [threading.Thread(target=add_one) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    errors = errors_in_threads(add_one, 8, timeout=30)
     with Session(counter_engine) as check:
         assert (errors, counter(check)) == ([], 8)
 

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from outreach.writer_queue import QueuedConnection, queue_for
-from tests.concurrency.helpers import counter
+from tests.concurrency.helpers import counter, errors_in_threads
 
 pytestmark = pytest.mark.concurrency
 
@@ -63,23 +63,14 @@ def test_every_way_a_write_ends_hands_the_turn_on(counter_engine, ending):
 
 
 def test_many_writers_each_get_a_turn(counter_engine):
-    errors = []
+    def add_twenty():
+        for _ in range(20):
+            with Session(counter_engine) as s:
+                s.execute(text("SELECT n FROM counter WHERE id = 1"))
+                s.execute(text("UPDATE counter SET n = n + 1 WHERE id = 1"))
+                s.commit()
 
-    def add_one():
-        try:
-            for _ in range(20):
-                with Session(counter_engine) as s:
-                    s.execute(text("SELECT n FROM counter WHERE id = 1"))
-                    s.execute(text("UPDATE counter SET n = n + 1 WHERE id = 1"))
-                    s.commit()
-        except Exception as exc:  # recorded for the assertion below
-            errors.append(repr(exc))
-
-    threads = [threading.Thread(target=add_one) for _ in range(16)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    errors = errors_in_threads(add_twenty, 16, timeout=60)
     with Session(counter_engine) as check:
         assert (errors, counter(check)) == ([], 320)
 
