@@ -178,11 +178,11 @@ class MetricQuery:
     def held(self, *, in_range=True, name="held"):
         return self.sessions(in_range=in_range).cte(name)
 
-    def attendance(self, *, in_range=True, name="att"):
-        """Attendances at held sessions: young_person_id, session_id, programme_id, category,
-        starts_at, ends_at, checked_in_at, checked_out_at."""
+    def attendance(self, *, name="att"):
+        """Attendances at held sessions in the range: young_person_id, session_id, programme_id,
+        category, starts_at, ends_at, checked_in_at, checked_out_at."""
         a = Attendance.__table__
-        h = self.sessions(in_range=in_range).subquery()
+        h = self.sessions().subquery()
         stmt = select(a.c.young_person_id, a.c.session_id, h.c.programme_id, h.c.category, h.c.starts_at,
                       h.c.ends_at, a.c.checked_in_at, a.c.checked_out_at).join(h, h.c.session_id == a.c.session_id)
         return self._only_people(stmt, a.c.young_person_id).cte(name)
