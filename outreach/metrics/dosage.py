@@ -18,13 +18,17 @@ def dosage(q):
     measured = case((att.c.checked_out_at.is_not(None), hours_between(att.c.checked_in_at, att.c.checked_out_at)),
                     else_=0.0)
     scheduled = case((att.c.checked_out_at.is_(None), hours_between(att.c.starts_at, att.c.ends_at)), else_=0.0)
-    per_person = select(
-        att.c.young_person_id,
-        func.sum(measured).label("measured"), func.sum(scheduled).label("scheduled"),
-        func.count(att.c.checked_out_at).label("checked_out"), func.count().label("attendances"),
-        (hours_between(func.min(att.c.starts_at), func.max(att.c.starts_at)) / 168.0).label("weeks"),
-        func.count(distinct(att.c.category)).label("categories"),
-    ).group_by(att.c.young_person_id).subquery()
+    # Hours need every attendance; the rest comes from the per-participant summary that
+    # other metrics share. Without COUNT(DISTINCT), PostgreSQL aggregates in parallel.
+    hours_of = select(att.c.young_person_id, func.sum(measured).label("measured"),
+                      func.sum(scheduled).label("scheduled"), func.count(att.c.checked_out_at).label("checked_out")) \
+        .group_by(att.c.young_person_id).subquery()
+    per = q.attendance_per_participant()
+    spans = select(per.c.young_person_id, func.sum(per.c.attended).label("attendances"),
+                   (hours_between(func.min(per.c.first_at), func.max(per.c.last_at)) / 168.0).label("weeks"),
+                   func.count(distinct(per.c.category)).label("categories")).group_by(per.c.young_person_id).subquery()
+    per_person = select(hours_of, spans.c.attendances, spans.c.weeks, spans.c.categories) \
+        .join(spans, spans.c.young_person_id == hours_of.c.young_person_id).subquery()
     hours = per_person.c.measured + per_person.c.scheduled
     bands = [func.sum(case((hours >= lo, 1), else_=0) * (case((hours < hi, 1), else_=0) if hi else 1))
              for _, _, lo, hi in HOUR_BANDS]
