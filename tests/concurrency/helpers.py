@@ -6,6 +6,7 @@ import threading
 from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 
 def session_cookie(app, user) -> str:
@@ -48,6 +49,20 @@ def post_all_at_once(base_url: str, requests: list[tuple[str, dict, str]], timeo
 def counter(session) -> int:
     """The value in the counter database of the `counter_engine` fixture (conftest.py)."""
     return session.execute(text("SELECT n FROM counter WHERE id = 1")).scalar_one()
+
+
+def writes_within(counter_engine, seconds: float) -> bool:
+    """Whether another thread can write to the counter within `seconds` (the busy timeout is 15 s)."""
+    done = threading.Event()
+
+    def write():
+        with Session(counter_engine) as s:
+            s.execute(text("UPDATE counter SET n = n + 1 WHERE id = 1"))
+            s.commit()
+        done.set()
+
+    threading.Thread(target=write, daemon=True).start()
+    return done.wait(seconds)
 
 
 def errors_in_threads(work, n: int, timeout: float) -> list[str]:

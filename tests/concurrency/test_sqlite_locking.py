@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from outreach.database import hold_write_lock
-from tests.concurrency.helpers import counter, errors_in_threads
+from tests.concurrency.helpers import counter, errors_in_threads, writes_within
 
 pytestmark = pytest.mark.concurrency
 
@@ -83,24 +83,13 @@ def test_read_then_write_under_hold_write_lock_loses_no_update(counter_engine):
 def test_a_report_making_temporary_tables_lets_others_write(counter_engine):
     # A dashboard keeps shared figures in temporary tables (metrics/_temp.py) for the
     # seconds it takes; check-ins must go on meanwhile.
-    done = []
     with Session(counter_engine) as report:
         assert counter(report) == 0
         report.execute(text('CREATE TABLE "temp".report_x AS SELECT n FROM counter'))
-
-        def check_in():
-            with Session(counter_engine) as s:
-                s.execute(text("UPDATE counter SET n = 7 WHERE id = 1"))
-                s.commit()
-            done.append(True)
-
-        thread = threading.Thread(target=check_in)
-        thread.start()
-        thread.join(5)                          # holding the write lock, the report would keep it 15 s
-        assert done == [True]
+        # Holding the write lock, the report would keep the check-in waiting 15 s.
+        assert writes_within(counter_engine, 5)
         # Still one snapshot: the report reads what it started with.
         assert report.execute(text('SELECT n FROM "temp".report_x')).scalar_one() == 0
         assert counter(report) == 0
         report.execute(text('DROP TABLE "temp".report_x'))
         report.commit()
-    thread.join(20)

@@ -6,7 +6,6 @@ timeout, so each way a transaction can end is checked to hand the turn on at onc
 import multiprocessing
 import os
 import sqlite3
-import threading
 import time
 
 import pytest
@@ -14,23 +13,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from outreach.writer_queue import QueuedConnection, queue_for
-from tests.concurrency.helpers import counter, errors_in_threads
+from tests.concurrency.helpers import counter, errors_in_threads, writes_within
 
 pytestmark = pytest.mark.concurrency
-
-
-def _write_within(counter_engine, seconds: float) -> bool:
-    """Whether another thread can write within `seconds` (the busy timeout is 15 s)."""
-    done = threading.Event()
-
-    def write():
-        with Session(counter_engine) as s:
-            s.execute(text("UPDATE counter SET n = n + 1 WHERE id = 1"))
-            s.commit()
-        done.set()
-
-    threading.Thread(target=write, daemon=True).start()
-    return done.wait(seconds)
 
 
 def test_connections_queue_for_their_database_file(counter_engine):
@@ -44,7 +29,7 @@ def test_connections_queue_for_their_database_file(counter_engine):
 def test_every_way_a_write_ends_hands_the_turn_on(counter_engine, ending):
     s = Session(counter_engine)
     s.execute(text("UPDATE counter SET n = n + 10 WHERE id = 1"))
-    assert not _write_within(counter_engine, 0.5)  # holding the turn: the other writer waits
+    assert not writes_within(counter_engine, 0.5)  # holding the turn: the other writer waits
     if ending == "commit":
         s.commit()
     elif ending == "rollback":
