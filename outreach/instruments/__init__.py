@@ -11,7 +11,6 @@ A survey question linked to an instrument carries the instrument's code and
 the item number; its answer bounds come from the item's own scale.
 """
 from dataclasses import dataclass, field
-from datetime import date
 from importlib import import_module
 from types import MappingProxyType
 from typing import Callable
@@ -148,12 +147,6 @@ def get(code: str | None) -> Instrument | None:
 def for_ages(min_age: int, max_age: int) -> list[Instrument]:
     """Instruments made for at least some of the ages min_age..max_age, in registry order."""
     return [i for i in REGISTRY.values() if i.overlaps(min_age, max_age)]
-
-
-def age_on(date_of_birth: date | None, day: date) -> int | None:
-    if date_of_birth is None:
-        return None
-    return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
 
 
 def options(*labels: str, start: int = 1) -> tuple[Option, ...]:

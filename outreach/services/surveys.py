@@ -17,7 +17,7 @@ from ..errors import ConflictError, NotFoundError, ValidationError
 from ..extensions import db
 from ..models import (Attendance, FeedbackAnswer, FeedbackResponse, Programme, ProgrammeSession, Survey,
                       SurveyQuestion, YoungPerson)
-from ..timeutil import utcnow
+from ..timeutil import age_on, utcnow
 
 CORE_QUESTIONS = [
     ("felt_safe", "I feel safe when I'm out in my area"),
@@ -131,7 +131,8 @@ def questions_for(survey, young_person=None, *, now=None) -> list[SurveyQuestion
     instrument's items only when their age (on `now`) is one it was made for. Without a
     young person (a phone handed round) no instrument items are asked."""
     day = (now or utcnow()).date()
-    age = instruments.age_on(young_person.date_of_birth, day) if young_person is not None else None
+    dob = young_person.date_of_birth if young_person is not None else None
+    age = age_on(dob, day) if dob is not None else None
     out = []
     for question in survey.questions:
         if question.instrument is not None:

@@ -164,8 +164,14 @@ def _surveys(feedback, c, r, shared, t, titles):
         inst = instruments.get(x["instrument"])
         used[inst.code] = inst
         scores.append(_change_row(x["name"], x["stats"], c, shared, t) | {"code": x["instrument"]})
+    # Said once above the table when every line has the same pairs, as is usual.
+    notes = {row.get("detectable_text") for row in change + scores}
+    detectable_note = notes.pop() if len(notes) == 1 else None
+    if detectable_note:
+        for row in change + scores:
+            row["detectable_text"] = None
     return {"surveys": surveys, "change": change, "scores": scores, "min_pairs": feedback.get("min_pairs"),
-            "attributions": [i.attribution for i in used.values()]}
+            "detectable_note": detectable_note, "attributions": [i.attribution for i in used.values()]}
 
 
 def _item_of(code):
@@ -182,7 +188,8 @@ def signed(value, digits=2):
 
 
 def _p(p):
-    return "–" if p is None else ("p < 0.001" if p < 0.001 else f"p = {p:.3f}")
+    # No-break spaces: "p = 0.004" stays on one line in a narrow column.
+    return "–" if p is None else ("p\u00a0<\u00a00.001" if p < 0.001 else f"p\u00a0=\u00a0{p:.3f}")
 
 
 def _change_row(label, st, c, shared, t):
