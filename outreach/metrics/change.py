@@ -50,23 +50,17 @@ class PairedChange:
 
 
 def paired_change(before, after, *, min_pairs: int, ordinal: bool) -> PairedChange:
-    """Change from `before` to `after` for the same young people (one pair each).
-
-    - mean change = mean of (after - before), over the n pairs;
-    - 95% confidence interval = mean change ± t(0.975, n-1) × s / √n, s the standard
-      deviation of the changes (n-1 divisor): the paired t interval (scipy ttest_rel);
-    - effect size = Cohen's d_z = mean change ÷ s (the standardised mean of the paired
-      changes; not d_av or Hedges' g);
-    - up / same / down = pairs whose answer rose / stayed / fell;
-    - for ordinal answers, the Wilcoxon signed-rank test of the changes, two-sided,
-      with zero changes dropped before ranking (Wilcoxon's method, as R's wilcox.test);
-      exact p when no changes tie and no more than 50 changed, else the normal
-      approximation with tie and continuity corrections (scipy.stats.wilcoxon);
-    - smallest detectable change = see `detectable_effect`.
-    Below `min_pairs` the figures are still worked out but `enough` is False: the page
-    says "too few pairs to say" instead of stating them as a finding. With fewer than
-    two pairs, or when every pair changed by the same amount, the interval and the
-    effect size are not defined and are None."""
+    """Change from the start answer to the end answer of the same young people, one pair
+    each. Mean change = mean of (end - start) over the n pairs. 95% confidence interval
+    = mean change ± t(0.975, n - 1) × s ÷ √n, s the standard deviation of the changes
+    (n - 1 divisor): the paired t interval. Effect size = Cohen's d_z = mean change ÷ s,
+    the mean change in standard deviations of the changes (not d_av or Hedges' g).
+    Up / same / down = pairs whose answer rose / stayed / fell. For questions (ordinal
+    answers), the Wilcoxon signed-rank test of the changes as below. Below the minimum
+    number of pairs (setting, default 20) the page says "too few pairs to say" instead
+    of stating a finding. With fewer than two pairs, or when every pair changed by the
+    same amount, there is no interval and no effect size. Computed with scipy
+    (stats.ttest_rel, stats.wilcoxon)."""
     before = np.asarray(before, dtype=float)
     after = np.asarray(after, dtype=float)
     if before.shape != after.shape:
@@ -92,11 +86,12 @@ def paired_change(before, after, *, min_pairs: int, ordinal: bool) -> PairedChan
 
 
 def signed_rank(diff) -> Wilcoxon | None:
-    """Wilcoxon signed-rank test of paired changes `diff`, two-sided. Zeros dropped
-    (zero_method="wilcox"); exact when the remaining changes have no ties and number 50
-    or fewer, otherwise the normal approximation z = (W+ - m(m+1)/4 ± ½) / σ with
-    σ² = m(m+1)(2m+1)/24 - Σ(t³ - t)/48 over tied groups of size t, m the changes left.
-    None when nobody changed."""
+    """Wilcoxon signed-rank test of the paired changes, two-sided. Pairs with no change
+    are dropped before ranking (Wilcoxon's method, as R's wilcox.test does). The p value
+    is exact when the m changes left have no ties and m ≤ 50; otherwise it comes from the
+    normal approximation z = (W+ - m(m+1)/4 ± ½) ÷ σ, σ² = m(m+1)(2m+1)/24 - Σ(t³ - t)/48
+    over groups of t tied changes, W+ the sum of the ranks of the rises. Not worked out
+    when nobody changed."""
     diff = np.round(np.asarray(diff, dtype=float), DIGITS)
     nonzero = diff[diff != 0]
     if nonzero.size == 0:
@@ -127,10 +122,11 @@ def power(d: float, n: int, alpha: float = ALPHA) -> float:
 
 
 def detectable_effect(n: int, *, alpha: float = ALPHA, target: float = POWER) -> float | None:
-    """Smallest detectable change: the d_z (change in standard deviations of the
-    changes) that n pairs find with probability `target` (80%) in a two-sided paired t
-    test at α = 0.05, i.e. the d solving power(d, n) = 0.8 (scipy.optimize.brentq over
-    the noncentral t power). None with fewer than two pairs."""
+    """Smallest change the pairs could detect: the effect size d_z that n pairs would
+    find 80% of the time in a two-sided paired t test at the 5% level, i.e. the d
+    solving P(|T| > t(0.975, n - 1)) = 0.8 with T noncentral t on n - 1 degrees of
+    freedom and noncentrality d × √n (scipy's stats.nct and optimize.brentq). Needs at
+    least two pairs."""
     if n < 2:
         return None
     high = 1.0

@@ -40,3 +40,48 @@ def _path(name):
     from tests.conftest import ARTIFACTS
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS / f"{name}.png"
+
+
+def test_answer_page_with_questionnaires_on_a_phone(live_server, phone, desktop):
+    """A 16-year-old answers a start survey carrying SWEMWBS (1–5 words) and ONS4 (0–10)."""
+    from datetime import date, timedelta
+
+    from outreach.models import Attendance
+    from outreach.services import passes, surveys
+    from outreach.timeutil import utcnow
+    from tests.factories import make_session, make_young_person
+
+    with live_server.app.app_context():
+        org = make_org("Northside Youth Voice")
+        programme = make_programme(org, title="Youth Voice", min_age=12, max_age=18, registration_mode="enrol")
+        session = make_session(programme, starts_at=utcnow() - timedelta(hours=3))
+        start = surveys.ensure_survey(programme, "start")
+        surveys.add_instrument(programme, start, "swemwbs")
+        surveys.add_instrument(programme, start, "ons4")
+        guardian = make_user()
+        yp = make_young_person("Sam", dob=date(utcnow().year - 16, 1, 1), guardian=guardian)
+        db.session.add(Attendance(session_id=session.id, young_person_id=yp.id, checked_in_at=session.starts_at,
+                                  method="qr"))
+        url = f"{live_server.url}/p/{passes.ensure_pass(yp).secret}/feedback/{start.id}"
+        lead = make_user()
+        add_member(org, lead, "lead")
+        db.session.commit()
+        email, lead_email, manage = guardian.email, lead.email, f"/org/{org.slug}/programmes/{programme.id}/surveys"
+
+    page = phone.new_page()
+    sign_in(page, live_server.url, email, "**/family")
+    page.goto(url)
+    assert page.locator("fieldset.survey__question").count() == 4 + 7 + 4
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.locator("label.scale-word", has_text="Often").first.click()
+    page.locator(".scale-numbers").first.locator("label.scale-number", has_text="7").click()
+    page.screenshot(path=str(_path("issue17-answer-questionnaires-phone")), full_page=True)
+    page.click("text=Send answers")
+    page.wait_for_url("**/p/**")
+    assert "Thank you!" in page.content()
+
+    page = desktop.new_page()
+    sign_in(page, live_server.url, lead_email, "**/org/**")
+    page.goto(live_server.url + manage)
+    page.locator("summary", has_text="SWEMWBS").first.click()
+    page.screenshot(path=str(_path("issue17-manage-surveys-desktop")), full_page=True)

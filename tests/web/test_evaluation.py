@@ -136,7 +136,7 @@ def test_change_with_enough_pairs_is_a_finding_with_its_interval(db, login_as):
     # Wherever SWEMWBS is reported, its copyright line.
     assert "Short Warwick Edinburgh Mental Wellbeing Scale (SWEMWBS) © NHS Health Scotland" in html
     # The definitions are the functions' own docstrings.
-    assert "Cohen&#39;s d_z = mean change ÷ s" in html
+    assert "Cohen&#39;s d_z = mean change ÷ s" in html and "None" not in html
 
 
 def test_change_with_few_pairs_says_too_few_pairs_to_say(db, login_as):
@@ -149,4 +149,6 @@ def test_change_with_few_pairs_says_too_few_pairs_to_say(db, login_as):
     assert "A finding needs at least 20 young people" in html
     # The shared report hides counts under 5 and the finding altogether.
     report = login_as(lead).get(f"/org/{org.slug}/evaluation/report?programme={programme.id}").get_data(as_text=True)
-    assert "Too few pairs to say" in report and "SWEMWBS" in report
+    assert "Too few pairs to say" in report and "SWEMWBS metric score" in report
+    # The report gives SWEMWBS as its published score, not item by item.
+    assert "feeling useful" not in report and "© NHS Health Scotland" in report

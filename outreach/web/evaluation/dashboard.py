@@ -139,6 +139,8 @@ def _surveys(feedback, c, r, shared, t, titles):
             inst = instruments.get(x.get("instrument"))
             if inst is not None:
                 used[inst.code] = inst
+                if shared and inst.has_score:  # the report gives its published score, not item by item
+                    continue
             scale = (x.get("min", 1), x.get("max", 5), inst)
             if not tables or tables[-1]["scale"] != scale:
                 tables.append({"scale": scale, "values": list(range(scale[0], scale[1] + 1)),
@@ -157,6 +159,8 @@ def _surveys(feedback, c, r, shared, t, titles):
         inst, item = _item_of(x["code"])
         if inst is not None:
             used[inst.code] = inst
+        if shared and inst is not None and inst.has_score:
+            continue
         label = f"{inst.short_title}: {item.text}" if inst else CORE_TEXT.get(x["code"], x["code"])
         change.append(_change_row(label, x["stats"], c, shared, t) | {"code": x["code"]})
     scores = []
