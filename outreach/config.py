@@ -101,6 +101,8 @@ def from_environment(instance_path: str) -> dict:
         "EVAL_RETENTION_THRESHOLD": float(env("EVAL_RETENTION_THRESHOLD") or 0.6),
         "EVAL_REGULAR_SESSIONS": int(env("EVAL_REGULAR_SESSIONS") or 30),
         "EVAL_RECENT_SESSIONS": int(env("EVAL_RECENT_SESSIONS") or 4),
+        # Start/end pairs (same young people) below which a change is "too few pairs to say".
+        "EVAL_MIN_PAIRS": int(env("EVAL_MIN_PAIRS") or 20),
         # Retention (flask --app wsgi purge-expired), in days after a young person's last activity.
         "RETENTION_MEDICAL_NOTES_DAYS": int(env("RETENTION_MEDICAL_NOTES_DAYS") or 365),
         "RETENTION_ANONYMISE_DAYS": int(env("RETENTION_ANONYMISE_DAYS") or 3 * 365),

@@ -7,7 +7,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "outreach"
 
 
-@pytest.mark.parametrize("layer", ["services", "metrics", "exports"])
+@pytest.mark.parametrize("layer", ["services", "metrics", "exports", "instruments"])
 def test_layer_imports_neither_flask_nor_web(layer):
     offenders = []
     for path in (PACKAGE / layer).rglob("*.py"):

@@ -10,6 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
 
 from outreach import create_app
 from outreach.extensions import db
@@ -87,3 +88,40 @@ def test_drift_check_notices_a_missing_index(migrated_app):
         conn.exec_driver_sql("DROP INDEX ix_sessions_start")
 
     assert [d[0] for d in _drift()] == ["add_index"]
+
+
+def test_question_scales_migration_keeps_every_answer(migrated_app):
+    """Questions asked before each question had its own scale get 1–5 and keep their
+    answers; afterwards an answer off the widest scale (0–10) is still refused by the
+    database, and one on it is accepted."""
+    flask_migrate.upgrade(revision="944ec961627d")
+    with db.engine.begin() as conn:
+        sql = conn.exec_driver_sql
+        sql("INSERT INTO organisations (id, name, slug, kind, description, contact_email, timezone, status, "
+            "applied_at) VALUES (1, 'O', 'o', 'charity', '', 'o@example.org', 'Europe/London', 'approved', "
+            "'2026-01-01')")
+        sql("INSERT INTO programmes (id, organisation_id, title, description, category, venue_name, venue_address, "
+            "postcode_district, min_age, max_age, capacity, registration_mode, is_published, created_at, "
+            "updated_at) VALUES (1, 1, 'P', '', 'sport', 'V', 'A', 'M1', 10, 16, 10, 'enrol', false, '2026-01-01', "
+            "'2026-01-01')")
+        sql("INSERT INTO surveys (id, programme_id, kind, title, created_at) VALUES (1, 1, 'start', 'S', '2026-01-01')")
+        sql("INSERT INTO survey_questions (id, survey_id, position, code, text) "
+            "VALUES (1, 1, 1, 'felt_safe', 'I feel safe'), (2, 1, 2, NULL, 'Own')")
+        sql("INSERT INTO feedback_responses (id, survey_id, submitted_at) VALUES (1, 1, '2026-01-02'), "
+            "(2, 1, '2026-01-02')")
+        sql("INSERT INTO feedback_answers (id, response_id, question_id, value) VALUES (1, 1, 1, 1), (2, 1, 2, 5), "
+            "(3, 2, 1, 3)")
+
+    flask_migrate.upgrade()
+
+    with db.engine.begin() as conn:
+        sql = conn.exec_driver_sql
+        assert sql("SELECT id, min_value, max_value, instrument, item_number FROM survey_questions ORDER BY id"
+                   ).all() == [(1, 1, 5, None, None), (2, 1, 5, None, None)]
+        assert sql("SELECT id, response_id, question_id, value FROM feedback_answers ORDER BY id").all() == [
+            (1, 1, 1, 1), (2, 1, 2, 5), (3, 2, 1, 3)]
+        sql("INSERT INTO feedback_answers (id, response_id, question_id, value) VALUES (4, 2, 2, 0)")
+    with pytest.raises(IntegrityError), db.engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO feedback_answers (id, response_id, question_id, value) VALUES (5, 2, 2, 11)")
+    with pytest.raises(IntegrityError), db.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE survey_questions SET min_value = 5 WHERE id = 1")

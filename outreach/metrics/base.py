@@ -67,6 +67,7 @@ class Settings:
     recent_sessions: int = 4           # "last N sessions" for recent engagement and drop-out
     cohort_steps: int = 8              # K in the cohort retention curve
     suppression_threshold: int = 5     # counts 1..threshold leave the organisation as "<threshold"
+    min_pairs: int = 20                # start/end pairs below which change is "too few pairs to say"
 
     @classmethod
     def from_config(cls, config) -> "Settings":
@@ -76,6 +77,7 @@ class Settings:
             recent_sessions=int(config.get("EVAL_RECENT_SESSIONS", cls.recent_sessions)),
             cohort_steps=int(config.get("EVAL_COHORT_STEPS", cls.cohort_steps)),
             suppression_threshold=int(config.get("EVAL_SUPPRESSION_THRESHOLD", cls.suppression_threshold)),
+            min_pairs=int(config.get("EVAL_MIN_PAIRS", cls.min_pairs)),
         )
 
 

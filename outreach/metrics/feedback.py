@@ -2,6 +2,8 @@ from sqlalchemy import case, func, select
 
 from . import metric
 from .base import ratio
+from .change import paired_change
+from .. import instruments
 from ..models import FeedbackAnswer, FeedbackResponse, Programme, Survey, SurveyQuestion
 
 
@@ -10,10 +12,16 @@ def feedback(q):
     """Per survey: responses submitted in the range. Response rate of an after-session
     survey = responses ÷ attendances at that programme's held sessions in the range;
     of a start or end survey = responses ÷ young people who attended that programme
-    in the range. Per question: number of answers for each value 1–5 and the mean.
-    Change = for core questions, over young people who answered both the start and the
-    end survey of the same programme (and only them): mean at start, mean at end, and
-    how many moved up, stayed, or moved down."""
+    in the range. Per question: number of answers for each value of its own scale
+    (1–5, or an instrument item's published scale) and the mean.
+    Change = per question shared across programmes (core questions and instrument
+    items) and per instrument score (scored as its publisher says), over young people
+    who answered both the start and the end survey of the same programme, and only
+    them: mean at start and at end, the mean change with its 95% confidence interval,
+    Cohen's d_z, the shares who moved up, stayed or moved down, for questions the
+    Wilcoxon signed-rank test, and the smallest change these pairs could detect (see
+    "Change from start to end"). Fewer pairs than the minimum (setting, default 20):
+    "too few pairs to say"."""
     sv, sq, fr, fa, p = (Survey.__table__, SurveyQuestion.__table__, FeedbackResponse.__table__,
                          FeedbackAnswer.__table__, Programme.__table__)
     surveys_stmt = q._scoped_programmes(select(sv.c.id, sv.c.programme_id, sv.c.kind, sv.c.title)
@@ -42,7 +50,8 @@ def feedback(q):
     distribution: dict[int, dict[int, int]] = {}
     for question_id, value, n in q.rows(answered):
         distribution.setdefault(question_id, {})[value] = n
-    questions = q.rows(select(sq.c.id, sq.c.survey_id, sq.c.code, sq.c.text)
+    questions = q.rows(select(sq.c.id, sq.c.survey_id, sq.c.code, sq.c.text, sq.c.min_value, sq.c.max_value,
+                              sq.c.instrument, sq.c.item_number)
                        .where(sq.c.survey_id.in_(survey_ids)).order_by(sq.c.survey_id, sq.c.position))
 
     out = []
@@ -53,17 +62,21 @@ def feedback(q):
             values = distribution.get(question.id, {})
             total = sum(values.values())
             qs.append({"id": question.id, "code": question.code, "text": question.text,
-                       "counts": [values.get(v, 0) for v in range(1, 6)], "answers": total,
-                       "mean": ratio(sum(v * n for v, n in values.items()), total)})
+                       "min": question.min_value, "max": question.max_value, "instrument": question.instrument,
+                       "counts": [values.get(v, 0) for v in range(question.min_value, question.max_value + 1)],
+                       "answers": total, "mean": ratio(sum(v * n for v, n in values.items()), total)})
         out.append({"id": s.id, "programme_id": s.programme_id, "kind": s.kind, "title": s.title,
                     "responses": counts.get(s.id, 0), "eligible": denominator,
                     "response_rate": ratio(counts.get(s.id, 0), denominator), "questions": qs})
-    return {"surveys": out, "change": _change(q, responses, sv, sq, fr, fa, survey_ids)}
+    min_pairs = q.settings.min_pairs
+    return {"surveys": out, "change": _change(q, responses, sv, sq, fr, fa, min_pairs),
+            "scores": _scores(q, responses, sv, sq, fr, fa, min_pairs), "min_pairs": min_pairs}
 
 
-def _change(q, responses, sv, sq, fr, fa, survey_ids):
-    """Start-to-end change per core question code, paired by young person and programme."""
-    # One pass: each person's start and end means side by side per programme and code.
+def _change(q, responses, sv, sq, fr, fa, min_pairs):
+    """Start-to-end change per shared question code, paired by young person and programme."""
+    # Each person's start and end answers side by side per programme and code (the mean,
+    # should a programme have two surveys of a kind): one row per pair, not per answer.
     def mean_at(kind):
         return func.avg(case((sv.c.kind == kind, fa.c.value))).label(kind)
 
@@ -72,12 +85,49 @@ def _change(q, responses, sv, sq, fr, fa, survey_ids):
         .join(sq, sq.c.id == fa.c.question_id) \
         .where(sv.c.kind.in_(["start", "end"]), sq.c.code.is_not(None), fr.c.young_person_id.is_not(None)) \
         .group_by(sv.c.programme_id, fr.c.young_person_id, sq.c.code).subquery()
-    start, end = answered.c.start, answered.c.end
-    diff = end - start
-    rows = q.rows(select(answered.c.code, func.count(), func.avg(start), func.avg(end),
-                         func.sum(case((diff > 0, 1), else_=0)), func.sum(case((diff == 0, 1), else_=0)),
-                         func.sum(case((diff < 0, 1), else_=0)))
-                  .where(start.is_not(None), end.is_not(None))
-                  .group_by(answered.c.code).order_by(answered.c.code))
-    return [{"code": code, "pairs": n, "mean_start": a, "mean_end": b, "change": (b - a) if n else None,
-             "improved": up or 0, "same": same or 0, "worse": down or 0} for code, n, a, b, up, same, down in rows]
+    pairs: dict[str, tuple[list, list]] = {}
+    for code, start, end in q.rows(select(answered.c.code, answered.c.start, answered.c.end)
+                                   .where(answered.c.start.is_not(None), answered.c.end.is_not(None))
+                                   .order_by(answered.c.code)):
+        before, after = pairs.setdefault(code, ([], []))
+        before.append(float(start))
+        after.append(float(end))
+    out = []
+    for code, (before, after) in pairs.items():
+        stats = paired_change(before, after, min_pairs=min_pairs, ordinal=True)
+        out.append({"code": code, "pairs": stats.pairs, "mean_start": stats.mean_before,
+                    "mean_end": stats.mean_after, "change": stats.mean_change,
+                    "improved": stats.up, "same": stats.same, "worse": stats.down, "stats": stats})
+    return out
+
+
+def _scores(q, responses, sv, sq, fr, fa, min_pairs):
+    """Start-to-end change of each instrument's published score, for young people who
+    answered it at the start and at the end of the same programme."""
+    scored = [i.code for i in instruments.REGISTRY.values() if i.has_score]
+    rows = q.rows(responses(sv.c.programme_id, fr.c.young_person_id, sv.c.kind, sq.c.instrument, sq.c.item_number,
+                            fa.c.value)
+                  .join(sv, sv.c.id == fr.c.survey_id).join(fa, fa.c.response_id == fr.c.id)
+                  .join(sq, sq.c.id == fa.c.question_id)
+                  .where(sv.c.kind.in_(["start", "end"]), sq.c.instrument.in_(scored),
+                         fr.c.young_person_id.is_not(None))
+                  .order_by(fr.c.id))
+    # (instrument, programme, person) -> kind -> item number -> value; a later response wins.
+    answers: dict[tuple, dict[str, dict[int, int]]] = {}
+    for programme_id, person, kind, code, item, value in rows:
+        answers.setdefault((code, programme_id, person), {}).setdefault(kind, {})[item] = value
+    out = []
+    for code in scored:
+        inst = instruments.get(code)
+        before, after = [], []
+        for (c, _, _), by_kind in answers.items():
+            if c != code:
+                continue
+            start, end = inst.score(by_kind.get("start", {})), inst.score(by_kind.get("end", {}))
+            if start is not None and end is not None:
+                before.append(start)
+                after.append(end)
+        if before:
+            out.append({"instrument": code, "name": inst.score_name,
+                        "stats": paired_change(before, after, min_pairs=min_pairs, ordinal=False)})
+    return out

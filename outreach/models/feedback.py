@@ -4,6 +4,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..instruments import HIGHEST_VALUE, LOWEST_VALUE
 from ..timeutil import UTCDateTime
 from ._common import one_of, utcnow
 
@@ -28,17 +29,33 @@ class Survey(db.Model):
 
 
 class SurveyQuestion(db.Model):
+    """One question and its own answer scale, min_value..max_value (1–5 for the core
+    and a lead's own questions; an instrument item's published scale otherwise)."""
+
     __tablename__ = "survey_questions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column()
     # Core questions share a code across programmes ("felt_safe", "trust_police")
-    # so start/end change can be compared platform-wide.
+    # so start/end change can be compared platform-wide; so do instrument items ("swemwbs_3").
     code: Mapped[str | None] = mapped_column(String(40))
     text: Mapped[str] = mapped_column(String(200))
+    min_value: Mapped[int] = mapped_column(default=1, server_default="1")
+    max_value: Mapped[int] = mapped_column(default=5, server_default="5")
+    # An instrument's item (outreach/instruments/), asked word for word: its code and item number.
+    instrument: Mapped[str | None] = mapped_column(String(40))
+    item_number: Mapped[int | None] = mapped_column()
 
     survey = relationship("Survey", back_populates="questions")
+
+    __table_args__ = (
+        CheckConstraint(f"min_value >= {LOWEST_VALUE} AND max_value <= {HIGHEST_VALUE} AND min_value < max_value",
+                        name="value_bounds"),
+        CheckConstraint("(instrument IS NULL) = (item_number IS NULL)", name="instrument_item"),
+        # An instrument is added to a survey once: a double tap cannot add its items twice.
+        UniqueConstraint("survey_id", "instrument", "item_number"),
+    )
 
 
 class FeedbackResponse(db.Model):
@@ -69,5 +86,7 @@ class FeedbackAnswer(db.Model):
 
     __table_args__ = (
         UniqueConstraint("response_id", "question_id"),
-        CheckConstraint("value BETWEEN 1 AND 5", name="value_range"),
+        # The widest scale any question has; each answer is checked against its own
+        # question's min_value..max_value when it is stored (services/surveys.py).
+        CheckConstraint(f"value BETWEEN {LOWEST_VALUE} AND {HIGHEST_VALUE}", name="value_range"),
     )

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import insert, select, text
 
+from .. import instruments
 from ..errors import ConflictError
 from ..extensions import db
 from ..models import (Attendance, AuthorisedCollector, Consent, FeedbackAnswer, FeedbackResponse, GuardianLink,
@@ -144,6 +145,8 @@ CANCELLED = ("football", 2, "Pitches waterlogged, sorry. See you next Friday.")
 _MEANS = {"felt_safe": 3.4, "trust_police": 2.8, "trust_youth_services": 3.5, "trusted_adult": 3.3,
           "felt_safe_session": 4.2, "enjoyed": 4.0, "would_return": 3.9}
 CORE_QUESTIONS = [(code, text, _MEANS[code]) for code, text in surveys.CORE_QUESTIONS]
+# The validated questionnaire each course's start and end surveys carry, chosen for its ages.
+DEMO_INSTRUMENTS = {"street_safe": "swemwbs", "music": "swemwbs", "mentoring": "stirling"}
 # A short after-session survey on one programme, so "session" surveys have data too.
 SESSION_SURVEY = ("boxing", [(code, text, _MEANS[code]) for code, text in surveys.SESSION_QUESTIONS])
 
@@ -592,31 +595,46 @@ class _Seeder:
             if spec["mode"] != "enrol":
                 continue
             programme_id = self.programmes[spec["key"]].id
+            inst = instruments.get(DEMO_INSTRUMENTS.get(spec["key"]))
             questions = {}
             for kind, title in (("start", "Start of the course"), ("end", "End of the course")):
                 survey = Survey(programme_id=programme_id, kind=kind, title=title, created_at=self.at(14))
                 survey.questions = [SurveyQuestion(position=i + 1, code=code, text=wording)
                                     for i, (code, wording, _) in enumerate(CORE_QUESTIONS)]
+                if inst is not None:  # a validated questionnaire after the core questions, as a lead adds it
+                    survey.questions += [
+                        SurveyQuestion(position=len(CORE_QUESTIONS) + item.number, code=f"{inst.code}_{item.number}",
+                                       text=item.text, min_value=item.min_value, max_value=item.max_value,
+                                       instrument=inst.code, item_number=item.number) for item in inst.items]
                 db.session.add(survey)
                 questions[kind] = survey
             db.session.flush()
             held = [s for s in self.sessions[spec["key"]] if s["status"] == "scheduled"]
             first, last = held[0], held[-1]
+
+            def draw(c, on):
+                # Core answers around their means; the instrument's only for the ages it was made for.
+                values = [min(5, max(1, round(rng.gauss(mean, 0.9)))) for _, _, mean in CORE_QUESTIONS]
+                if inst is not None:
+                    asked = inst.is_for_age(age_on(c["date_of_birth"], on))
+                    values += [min(item.max_value, max(item.min_value, round(rng.gauss(3.2, 0.8)))) if asked
+                               else None for item in inst.items]
+                return values
+
             start_values = {}
             if first["ends_at"] <= self.now:
                 for c in self.attended.get((spec["key"], first["id"]), []):
                     if rng.random() < 0.9:
-                        values = [min(5, max(1, round(rng.gauss(mean, 0.9)))) for _, _, mean in CORE_QUESTIONS]
+                        values = draw(c, first["starts_at"].date())
                         start_values[c["id"]] = values
                         responses.append(self._response(questions["start"], first, c))
                         answers_for.append(values)
             if last["ends_at"] <= self.now:
                 for c in self.attended.get((spec["key"], last["id"]), []):
                     if rng.random() < 0.9:
-                        before = start_values.get(c["id"]) or [
-                            min(5, max(1, round(rng.gauss(mean, 0.9)))) for _, _, mean in CORE_QUESTIONS]
+                        before = start_values.get(c["id"]) or draw(c, last["starts_at"].date())
                         # A slight improvement on average, not for everyone.
-                        values = [min(5, max(1, v + _weighted(rng, {-1: 8, 0: 50, 1: 35, 2: 7})))
+                        values = [None if v is None else min(5, max(1, v + _weighted(rng, {-1: 8, 0: 50, 1: 35, 2: 7})))
                                   for v in before]
                         responses.append(self._response(questions["end"], last, c))
                         answers_for.append(values)
@@ -636,7 +654,8 @@ class _Seeder:
         answers = []
         for response, response_id, values in zip(responses, ids, answers_for):
             for question, value in zip(response["survey"].questions, values):
-                answers.append({"response_id": response_id, "question_id": question.id, "value": value})
+                if value is not None:
+                    answers.append({"response_id": response_id, "question_id": question.id, "value": value})
         _insert(FeedbackAnswer, answers)
         self.response_count = len(responses)
 

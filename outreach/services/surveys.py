@@ -2,17 +2,22 @@
 
 Start and end surveys always carry the core questions, under codes shared by
 every programme, so change can be compared for the same young people and across
-partners. A lead may add questions of their own."""
+partners. A lead may add validated questionnaires (outreach/instruments/), whole
+and word for word, to a start or end survey, and questions of their own. Each
+question has its own answer scale; an instrument's items are asked only of young
+people of the ages it was made for."""
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
+from .. import instruments
 from ..database import lock_row
-from ..errors import ConflictError, ValidationError
+from ..errors import ConflictError, NotFoundError, ValidationError
 from ..extensions import db
 from ..models import (Attendance, FeedbackAnswer, FeedbackResponse, Programme, ProgrammeSession, Survey,
                       SurveyQuestion, YoungPerson)
-from ..timeutil import utcnow
+from ..timeutil import age_on, utcnow
 
 CORE_QUESTIONS = [
     ("felt_safe", "I feel safe when I'm out in my area"),
@@ -27,7 +32,8 @@ SESSION_QUESTIONS = [
 ]
 CORE_TEXT = dict(CORE_QUESTIONS) | dict(SESSION_QUESTIONS)
 TITLES = {"session": "After the session", "start": "Start of the programme", "end": "End of the programme"}
-MAX_QUESTIONS = 8
+MAX_QUESTIONS = 8  # core and own questions; an instrument's items come on top, whole
+INSTRUMENT_KINDS = ("start", "end")
 # The 1..5 scale: each value is drawn as a face and always labelled with words.
 SCALE = [(1, "Not at all"), (2, "Not really"), (3, "Not sure"), (4, "Mostly"), (5, "Very much")]
 
@@ -58,16 +64,93 @@ def ensure_survey(programme, kind, *, now=None) -> Survey:
 
 
 def add_question(survey, text: str) -> SurveyQuestion:
+    """A lead's own question on the 1–5 scale, after the survey's other questions."""
     text = (text or "").strip()
     if not text:
         raise ValidationError("Write the question.", code="empty", field="text")
-    if len(survey.questions) >= MAX_QUESTIONS:
-        raise ValidationError(f"A survey has at most {MAX_QUESTIONS} questions, so it stays quick to answer.",
-                              code="too_many", field="text")
-    question = SurveyQuestion(survey_id=survey.id, position=len(survey.questions) + 1, text=text[:200])
+    if sum(1 for q in survey.questions if q.instrument is None) >= MAX_QUESTIONS:
+        raise ValidationError(f"A survey has at most {MAX_QUESTIONS} questions of its own, so it stays quick "
+                              "to answer.", code="too_many", field="text")
+    question = SurveyQuestion(survey_id=survey.id, position=_next_position(survey), text=text[:200],
+                              min_value=SCALE[0][0], max_value=SCALE[-1][0])
     db.session.add(question)
     db.session.commit()
     return question
+
+
+def _next_position(survey) -> int:
+    return max((q.position for q in survey.questions), default=0) + 1
+
+
+def instruments_on(survey) -> list:
+    """The instruments whose items this survey asks, in the order they appear."""
+    codes = list(dict.fromkeys(q.instrument for q in survey.questions if q.instrument))
+    return [instruments.get(code) for code in codes if instruments.get(code)]
+
+
+def instruments_offered(programme, survey) -> list:
+    """Instruments a lead may add to this survey: start and end surveys only, made for
+    some of the programme's ages, and not on the survey already."""
+    if survey is None or survey.kind not in INSTRUMENT_KINDS:
+        return []
+    present = {i.code for i in instruments_on(survey)}
+    return [i for i in instruments.for_ages(programme.min_age, programme.max_age) if i.code not in present]
+
+
+def add_instrument(programme, survey, code: str) -> list[SurveyQuestion]:
+    """Append every item of instrument `code` to a start or end survey of `programme`,
+    word for word, in the published order, each on its own published scale."""
+    inst = instruments.get(code)
+    if inst is None:
+        raise NotFoundError("That questionnaire isn't in the library.", code="unknown_instrument")
+    if survey.kind not in INSTRUMENT_KINDS:
+        raise ValidationError("Questionnaires go on the start and end surveys, so change can be shown.",
+                              code="wrong_survey")
+    if not inst.overlaps(programme.min_age, programme.max_age):
+        raise ValidationError(f"{inst.short_title} is made for ages {inst.ages}; this programme is for ages "
+                              f"{programme.min_age}–{programme.max_age}.", code="wrong_ages")
+    if inst.code in {i.code for i in instruments_on(survey)}:
+        raise ConflictError(f"{inst.short_title} is on this survey already.", code="already_added")
+    first = _next_position(survey)
+    added = [SurveyQuestion(survey_id=survey.id, position=first + k, code=f"{inst.code}_{item.number}",
+                            text=item.text[:200], min_value=item.min_value, max_value=item.max_value,
+                            instrument=inst.code, item_number=item.number)
+             for k, item in enumerate(inst.items)]
+    db.session.add_all(added)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same form sent twice at once: the first one added it
+        db.session.rollback()
+        raise ConflictError(f"{inst.short_title} is on this survey already.", code="already_added") from None
+    db.session.expire(survey, ["questions"])
+    return added
+
+
+def questions_for(survey, young_person=None, *, now=None) -> list[SurveyQuestion]:
+    """The questions this young person is asked: every core and own question, and an
+    instrument's items only when their age (on `now`) is one it was made for. Without a
+    young person (a phone handed round) no instrument items are asked."""
+    day = (now or utcnow()).date()
+    dob = young_person.date_of_birth if young_person is not None else None
+    age = age_on(dob, day) if dob is not None else None
+    out = []
+    for question in survey.questions:
+        if question.instrument is not None:
+            inst = instruments.get(question.instrument)
+            if inst is None or not inst.is_for_age(age):
+                continue
+        out.append(question)
+    return out
+
+
+def options_of(question) -> list[tuple[int, str]]:
+    """A question's answers as (value, words): an instrument item's published labels,
+    or the faces scale's words for the 1–5 questions."""
+    inst = instruments.get(question.instrument)
+    if inst is not None:
+        return [(o.value, o.label) for o in inst.item(question.item_number).options]
+    words = dict(SCALE)
+    return [(v, words.get(v, str(v))) for v in range(question.min_value, question.max_value + 1)]
 
 
 def has_answered(survey, young_person_id, session_id=None) -> bool:
@@ -79,14 +162,19 @@ def has_answered(survey, young_person_id, session_id=None) -> bool:
 
 
 def submit(survey, values: dict[int, int], *, young_person_id=None, session_id=None, now=None) -> FeedbackResponse:
-    """Store one set of answers (question id -> 1..5). Unanswered questions are skipped;
+    """Store one set of answers (question id -> value on that question's own scale).
+    Unanswered questions, and questions this young person is not asked, are skipped;
     a young person answers each survey once (per session for after-session surveys)."""
-    known = {q.id for q in survey.questions}
-    answers = {qid: v for qid, v in values.items() if qid in known and v is not None}
+    young_person = db.session.get(YoungPerson, young_person_id) if young_person_id is not None else None
+    asked = {q.id: q for q in questions_for(survey, young_person, now=now)}
+    answers = {qid: v for qid, v in values.items() if qid in asked and v is not None}
     if not answers:
         raise ValidationError("Pick at least one answer.", code="empty")
-    if any(not isinstance(v, int) or not 1 <= v <= 5 for v in answers.values()):
-        raise ValidationError("Answers go from 1 to 5.", code="out_of_range")
+    for qid, v in answers.items():
+        question = asked[qid]
+        if not isinstance(v, int) or isinstance(v, bool) or not question.min_value <= v <= question.max_value:
+            raise ValidationError(f"Answers to “{question.text}” go from {question.min_value} to "
+                                  f"{question.max_value}.", code="out_of_range")
     if young_person_id is not None:
         # A double tap sends the answers twice at once: the second waits here, then finds the first.
         lock_row(db.session, YoungPerson, young_person_id)

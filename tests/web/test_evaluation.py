@@ -110,3 +110,45 @@ def test_a_download_hands_the_pages_token_back_in_a_cookie(course, login_as):
         got = client.post(f"/org/{slug}/exports/headcounts", data={"format": "csv", "download_token": odd})
         assert got.status_code == 200 and got.get_data()
         assert "download_started" not in got.headers.get("Set-Cookie", ""), odd
+
+
+def _programme_with_pairs(db, pairs):
+    from tests.factories import make_org, make_programme
+    from tests.survey_pairs import seed_pairs
+
+    org = make_org()
+    programme = make_programme(org, title="Youth Voice", min_age=12, max_age=16, registration_mode="enrol")
+    seed_pairs(programme, pairs)
+    return org, programme
+
+
+def test_change_with_enough_pairs_is_a_finding_with_its_interval(db, login_as):
+    org, programme = _programme_with_pairs(db, 40)
+    lead = make_user()
+    add_member(org, lead, "lead")
+    html = login_as(lead).get(f"/org/{org.slug}/evaluation/programmes/{programme.id}").get_data(as_text=True)
+    assert "Change from start to end (same young people only)" in html
+    assert "SWEMWBS metric score" in html and "SWEMWBS: I’ve been feeling useful" in html
+    assert "Too few pairs to say" not in html
+    assert "With 40 pairs, only a change of 0.45 standard deviations or more would show at 80% power." in html
+    assert " to +" in html
+    assert "p\u00a0=\u00a0" in html or "p\u00a0&lt;\u00a00.001" in html
+    # Wherever SWEMWBS is reported, its copyright line.
+    assert "Short Warwick Edinburgh Mental Wellbeing Scale (SWEMWBS) © NHS Health Scotland" in html
+    # The definitions are the functions' own docstrings.
+    assert "Cohen&#39;s d_z = mean change ÷ s" in html and "None" not in html
+
+
+def test_change_with_few_pairs_says_too_few_pairs_to_say(db, login_as):
+    org, programme = _programme_with_pairs(db, 5)
+    lead = make_user()
+    add_member(org, lead, "lead")
+    html = login_as(lead).get(f"/org/{org.slug}/evaluation/programmes/{programme.id}").get_data(as_text=True)
+    assert html.count("Too few pairs to say") == 1 + 4 + 7  # the score, the core questions, the items
+    assert "With 5 pairs, only a change of 1.68 standard deviations or more would show at 80% power." in html
+    assert "A finding needs at least 20 young people" in html
+    # The shared report hides counts under 5 and the finding altogether.
+    report = login_as(lead).get(f"/org/{org.slug}/evaluation/report?programme={programme.id}").get_data(as_text=True)
+    assert "Too few pairs to say" in report and "SWEMWBS metric score" in report
+    # The report gives SWEMWBS as its published score, not item by item.
+    assert "feeling useful" not in report and "© NHS Health Scotland" in report

@@ -2,7 +2,11 @@
 
 `shared=True` is for anything that leaves the organisation (the report page):
 counts and rates go through small-number suppression."""
+import inspect
+
+from ... import instruments
 from ...metrics import REGISTRY, compute_all
+from ...metrics.change import detectable_effect, paired_change, signed_rank
 from ...metrics.suppression import count, footnote, is_small, rate, suppress_table
 from ...timeutil import to_local
 from ...services.surveys import CORE_TEXT
@@ -41,7 +45,7 @@ def build(q, *, shared=False, tz="Europe/London", programme_titles=None):
     ]
     out = {"metrics": m, "headline": headline, "shared": shared, "threshold": t,
            "footnote": footnote(t) if shared else None,
-           "definitions": [(REGISTRY[k].title, REGISTRY[k].formula) for k in REGISTRY]}
+           "definitions": [(REGISTRY[k].title, REGISTRY[k].formula) for k in REGISTRY] + CHANGE_DEFINITIONS}
     out["charts"] = _charts(q, m, c, shared, t, tz)
     out["breakdowns"] = _breakdowns(m["breakdown"], shared, t)
     out["surveys"] = _surveys(m["feedback"], c, r, shared, t, programme_titles or {})
@@ -120,24 +124,107 @@ def _breakdowns(dimensions, shared, t):
     return out
 
 
+# How the start-to-end change is worked out, printed with the metrics' own definitions.
+CHANGE_DEFINITIONS = [("Change from start to end", inspect.cleandoc(paired_change.__doc__)),
+                      ("Wilcoxon signed-rank test", inspect.cleandoc(signed_rank.__doc__)),
+                      ("Smallest change the pairs could detect", inspect.cleandoc(detectable_effect.__doc__))]
+
+
 def _surveys(feedback, c, r, shared, t, titles):
-    surveys = []
+    surveys, used = [], {}
     for s in feedback["surveys"]:
         kind = {"session": "After a session", "start": "Start of programme", "end": "End of programme"}[s["kind"]]
+        tables = []
+        for x in s["questions"]:
+            inst = instruments.get(x.get("instrument"))
+            if inst is not None:
+                used[inst.code] = inst
+                if shared and inst.has_score:  # the report gives its published score, not item by item
+                    continue
+            scale = (x.get("min", 1), x.get("max", 5), inst)
+            if not tables or tables[-1]["scale"] != scale:
+                tables.append({"scale": scale, "values": list(range(scale[0], scale[1] + 1)),
+                               "title": inst.title if inst else None, "rows": []})
+            tables[-1]["rows"].append({"text": x["text"],
+                                       "mean": num(x["mean"]) if not shared or x["answers"] >= t else "–",
+                                       "counts": _line(x["counts"], shared, t)})
         surveys.append({
             "title": f"{titles.get(s['programme_id'], '')} · {kind}".strip(" ·"), "responses": c(s["responses"]),
-            "rate": r(s["responses"], s["eligible"]),
-            "questions": [{"text": x["text"], "mean": num(x["mean"]) if not shared or x["answers"] >= t else "–",
-                           "counts": _line(x["counts"], shared, t)} for x in s["questions"]],
+            "rate": r(s["responses"], s["eligible"]), "tables": tables,
+            # Kept for pages that list every question in one table.
+            "questions": [row for table in tables for row in table["rows"]],
         })
-    change = [{"code": x["code"], "text": CORE_TEXT.get(x["code"], x["code"]), "pairs": c(x["pairs"]),
-               "start": num(x["mean_start"]) if not shared or x["pairs"] >= t else "–",
-               "end": num(x["mean_end"]) if not shared or x["pairs"] >= t else "–",
-               "change": (f"{x['change']:+.1f}" if x["change"] is not None and (not shared or x["pairs"] >= t)
-                          else "–"),
-               "moves": _line([x["improved"], x["same"], x["worse"]], shared, t)}
-              for x in feedback["change"]]
-    return {"surveys": surveys, "change": change}
+    change = []
+    for x in feedback["change"]:
+        inst, item = _item_of(x["code"])
+        if inst is not None:
+            used[inst.code] = inst
+        if shared and inst is not None and inst.has_score:
+            continue
+        label = f"{inst.short_title}: {item.text}" if inst else CORE_TEXT.get(x["code"], x["code"])
+        change.append(_change_row(label, x["stats"], c, shared, t) | {"code": x["code"]})
+    scores = []
+    for x in feedback.get("scores", []):
+        inst = instruments.get(x["instrument"])
+        used[inst.code] = inst
+        scores.append(_change_row(x["name"], x["stats"], c, shared, t) | {"code": x["instrument"]})
+    # Said once above the table when every line has the same pairs, as is usual.
+    notes = {row.get("detectable_text") for row in change + scores}
+    detectable_note = notes.pop() if len(notes) == 1 else None
+    if detectable_note:
+        for row in change + scores:
+            row["detectable_text"] = None
+    return {"surveys": surveys, "change": change, "scores": scores, "min_pairs": feedback.get("min_pairs"),
+            "detectable_note": detectable_note, "attributions": [i.attribution for i in used.values()]}
+
+
+def _item_of(code):
+    """The instrument and item a shared question code names ("swemwbs_3"), or (None, None)."""
+    name, _, number = (code or "").rpartition("_")
+    inst = instruments.get(name)
+    if inst is None or not number.isdigit() or int(number) not in {i.number for i in inst.items}:
+        return None, None
+    return inst, inst.item(int(number))
+
+
+def signed(value, digits=2):
+    return "–" if value is None else f"{value:+.{digits}f}"
+
+
+def _p(p):
+    # No-break spaces: "p = 0.004" stays on one line in a narrow column.
+    return "–" if p is None else ("p\u00a0<\u00a00.001" if p < 0.001 else f"p\u00a0=\u00a0{p:.3f}")
+
+
+def _change_row(label, st, c, shared, t):
+    """One line of the change table. A finding only with enough pairs; in a shared report
+    nothing but the suppressed count when the pairs are few."""
+    hidden = shared and st.pairs < t
+    row = {"text": label, "pairs": c(st.pairs), "enough": st.enough and not hidden,
+           "detectable": None if st.detectable is None else f"{st.detectable:.2f}",
+           "start": "–", "end": "–", "change": "–", "interval": "–", "effect": "–", "moves": "–", "shares": "",
+           "wilcoxon": "–"}
+    if st.detectable is not None and not hidden:
+        row["detectable_text"] = (f"With {st.pairs} pairs, only a change of {st.detectable:.2f} standard "
+                                  "deviations or more would show at 80% power.")
+    elif not hidden:
+        row["detectable_text"] = "With fewer than two pairs no change could show."
+    if not row["enough"]:
+        return row
+    row.update(start=num(st.mean_before, 2), end=num(st.mean_after, 2), change=signed(st.mean_change),
+               moves=" / ".join(str(n) for n in _line([st.up, st.same, st.down], shared, t)))
+    if st.ci_low is not None:
+        row["interval"] = f"{signed(st.ci_low)} to {signed(st.ci_high)}"
+        row["effect"] = f"{st.effect_size:.2f}"
+    else:
+        row["interval"] = "every pair changed by the same amount"
+    if not shared:
+        row["shares"] = " / ".join(pct(st.share(n)) for n in (st.up, st.same, st.down))
+    if st.wilcoxon is not None:
+        row["wilcoxon"] = _p(st.wilcoxon.p_value)
+    elif st.up == st.down == 0:
+        row["wilcoxon"] = "nobody changed"
+    return row
 
 
 def _line(counts, shared, t):

@@ -1,26 +1,28 @@
-"""A survey form built from the survey's questions: one 1–5 choice each, all optional."""
+"""A survey form built from the questions a young person is asked: one choice each, on
+the question's own scale (faces for the 1–5 questions, an instrument's published
+answers for its items), all optional."""
 from wtforms import RadioField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ...services.surveys import SCALE
+from ...services.surveys import options_of
 from ..choices import choices
 from ..forms import AppForm
 
 
-def answer_form(survey, formdata=None):
+def answer_form(questions, formdata=None):
     class SurveyForm(AppForm):
         pass
 
-    for question in survey.questions:
+    for question in questions:
         setattr(SurveyForm, f"q{question.id}", RadioField(
-            question.text, choices=choices((str(v), words) for v, words in SCALE),
+            question.text, choices=choices((str(v), words) for v, words in options_of(question)),
             validators=[Optional()]))
     return SurveyForm(formdata=formdata)
 
 
-def answers_of(form, survey) -> dict[int, int]:
+def answers_of(form, questions) -> dict[int, int]:
     out = {}
-    for question in survey.questions:
+    for question in questions:
         value = getattr(form, f"q{question.id}").data
         if value and value.isdigit():
             out[question.id] = int(value)

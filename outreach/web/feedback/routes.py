@@ -4,9 +4,11 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from . import bp
 from .forms import QuestionForm, answer_form, answers_of
+from ... import instruments
 from ...access import load, org_member_required
 from ...errors import DomainError
-from ...models import Programme, ProgrammeSession
+from ...extensions import db
+from ...models import Programme, ProgrammeSession, YoungPerson
 from ...services import surveys
 from ...timeutil import utcnow
 from .. import limits
@@ -25,18 +27,20 @@ def answer(secret, survey_id):
         flash("That survey isn't open for you now, or you've answered it already. Thank you!", "info")
         return redirect(url_for("family.pass_page", secret=secret))
     survey, session, title = offered[(survey_id, session_id)]
-    form = answer_form(survey, request.form if request.method == "POST" else None)
+    now = utcnow()
+    questions = surveys.questions_for(survey, db.session.get(YoungPerson, found.young_person_id), now=now)
+    form = answer_form(questions, request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
         try:
-            surveys.submit(survey, answers_of(form, survey), young_person_id=found.young_person_id,
-                           session_id=getattr(session, "id", None))
+            surveys.submit(survey, answers_of(form, questions), young_person_id=found.young_person_id,
+                           session_id=getattr(session, "id", None), now=now)
         except DomainError as err:
             form.form_errors.append(err.message)
         else:
             flash("Thank you! Your answers help make the sessions better.", "success")
             return redirect(url_for("family.pass_page", secret=secret))
-    return render_template("feedback/answer.html", form=form, survey=survey, session=session, title=title,
-                           tz=None, back=url_for("family.pass_page", secret=secret))
+    return render_template("feedback/answer.html", form=form, blocks=_blocks(form, questions), survey=survey,
+                           session=session, title=title, tz=None, back=url_for("family.pass_page", secret=secret))
 
 
 @bp.route("/org/<org_slug>/sessions/<int:session_id>/feedback", methods=["GET", "POST"])
@@ -48,17 +52,18 @@ def hand_round(session_id):
     if survey is None:
         flash("This programme has no after-session survey yet. A programme lead can add one.", "info")
         return redirect(url_for("checkin.session", org_slug=g.org.slug, session_id=session.id))
-    form = answer_form(survey, request.form if request.method == "POST" else None)
+    questions = surveys.questions_for(survey)
+    form = answer_form(questions, request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
         try:
-            surveys.submit(survey, answers_of(form, survey), session_id=session.id)
+            surveys.submit(survey, answers_of(form, questions), session_id=session.id)
         except DomainError as err:
             form.form_errors.append(err.message)
         else:
             flash("Thank you! Pass the phone on to the next person.", "success")
             return redirect(url_for("feedback.hand_round", org_slug=g.org.slug, session_id=session.id))
-    return render_template("feedback/answer.html", form=form, survey=survey, session=session,
-                           title=session.programme.title, tz=g.org.timezone, anonymous=True,
+    return render_template("feedback/answer.html", form=form, blocks=_blocks(form, questions), survey=survey,
+                           session=session, title=session.programme.title, tz=g.org.timezone, anonymous=True,
                            back=url_for("checkin.session", org_slug=g.org.slug, session_id=session.id))
 
 
@@ -79,11 +84,31 @@ def manage(programme_id):
             survey = surveys.survey_of(programme, kind)
             if survey is None:
                 abort(404)
+            if request.form.get("action") == "instrument":
+                added = surveys.add_instrument(programme, survey, request.form.get("instrument", "")[:40])
+                flash(f"{instruments.get(added[0].instrument).short_title} added, word for word.", "success")
+                return redirect(url_for("feedback.manage", org_slug=g.org.slug, programme_id=programme.id))
             if form.validate_on_submit():
                 surveys.add_question(survey, form.text.data)
                 flash("Question added.", "success")
                 return redirect(url_for("feedback.manage", org_slug=g.org.slug, programme_id=programme.id))
         except DomainError as err:
             flash(err.message, "error")
-    return render_template("feedback/manage.html", programme=programme, org=g.org, surveys=surveys.surveys_of(programme),
-                           titles=surveys.TITLES, form=form)
+    found = surveys.surveys_of(programme)
+    return render_template("feedback/manage.html", programme=programme, org=g.org, surveys=found,
+                           titles=surveys.TITLES, form=form,
+                           on={kind: surveys.instruments_on(s) for kind, s in found.items()},
+                           offered={kind: surveys.instruments_offered(programme, s) for kind, s in found.items()},
+                           get_instrument=instruments.get)
+
+
+def _blocks(form, questions):
+    """The form's fields in runs: the core and own questions, and each instrument's items
+    together, so its instruction comes before them and its copyright line after."""
+    blocks = []
+    for question in questions:
+        inst = instruments.get(question.instrument)
+        if not blocks or blocks[-1][0] is not inst:
+            blocks.append((inst, []))
+        blocks[-1][1].append((question, getattr(form, f"q{question.id}")))
+    return blocks
