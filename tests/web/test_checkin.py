@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from outreach.models import Attendance, AuditEvent, AuthorisedCollector, Registration, YoungPerson
 from outreach.services import passes
-from outreach.timeutil import UTC
+from outreach.timeutil import UTC, to_local
 from tests.factories import make_org, make_programme, make_session, make_user, make_young_person
 
 
@@ -274,12 +274,17 @@ def test_a_session_a_year_ahead_says_when_check_in_opens_and_offers_no_check_in(
 
 
 def test_today_says_when_a_later_session_opens(client, db, login_as, door):
-    later = make_session(door["session"].programme, starts_at=datetime.now(UTC) + timedelta(hours=3))
+    now = datetime.now(UTC)
+    # Later today, or (late in the evening) already running since before midnight: either way on Today.
+    later = make_session(door["session"].programme, starts_at=now + timedelta(hours=2)) \
+        if to_local(now + timedelta(hours=2), "Europe/London").date() == to_local(now, "Europe/London").date() \
+        else None
     db.session.commit()
     login_as(door["worker"])
     page = client.get("/org/door/today").get_data(as_text=True)
-    if later.starts_at.date() == datetime.now(UTC).date():  # near midnight the later session is tomorrow's
-        assert "Check-in opens" in page
+    assert "Friday Club" in page and "Check-in closed" not in page
+    if later is not None:
+        assert f"Check-in opens {to_local(later.starts_at - timedelta(hours=1), 'Europe/London'):%H:%M}" in page
 
 
 # ------------------------------------------------------------------ missing contacts, going home alone
