@@ -143,6 +143,8 @@ def check_out(attendance_id):
     if yp.emergency_contact_name:
         options.append((yp.emergency_contact_name, f"{yp.emergency_contact_name} (emergency contact)"))
     form.collector.choices = choices(options)
+    if not options:  # nobody on record: the free text is the only way to say who it was
+        form.collected_by_other.label.text = "Who collected them? Their name, and how they know them"
     if form.validate_on_submit():
         who = (form.collected_by_other.data or "").strip() or form.collector.data
         try:
