@@ -63,7 +63,8 @@ def _check(url, response):
     assert response.status_code == 200, f"{url}: {response.status_code}"
     if response.mimetype.endswith("spreadsheetml.sheet"):
         sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
-        text = "\n".join(",".join("" if v is None else str(v) for v in row) for row in sheet.iter_rows(values_only=True))
+        text = "\n".join(",".join("" if v is None else str(v) for v in row)
+                         for row in sheet.iter_rows(values_only=True))
     else:
         text = response.get_data(as_text=True)
     found = NONE_WORD.search(text)
