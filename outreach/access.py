@@ -5,17 +5,24 @@ slug into `g.org` and `g.membership` (404 for non-members, so another partner
 cannot even learn that a page exists), and `scoped`/`load` build every query
 for an organisation's data through the SCOPES table below, so no route can
 forget the organisation filter.
+
+Young people belong to no organisation: an organisation sees one only when it knows them
+(privacy.py: a booking with it, an attendance there, or added by its staff). Every staff route
+that takes a young person's id loads them with `load_young_person`, and those that take a
+registration or attendance id load it through SCOPES, which implies the same.
 """
 from functools import wraps
 
 from flask import abort, g
 from flask_login import current_user, login_required
-from sqlalchemy import and_, or_, select, union
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from .extensions import db
 from .models import (Attendance, AuditEvent, Invitation, Membership, Organisation, Programme, ProgrammeSession,
-                     Registration, Survey)
+                     Registration, Survey, YoungPerson)
+from .privacy import is_known, known_young_people
+from .web.params import MAX_ID
 
 ROLE_RANK = {"worker": 1, "lead": 2}
 
@@ -39,14 +46,8 @@ SCOPES = {
     # but its lead must be able to see it).
     AuditEvent: lambda q, org_id: q.where(or_(
         AuditEvent.organisation_id == org_id,
-        and_(AuditEvent.subject_type == "YoungPerson", AuditEvent.subject_id.in_(_young_people_of(org_id))))),
+        and_(AuditEvent.subject_type == "YoungPerson", AuditEvent.subject_id.in_(known_young_people(org_id))))),
 }
-
-
-def _young_people_of(org_id):
-    booked = SCOPES[Registration](select(Registration.young_person_id), org_id)
-    attended = SCOPES[Attendance](select(Attendance.young_person_id), org_id)
-    return union(booked, attended)
 
 
 def scoped(model, org):
@@ -60,6 +61,20 @@ def load(model, object_id, org):
     if obj is None:
         abort(404)
     return obj
+
+
+def load_young_person(org, young_person_id) -> YoungPerson:
+    """A young person the organisation knows (privacy.is_known), or 404: a stranger's id, an
+    erased record and another partner's young person all look alike."""
+    yp = db.session.get(YoungPerson, young_person_id) if _is_row_id(young_person_id) else None
+    if yp is None or yp.erased_at is not None or not is_known(org.id, yp.id):
+        abort(404)
+    return yp
+
+
+def _is_row_id(value) -> bool:
+    # An id past what the INTEGER keys hold would be a database error (a 500), not a 404.
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
 
 
 def membership_of(user, organisation_id):
@@ -116,7 +131,7 @@ def staff_session(session_id, user, role: str = "worker"):
     # One query for the session, its programme and organisation: the scanner calls this on every scan.
     session = db.session.get(ProgrammeSession, session_id, options=[
         joinedload(ProgrammeSession.programme).joinedload(Programme.organisation)]) \
-        if isinstance(session_id, int) else None
+        if _is_row_id(session_id) else None
     if session is None:
         abort(404)
     org = session.programme.organisation
@@ -130,7 +145,7 @@ def staff_session(session_id, user, role: str = "worker"):
 
 
 def staff_attendance(attendance_id, user):
-    attendance = db.session.get(Attendance, attendance_id) if isinstance(attendance_id, int) else None
+    attendance = db.session.get(Attendance, attendance_id) if _is_row_id(attendance_id) else None
     if attendance is None:
         abort(404)
     staff_session(attendance.session_id, user)

@@ -64,6 +64,10 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_OUTBOX_DIR": env("MAIL_OUTBOX_DIR") or os.path.join(instance_path, "outbox"),
         "DEFAULT_TIMEZONE": env("DEFAULT_TIMEZONE") or "Europe/London",
         "AGE_OF_CONSENT": int(env("AGE_OF_CONSENT") or 13),
+        # When a session takes check-ins: from this long before its start to this long after its end.
+        # Check-out and undo stay open after it closes (everyone must be signed out).
+        "CHECKIN_OPENS_MINUTES_BEFORE": int(env("CHECKIN_OPENS_MINUTES_BEFORE") or 60),
+        "CHECKIN_CLOSES_HOURS_AFTER": float(env("CHECKIN_CLOSES_HOURS_AFTER") or 3),
         "PASSWORD_RESET_MAX_AGE": int(env("PASSWORD_RESET_MAX_AGE") or 3600),
         "CONFIRM_EMAIL_MAX_AGE": int(env("CONFIRM_EMAIL_MAX_AGE") or 7 * 24 * 3600),
         "INVITE_MAX_AGE_DAYS": int(env("INVITE_MAX_AGE_DAYS") or 14),

@@ -58,8 +58,10 @@ MESSAGES = {
 }
 
 
-def _render(status: int, code: str, message: str | None = None):
+def _render(status: int, code: str, message: str | None = None, *, generic_hint=True):
     title, hint = MESSAGES.get(status, (message or "Error", ""))
+    if not generic_hint:
+        hint = ""  # a domain error's own message says what to do; the generic hint would contradict it
     if wants_json():
         return jsonify({"error": {"code": code, "message": message or title}}), status
     return render_template("errors/error.html", status=status, title=title,
@@ -69,7 +71,7 @@ def _render(status: int, code: str, message: str | None = None):
 def register_error_handlers(app):
     @app.errorhandler(DomainError)
     def domain_error(err):
-        return _render(err.status, err.code, err.message)
+        return _render(err.status, err.code, err.message, generic_hint=False)
 
     @app.errorhandler(HTTPException)
     def http_error(err):

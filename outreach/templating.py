@@ -6,8 +6,15 @@ from .access import staff_memberships
 from .timeutil import to_local
 
 
+def _blank_for_none(value):
+    # A missing value prints as nothing, never as the word "None". Where missing data matters
+    # (no emergency contact on the fire register) the template says so in words.
+    return "" if value is None else value
+
+
 def init_app(app):
     default_tz = app.config["DEFAULT_TIMEZONE"]
+    app.jinja_env.finalize = _blank_for_none
 
     def _tz(tz):
         return tz or getattr(getattr(g, "org", None), "timezone", None) or default_tz

@@ -82,8 +82,9 @@ def session_on(programme, day: date, start=time(18, 0), end=time(20, 0), tz="Eur
 
 def make_young_person(first_name=None, last_name="Testperson", *, dob=date(2012, 5, 1), guardian=None, **kw):
     n = next(_seq)
-    yp = YoungPerson(first_name=first_name or f"Young{n}", last_name=last_name, date_of_birth=dob,
-                     emergency_contact_name="A Guardian", emergency_contact_phone="07700 900123", **kw)
+    values = dict(emergency_contact_name="A Guardian", emergency_contact_phone="07700 900123")
+    values.update(kw)
+    yp = YoungPerson(first_name=first_name or f"Young{n}", last_name=last_name, date_of_birth=dob, **values)
     db.session.add(yp)
     db.session.flush()
     if guardian:

@@ -79,8 +79,9 @@ def fill(app):
 
     for k, session in enumerate(held):
         for child in children[: 3 - k]:
-            checkin.check_in(child, session, by=worker, method="qr", client_ref=f"phone-1-{session.id}-{child.id}",
-                             now=session.starts_at + timedelta(minutes=5))
+            checkin.check_in_by_name(child, session, by=worker, method="qr",
+                                     client_ref=f"phone-1-{session.id}-{child.id}",
+                                     now=session.starts_at + timedelta(minutes=5))
     first = _db.session.execute(select(Attendance).order_by(Attendance.id)).scalars().first()
     checkin.check_out(first, by=worker, collected_by="Nan Okafor", now=held[0].ends_at)
     _db.session.add(ReminderSent(session_id=coming.id, young_person_id=children[0].id, sent_at=NOW))

@@ -125,3 +125,26 @@ def test_question_scales_migration_keeps_every_answer(migrated_app):
         conn.exec_driver_sql("INSERT INTO feedback_answers (id, response_id, question_id, value) VALUES (5, 2, 2, 11)")
     with pytest.raises(IntegrityError), db.engine.begin() as conn:
         conn.exec_driver_sql("UPDATE survey_questions SET min_value = 5 WHERE id = 1")
+
+
+def test_a_self_sign_ups_own_phone_stops_being_their_emergency_contact(migrated_app):
+    """Old sign-ups copied the young person's own phone into the emergency contact, with no name."""
+    flask_migrate.upgrade(revision="944ec961627d")
+    with db.engine.begin() as conn:
+        for n, phone in ((1, "07700 900001"), (2, "07700 900002")):
+            conn.exec_driver_sql(
+                "INSERT INTO users (id, email, full_name, phone, password_hash, is_platform_admin, "
+                "is_active_account, email_confirmed, created_at, session_version) "
+                f"VALUES ({n}, 'u{n}@example.org', 'U {n}', '{phone}', 'x', false, true, true, "
+                "'2026-11-01 10:00:00', 1)")
+        conn.exec_driver_sql(
+            "INSERT INTO young_people (id, first_name, user_id, emergency_contact_phone, photo_consent, "
+            "may_go_home_alone, created_at) VALUES (1, 'Own', 1, '07700 900001', false, false, '2026-11-01 10:00:00')")
+        conn.exec_driver_sql(
+            "INSERT INTO young_people (id, first_name, user_id, emergency_contact_name, emergency_contact_phone, "
+            "photo_consent, may_go_home_alone, created_at) "
+            "VALUES (2, 'Named', 2, 'Mum', '07700 900002', false, false, '2026-11-01 10:00:00')")
+    flask_migrate.upgrade()
+    with db.engine.connect() as conn:
+        phones = dict(conn.exec_driver_sql("SELECT id, emergency_contact_phone FROM young_people").all())
+    assert phones == {1: None, 2: "07700 900002"}

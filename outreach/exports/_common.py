@@ -21,6 +21,15 @@ def local(moment, tz, fmt="%Y-%m-%d %H:%M"):
     return to_local(moment, tz).strftime(fmt) if moment is not None else None
 
 
+def person_name(row) -> str:
+    """A register's name cell: as YoungPerson.display_name says it, never "None None"."""
+    if row.erased_at:
+        return "Erased record"
+    if row.anonymised_at:
+        return "Anonymised record"
+    return f"{row.first_name or ''} {row.last_name or ''}".strip() or "Name not given"
+
+
 def participant_code(key: bytes, young_person_id: int) -> str:
     """A stable pseudonym: HMAC-SHA256 of the id under a key kept outside the database,
     so the code cannot be worked out from the id (or back) without the key, and the

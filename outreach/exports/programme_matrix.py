@@ -3,7 +3,7 @@ from itertools import groupby
 from sqlalchemy import and_, func, select
 
 from . import Table, export
-from ._common import local, stream
+from ._common import local, person_name as _name, stream
 from ..extensions import db
 from ..metrics import MetricQuery, Scope
 from ..models import Attendance, Pass, ProgrammeSession, YoungPerson
@@ -24,8 +24,8 @@ def programme_matrix(ctx):
         .order_by(ProgrammeSession.starts_at, ProgrammeSession.id)).scalars().all()
     participants = MetricQuery(scope=Scope(programme_id=programme.id), as_of=ctx.as_of).participants()
     yp, a = YoungPerson.__table__, Attendance.__table__
-    stmt = select(yp.c.id, yp.c.first_name, yp.c.last_name, yp.c.erased_at, participants.c.since, Pass.secret,
-                  a.c.session_id) \
+    stmt = select(yp.c.id, yp.c.first_name, yp.c.last_name, yp.c.erased_at, yp.c.anonymised_at, participants.c.since,
+                  Pass.secret, a.c.session_id) \
         .join(participants, participants.c.young_person_id == yp.c.id) \
         .outerjoin(Pass, and_(Pass.young_person_id == yp.c.id, Pass.revoked_at.is_(None))) \
         .outerjoin(a, and_(a.c.young_person_id == yp.c.id,
@@ -50,7 +50,7 @@ def programme_matrix(ctx):
                     missed += 1
                 else:
                     cells.append(None)
-            name = "Erased record" if first.erased_at else f"{first.first_name} {first.last_name}"
+            name = _name(first)
             share = round(100 * present / (present + missed)) if present + missed else None
             yield [name, pass_code(first.secret) if first.secret else None, *cells, present, missed, share]
 

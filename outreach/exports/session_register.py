@@ -1,7 +1,7 @@
 from sqlalchemy import and_, func, or_, select
 
 from . import Table, export
-from ._common import local
+from ._common import local, person_name as _name
 from ..extensions import db
 from ..models import Attendance, Pass, Registration, User, YoungPerson
 from ..services.passes import pass_code
@@ -34,7 +34,7 @@ def session_register(ctx):
         .where(a.c.session_id == session.id)).all()}
     ids = set(booked) | set(attendance)
     people = db.session.execute(
-        select(yp.c.id, yp.c.first_name, yp.c.last_name, yp.c.erased_at, Pass.secret)
+        select(yp.c.id, yp.c.first_name, yp.c.last_name, yp.c.erased_at, yp.c.anonymised_at, Pass.secret)
         .outerjoin(Pass, and_(Pass.young_person_id == yp.c.id, Pass.revoked_at.is_(None)))
         .where(yp.c.id.in_(ids)).order_by(func.lower(yp.c.last_name), func.lower(yp.c.first_name), yp.c.id)).all()
     ended = session.ends_at <= ctx.as_of
@@ -49,7 +49,7 @@ def session_register(ctx):
                 status = "present"
             else:
                 status = "absent" if ended else "expected"
-            name = "Erased record" if person.erased_at else f"{person.first_name} {person.last_name}"
+            name = _name(person)
             yield [name, pass_code(person.secret) if person.secret else None,
                    "walk-in" if booking == "walk-in" or (att is not None and att.method == "walk_in") else "booked",
                    status, local(att.checked_in_at, tz, "%H:%M") if att else None, att.in_by if att else None,

@@ -38,7 +38,10 @@ class Attendance(db.Model):
         """'went home alone' or 'collected by <name>', once checked out."""
         if self.checked_out_at is None:
             return None
-        return "went home alone" if self.went_home_alone else f"collected by {self.collected_by}"
+        if self.went_home_alone:
+            return "went home alone"
+        # Erasure blanks the collector's name and keeps the row.
+        return f"collected by {self.collected_by}" if self.collected_by else "collected (name not kept)"
 
     __table_args__ = (
         UniqueConstraint("session_id", "young_person_id"),

@@ -61,7 +61,13 @@ class YoungPerson(db.Model):
             return "Erased record"
         if self.anonymised_at:
             return "Anonymised record"
-        return f"{self.first_name or ''} {self.last_name or ''}".strip()
+        return f"{self.first_name or ''} {self.last_name or ''}".strip() or "Name not given"
+
+    @property
+    def short_name(self) -> str:
+        """The first name for messages ("Ava is checked in"), or display_name when there is none."""
+        return self.first_name if self.first_name and not (self.erased_at or self.anonymised_at) \
+            else self.display_name
 
 
 class GuardianLink(db.Model):

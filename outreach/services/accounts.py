@@ -36,6 +36,10 @@ class SignUp:
     password: str
     date_of_birth: date | None = None
     phone: str | None = None
+    # A young person signing up alone gives their own emergency contact and home-alone consent.
+    emergency_contact_name: str | None = None
+    emergency_contact_phone: str | None = None
+    may_go_home_alone: bool = False
 
 
 def sign_up(details: SignUp, *, age_of_consent: int, email_confirmed: bool = False, now=None) -> User | None:
@@ -65,6 +69,13 @@ def sign_up(details: SignUp, *, age_of_consent: int, email_confirmed: bool = Fal
         if age > 25:
             raise ValidationError("Outreach activities are for young people up to 25.", code="too_old",
                                   field="date_of_birth")
+        # Staff at the door must have someone to call: the fire register never says "none".
+        if not (details.emergency_contact_name or "").strip():
+            raise ValidationError("Enter the name of someone we can call in an emergency, like a parent or carer.",
+                                  code="emergency_contact_required", field="emergency_contact_name")
+        if not (details.emergency_contact_phone or "").strip():
+            raise ValidationError("Enter your emergency contact's phone number.",
+                                  code="emergency_phone_required", field="emergency_contact_phone")
     existing = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
     if existing is not None:
         # Answer as for a new address (the route shows "check your email"), and
@@ -83,9 +94,12 @@ def sign_up(details: SignUp, *, age_of_consent: int, email_confirmed: bool = Fal
                               field="email") from None
     if details.kind == "young_person":
         first, _, last = name.partition(" ")
+        # Their own phone is not an emergency contact: the contact is someone else, named.
         yp = YoungPerson(first_name=first[:60], last_name=(last.strip() or "-")[:60],
                          date_of_birth=details.date_of_birth, user_id=user.id, created_by_id=user.id,
-                         emergency_contact_phone=user.phone, created_at=now)
+                         emergency_contact_name=details.emergency_contact_name.strip()[:120],
+                         emergency_contact_phone=details.emergency_contact_phone.strip()[:40],
+                         may_go_home_alone=bool(details.may_go_home_alone), created_at=now)
         db.session.add(yp)
         db.session.flush()
         consent.record_consent(yp, given_by=user, kind="self", now=now)

@@ -6,21 +6,29 @@ harmless: a check-in carries a client reference, and the same reference again
 returns the first answer instead of a second row. Two phones scanning the same
 young person at once meet the UNIQUE(session, young person) constraint, and
 the loser is told "already checked in".
+
+There are two ways to name the young person, and each is the family's own act
+(privacy.py): their pass shown at the door (`check_in_by_pass`), or a young
+person the organisation already knows, found by name (`check_in_by_name`).
+Every way in takes check-ins only while the session's check-in window is open
+(CheckinWindow); check-out and undo stay open after it closes.
 """
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from . import audit
 from .passes import find_by_secret_or_none
 from ..database import lock_row
-from ..errors import ConflictError, ValidationError
+from ..errors import ConflictError, NotFoundError, ValidationError
 from ..extensions import db
 from ..models import Attendance, Pass, ProgrammeSession, Registration, YoungPerson
-from ..timeutil import age_on, utcnow
+from ..privacy import is_known, known_young_people
+from ..timeutil import age_on, to_local, utcnow
 
 OK, WARN, ERROR = "ok", "warn", "error"
 
@@ -79,8 +87,72 @@ def flags_for(yp: YoungPerson) -> list[str]:
 
 
 def _local_hm(moment: datetime, tz_name: str) -> str:
-    from ..timeutil import to_local
     return to_local(moment, tz_name).strftime("%H:%M")
+
+
+def _local_when(moment: datetime, tz_name: str, now: datetime) -> str:
+    """"17:00 on Fri 12 Dec", with the year when it is not this year's."""
+    local = to_local(moment, tz_name)
+    text = local.strftime("%H:%M on %a %-d %b")
+    return text if local.year == to_local(now, tz_name).year else f"{text} {local.year}"
+
+
+def _duration(span: timedelta) -> str:
+    minutes = round(span.total_seconds() / 60)
+    if minutes == 60:
+        return "an hour"
+    if minutes and minutes % 60 == 0:
+        return f"{minutes // 60} hours"
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+@dataclass(frozen=True)
+class CheckinWindow:
+    """When a session takes check-ins: from `opens_before` its start until `closes_after` its end.
+
+    A check-in outside it would count as attendance at a session that is not happening (a
+    session a year ahead, last month's), so every way in refuses it with the code
+    `outside_checkin_window`. Check-out and undo are not limited: people must be signed out.
+    """
+
+    opens_before: timedelta = timedelta(minutes=60)
+    closes_after: timedelta = timedelta(hours=3)
+
+    @classmethod
+    def from_settings(cls, settings: Mapping) -> "CheckinWindow":
+        """From CHECKIN_OPENS_MINUTES_BEFORE and CHECKIN_CLOSES_HOURS_AFTER (the app's config)."""
+        return cls(opens_before=timedelta(minutes=settings.get("CHECKIN_OPENS_MINUTES_BEFORE", 60)),
+                   closes_after=timedelta(hours=settings.get("CHECKIN_CLOSES_HOURS_AFTER", 3)))
+
+    def opens_at(self, session: ProgrammeSession) -> datetime:
+        return session.starts_at - self.opens_before
+
+    def closes_at(self, session: ProgrammeSession) -> datetime:
+        return session.ends_at + self.closes_after
+
+    def state(self, session: ProgrammeSession, now: datetime) -> str:
+        """'not_open' (too early), 'open' or 'closed' (too late)."""
+        if now < self.opens_at(session):
+            return "not_open"
+        return "open" if now <= self.closes_at(session) else "closed"
+
+    def is_open(self, session: ProgrammeSession, now: datetime) -> bool:
+        return self.state(session, now) == "open"
+
+    def refusal(self, session: ProgrammeSession, now: datetime, tz_name: str) -> str | None:
+        """Why this session takes no check-ins now, with the next step; None while it does."""
+        state = self.state(session, now)
+        if state == "not_open":
+            return (f"Check-in for this session opens at {_local_when(self.opens_at(session), tz_name, now)}, "
+                    f"{_duration(self.opens_before)} before it starts. Check you have the right session open, "
+                    "or come back then.")
+        if state == "closed":
+            return (f"Check-in for this session closed at {_local_when(self.closes_at(session), tz_name, now)}, "
+                    f"{_duration(self.closes_after)} after it ended. Check you have the right session open.")
+        return None
+
+
+DEFAULT_WINDOW = CheckinWindow()
 
 
 def booking_status(yp: YoungPerson, session: ProgrammeSession) -> tuple[str, Registration | None]:
@@ -108,36 +180,41 @@ def booking_status(yp: YoungPerson, session: ProgrammeSession) -> tuple[str, Reg
     return ("booked" if reg.status == "confirmed" else "waitlisted"), reg
 
 
-def check_in(yp: YoungPerson, session: ProgrammeSession, *, by=None, method="qr", client_ref=None,
-             walk_in=False, now=None, tz_name="Europe/London") -> CheckinResult:
-    """Check a known young person in to a session, or say why not."""
+def _check_in(yp: YoungPerson, session: ProgrammeSession, *, by=None, method="qr", client_ref=None,
+              walk_in=False, now=None, tz_name="Europe/London", window: CheckinWindow = DEFAULT_WINDOW
+              ) -> CheckinResult:
+    """Check in a young person the caller has identified (by pass or by name), or say why not."""
     now = now or utcnow()
     if client_ref:
         replay = db.session.execute(select(Attendance).where(Attendance.client_ref == client_ref)).scalar_one_or_none()
         if replay is not None:
-            return CheckinResult(OK, "checked_in", f"{yp.first_name} is checked in.", yp, replay, flags_for(yp))
+            return CheckinResult(OK, "checked_in", f"{yp.short_name} is checked in.", yp, replay, flags_for(yp))
     if session.status == "cancelled":
         return CheckinResult(ERROR, "session_cancelled",
                              "This session is cancelled. Check the session you have open.", yp)
+    refusal = window.refusal(session, now, tz_name)
+    if refusal:
+        # Not a door moment: the answer names no one (a pass shown now is not for this session).
+        return CheckinResult(ERROR, "outside_checkin_window", refusal)
     programme = session.programme
     if yp.date_of_birth is not None:
         age = age_on(yp.date_of_birth, session.starts_at.date())
         if not programme.min_age <= age <= programme.max_age:
             return CheckinResult(ERROR, "outside_age_range",
-                                 f"{yp.first_name} is {age}; this session is for ages {programme.min_age} to "
+                                 f"{yp.short_name} is {age}; this session is for ages {programme.min_age} to "
                                  f"{programme.max_age}. Speak to the session lead.", yp)
     existing = db.session.execute(select(Attendance).where(
         Attendance.session_id == session.id, Attendance.young_person_id == yp.id)).scalar_one_or_none()
     if existing is not None:
         return CheckinResult(WARN, "already_checked_in",
-                             f"{yp.first_name} was already checked in at {_local_hm(existing.checked_in_at, tz_name)}.",
+                             f"{yp.short_name} was already checked in at {_local_hm(existing.checked_in_at, tz_name)}.",
                              yp, existing, flags_for(yp))
     status, reg = booking_status(yp, session)
     if status in ("waitlisted", "other_session", "not_booked") and not walk_in:
         message = {
-            "waitlisted": f"{yp.first_name} is on the waiting list, not booked.",
-            "other_session": f"{yp.first_name} is booked on another session of this programme.",
-            "not_booked": f"{yp.first_name} isn't booked on this session.",
+            "waitlisted": f"{yp.short_name} is on the waiting list, not booked.",
+            "other_session": f"{yp.short_name} is booked on another session of this programme.",
+            "not_booked": f"{yp.short_name} isn't booked on this session.",
         }[status]
         return CheckinResult(WARN, status, message + " Check them in as a walk-in if there's room.", yp,
                              flags=flags_for(yp), can_walk_in=True)
@@ -154,20 +231,21 @@ def check_in(yp: YoungPerson, session: ProgrammeSession, *, by=None, method="qr"
             replay = db.session.execute(
                 select(Attendance).where(Attendance.client_ref == client_ref)).scalar_one_or_none()
             if replay is not None:
-                return CheckinResult(OK, "checked_in", f"{yp.first_name} is checked in.", yp, replay, flags_for(yp))
+                return CheckinResult(OK, "checked_in", f"{yp.short_name} is checked in.", yp, replay, flags_for(yp))
         existing = db.session.execute(select(Attendance).where(
             Attendance.session_id == session.id, Attendance.young_person_id == yp.id)).scalar_one()
         return CheckinResult(WARN, "already_checked_in",
-                             f"{yp.first_name} was already checked in at {_local_hm(existing.checked_in_at, tz_name)}.",
+                             f"{yp.short_name} was already checked in at {_local_hm(existing.checked_in_at, tz_name)}.",
                              yp, existing, flags_for(yp))
-    result = CheckinResult(OK, "checked_in", f"{yp.first_name} is checked in.", yp, attendance, flags_for(yp))
+    result = CheckinResult(OK, "checked_in", f"{yp.short_name} is checked in.", yp, attendance, flags_for(yp))
     result.frozen = result.as_dict(tz_name)
     db.session.commit()
     return result
 
 
 def check_in_by_pass(scanned: str, session: ProgrammeSession, **kwargs) -> CheckinResult:
-    """Check in from a scanned pass (the URL or just the secret)."""
+    """Check in from a scanned pass (the URL or just the secret): the pass shown at the door is the
+    family's act, so anyone holding a live pass may be checked in (as a walk-in when not booked)."""
     found: Pass | None = find_by_secret_or_none(secret_from_scan(scanned))
     if found is None:
         return CheckinResult(ERROR, "unknown_pass",
@@ -179,7 +257,17 @@ def check_in_by_pass(scanned: str, session: ProgrammeSession, **kwargs) -> Check
     yp = found.young_person
     if yp.erased_at is not None:
         return CheckinResult(ERROR, "unknown_pass", "This pass is no longer in use.")
-    return check_in(yp, session, **kwargs)
+    return _check_in(yp, session, **kwargs)
+
+
+def check_in_by_name(yp: YoungPerson, session: ProgrammeSession, **kwargs) -> CheckinResult:
+    """Check in someone found by name: only a young person the session's organisation already knows
+    (privacy.is_known: on its lists, or seen there before). Anyone else raises NotFoundError and
+    nothing is written: a stranger at the door shows their pass or is added as a new walk-in."""
+    if yp.erased_at is not None or not is_known(session.programme.organisation_id, yp.id):
+        raise NotFoundError("We couldn't find that young person on your lists. Scan their pass, "
+                            "or add them as a walk-in.", code="not_known")
+    return _check_in(yp, session, **kwargs)
 
 
 def undo_check_in(attendance: Attendance, *, by=None, now=None) -> bool:
@@ -208,7 +296,7 @@ def check_out(attendance: Attendance, *, by=None, collected_by: str | None = Non
     yp = attendance.young_person
     if went_home_alone:
         if not yp.may_go_home_alone:
-            raise ValidationError(f"{yp.first_name} doesn't have consent to go home alone: they must be collected.",
+            raise ValidationError(f"{yp.short_name} doesn't have consent to go home alone: they must be collected.",
                                   code="no_home_alone_consent", field="went_home_alone")
     elif not (collected_by or "").strip():
         raise ValidationError("Say who collected them.", code="collector_required", field="collected_by")
@@ -251,16 +339,15 @@ def todays_sessions(org, now, tz_name: str):
         .order_by(ProgrammeSession.starts_at)).scalars().all()
 
 
-def sessions_now(org_ids, now, *, early_minutes=60):
-    """Sessions of these organisations happening now (or starting within the hour)."""
-    from datetime import timedelta
-
+def sessions_taking_checkins(org_ids, now, window: CheckinWindow = DEFAULT_WINDOW):
+    """Sessions of these organisations whose check-in window is open now, soonest first."""
     from ..models import Programme
 
     return db.session.execute(
         select(ProgrammeSession).join(Programme).where(
             Programme.organisation_id.in_(org_ids), ProgrammeSession.status == "scheduled",
-            ProgrammeSession.starts_at <= now + timedelta(minutes=early_minutes), ProgrammeSession.ends_at >= now)
+            ProgrammeSession.starts_at <= now + window.opens_before,
+            ProgrammeSession.ends_at >= now - window.closes_after)
         .order_by(ProgrammeSession.starts_at)).scalars().all()
 
 
@@ -291,6 +378,24 @@ def roster(session: ProgrammeSession, *, now=None) -> list[RosterLine]:
     return lines
 
 
+def known_not_on_list(session: ProgrammeSession, query: str, lines: list[RosterLine], *, limit=8):
+    """Young people the session's organisation knows (privacy.py) whose name contains `query`
+    and who are not on this session's list: someone who came before, at the door without their
+    pass. Names only: their safeguarding details show once they are checked in."""
+    query = (query or "").strip().lower()
+    if not query:
+        return []
+    on_list = {line.young_person.id for line in lines}
+    name = func.lower(func.coalesce(YoungPerson.first_name, "") + " " + func.coalesce(YoungPerson.last_name, ""))
+    found = db.session.execute(
+        select(YoungPerson).where(YoungPerson.id.in_(known_young_people(session.programme.organisation_id)),
+                                  YoungPerson.erased_at.is_(None), YoungPerson.anonymised_at.is_(None),
+                                  name.contains(query, autoescape=True))
+        .order_by(func.lower(YoungPerson.first_name), func.lower(YoungPerson.last_name), YoungPerson.id)
+        .limit(limit + len(on_list))).scalars().all()
+    return [yp for yp in found if yp.id not in on_list][:limit]
+
+
 def headcount(lines: list[RosterLine]) -> dict:
     return {"checked_in": sum(1 for x in lines if x.attendance is not None),
             "on_site": sum(1 for x in lines if x.attendance is not None and x.attendance.checked_out_at is None),
@@ -299,11 +404,13 @@ def headcount(lines: list[RosterLine]) -> dict:
 
 def walk_in(org, staff_user, session: ProgrammeSession, *, first_name, last_name, date_of_birth,
             guardian_name, guardian_phone, medical_notes=None, consent_by_phone=False, age_of_consent=13,
-            client_ref=None, now=None):
+            client_ref=None, now=None, window: CheckinWindow = DEFAULT_WINDOW):
     """A young person at the door: create them, book them if there's room, and check them in, in one step."""
     from . import consent, passes as pass_service, registration
 
     now = now or utcnow()
+    if session.status != "cancelled" and (refusal := window.refusal(session, now, org.timezone)):
+        raise ConflictError(refusal, code="outside_checkin_window")
     if date_of_birth > now.date():
         raise ValidationError("The date of birth can't be in the future.", code="dob_in_future",
                               field="date_of_birth")

@@ -33,6 +33,11 @@ TZ = "Europe/London"
 TERM_WEEKS = 13          # week 0 starts 8 weeks before the week of `now`
 WEEKS_BEFORE_NOW = 8
 HALF_TERM_WEEK = 6       # no sessions that week
+# A session taking check-ins when the demo is seeded (unless one already is), so the door
+# (scanner, list, walk-in, fire register) can be tried at once: check-in is open only around
+# a session, from an hour before it starts to three hours after it ends.
+NOW_SESSION_PROGRAMME = "cadets"
+NOW_SESSION_CHECKED_IN = 5
 
 # Demo addresses use the reserved .example domain: never deliverable, and
 # accepted by email-validator (which refuses .test as a special-use name).
@@ -332,10 +337,25 @@ class _Seeder:
                              "cancelled_at": starts - timedelta(hours=5) if cancelled else None,
                              "cancel_reason": CANCELLED[2] if cancelled else None,
                              "created_at": self.at(40), "week": week})
-            ids = _insert_ids(ProgrammeSession, [{k: v for k, v in r.items() if k != "week"} for r in rows])
+            if spec["key"] == NOW_SESSION_PROGRAMME:
+                rows = self._with_a_session_on_now(programme, rows)
+            ids = _insert_ids(ProgrammeSession, [{k: v for k, v in r.items() if k not in ("week", "on_now")}
+                                                 for r in rows])
             for row, session_id in zip(rows, ids):
                 row["id"] = session_id
             self.sessions[spec["key"]] = rows
+
+    def _with_a_session_on_now(self, programme, rows):
+        """The programme's sessions, plus one that started half an hour ago when none is on now."""
+        opens, closes = timedelta(hours=1), timedelta(hours=3)
+        if any(r["starts_at"] - opens <= self.now <= r["ends_at"] + closes for r in rows if r["status"] == "scheduled"):
+            return rows
+        local = to_local(self.now - timedelta(minutes=30), TZ)
+        starts = local_to_utc(local.date(), time(local.hour, local.minute - local.minute % 5), TZ)
+        rows.append({"programme_id": programme.id, "starts_at": starts, "ends_at": starts + timedelta(hours=2),
+                     "status": "scheduled", "cancelled_at": None, "cancel_reason": None,
+                     "created_at": self.at(40), "week": None, "on_now": True})
+        return sorted(rows, key=lambda r: r["starts_at"])
 
     # ------------------------------------------------------------ young people and guardians
 
@@ -520,7 +540,15 @@ class _Seeder:
                 finished = s["ends_at"] <= self.now
                 coming = [(c, b) for c, b, first in self.participants[key] if self._comes(b, k, first)]
                 if spec["mode"] == "per_session":
-                    coming = self._book_session(spec, s, k, finished, coming)
+                    # The session on now is booked as a held one is: who comes, and a few no-shows.
+                    coming = self._book_session(spec, s, k, finished or s.get("on_now", False), coming)
+                if s.get("on_now"):  # a few already in, none out yet
+                    for c, _ in coming[:NOW_SESSION_CHECKED_IN]:
+                        row = self._attendance(spec, s, c, first_time=c["id"] not in seen, staff=staff)
+                        row.update(checked_in_at=min(row["checked_in_at"], self.now), checked_out_at=None,
+                                   checked_out_by_id=None, collected_by=None, went_home_alone=False)
+                        attendances.append(row)
+                        seen.add(c["id"])
                 if not finished:
                     continue
                 coming = coming[:capacity]

@@ -1,5 +1,9 @@
 """Guardians and their children: add, update, see, download and erase.
 
+Only a guardian's account adds children and gives a parent's consent. A young
+person's own account (one that signed up alone, from the age of consent)
+manages only their own profile: it has no children, whatever links it holds.
+
 Erasure keeps the young person's row and attendances (so the evaluation's
 anonymous counts stay true) and blanks every personal field.
 """
@@ -9,6 +13,7 @@ from datetime import date
 from sqlalchemy import select
 
 from . import audit, consent, passes
+from .accounts import is_young_person
 from ..errors import NotFoundError, PermissionDeniedError, ValidationError
 from ..extensions import db
 from ..models import (Attendance, AuthorisedCollector, Consent, FeedbackResponse, GuardianLink, Pass, Registration,
@@ -57,8 +62,19 @@ def _snapshot(yp: YoungPerson) -> dict:
     return values
 
 
+def check_is_guardian_account(user) -> None:
+    """PermissionDeniedError(code="young_person_account") for a young person's own account:
+    it cannot add children or give a parent's consent, so it cannot act as anyone's parent."""
+    if is_young_person(user):
+        raise PermissionDeniedError(
+            "Your account is your own young person's account, so it can't add children or give a parent's "
+            "consent. A parent or carer can make their own account and add a child there.",
+            code="young_person_account")
+
+
 def add_child(guardian, details: ChildDetails, *, consent_given: bool, now=None) -> YoungPerson:
     """A guardian adds a child: the profile, the link, the consent and the pass, in one transaction."""
+    check_is_guardian_account(guardian)
     now = now or utcnow()
     _validate(details, today=now.date())
     if not consent_given:
@@ -89,13 +105,26 @@ def update_child(guardian, yp: YoungPerson, details: ChildDetails, *, now=None) 
     return yp
 
 
+def check_may_give_consent(user, yp: YoungPerson) -> None:
+    """A parent's consent comes only from a guardian's account linked to the child: else PermissionDeniedError."""
+    check_is_guardian_account(user)
+    if not _is_guardian_of(user, yp):
+        raise PermissionDeniedError("Only a parent or carer linked to this young person can give this consent.",
+                                    code="not_their_guardian")
+
+
 def give_consent(guardian, yp: YoungPerson, *, now=None):
+    """A guardian's consent for their child (see check_may_give_consent)."""
+    check_may_give_consent(guardian, yp)
     consent.record_consent(yp, given_by=guardian, kind="guardian", now=now)
     audit.record("young_person.consent_given", actor=guardian, subject=yp, now=now)
     db.session.commit()
 
 
 def children_of(user) -> list[YoungPerson]:
+    """The user's children: none for a young person's own account."""
+    if is_young_person(user):
+        return []
     return db.session.execute(
         select(YoungPerson).join(GuardianLink).where(GuardianLink.guardian_id == user.id,
                                                      YoungPerson.erased_at.is_(None))
@@ -112,8 +141,14 @@ def load_child(user, young_person_id: int) -> YoungPerson:
 
 
 def may_manage(user, yp: YoungPerson) -> bool:
+    """The young person themself, or a guardian's account linked to them (a young person's own
+    account manages only themself, even with a guardian link made before that rule)."""
     if yp.user_id is not None and yp.user_id == user.id:
         return True
+    return _is_guardian_of(user, yp) and not is_young_person(user)
+
+
+def _is_guardian_of(user, yp: YoungPerson) -> bool:
     return db.session.execute(
         select(GuardianLink).where(GuardianLink.guardian_id == user.id, GuardianLink.young_person_id == yp.id)
     ).first() is not None

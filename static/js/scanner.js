@@ -94,6 +94,7 @@ const WORDS = {
   already_checked_in: "Already in",
   queued: "Queued",
   already_queued: "Already queued",
+  outside_checkin_window: "Not now",
   error: "Stop",
 };
 

@@ -43,6 +43,8 @@ def test_young_person_books_and_worker_checks_in_with_the_keyboard_alone(live_se
     page.fill("#full_name", "Kai Keys")
     page.fill("#email", "kai@example.org")
     page.fill("#date_of_birth", date(date.today().year - 15, 2, 1).isoformat())
+    page.fill("#emergency_contact_name", "Mina Keys")
+    page.fill("#emergency_contact_phone", "07700 900314")
     page.fill("#password", YP_PASSWORD)
     page.fill("#confirm", YP_PASSWORD)
     page.click("main button[type=submit]")

@@ -2,11 +2,13 @@
 from datetime import date, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from outreach.errors import DomainError
+from outreach.models import Attendance, Registration, YoungPerson
 from outreach.services import checkin, passes, registration
 from outreach.timeutil import UTC
-from tests.factories import make_org, make_programme, make_session, make_young_person
+from tests.factories import make_org, make_programme, make_session, make_user, make_young_person
 
 START = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
 AT_DOOR = START + timedelta(minutes=2)
@@ -153,3 +155,134 @@ def test_today_keeps_a_late_session_that_runs_past_midnight(db):
 
     assert [s.id for s in listed] == [late.id, tonight.id]
     assert evening not in listed and tomorrow not in listed
+
+
+# ---------------------------------------------------------------- the check-in window
+
+def test_a_session_a_year_ahead_takes_no_check_in_and_says_when_it_opens(door, db):
+    programme, _, yp, secret = door
+    next_year = make_session(programme, starts_at=START + timedelta(days=365))  # Sat 27 Nov 2027, 18:00
+    book(yp, programme, next_year)
+    result = checkin.check_in_by_pass(secret, next_year, now=AT_DOOR)
+    assert (result.status, result.code, result.attendance) == ("error", "outside_checkin_window", None)
+    assert "opens at 17:00 on Sat 27 Nov 2027" in result.message
+    assert result.young_person is None and "young_person" not in result.as_dict()
+    assert db.session.scalar(select(func.count()).select_from(Attendance)) == 0
+
+
+@pytest.mark.parametrize("minutes_before,status", [(61, "error"), (59, "ok")])
+def test_check_in_opens_an_hour_before_the_start(door, minutes_before, status):
+    programme, session, yp, secret = door
+    book(yp, programme, session)
+    result = checkin.check_in_by_pass(secret, session, now=START - timedelta(minutes=minutes_before))
+    assert result.status == status
+
+
+@pytest.mark.parametrize("minutes_after_end,status", [(179, "ok"), (181, "error")])
+def test_check_in_closes_three_hours_after_the_end(door, minutes_after_end, status):
+    programme, session, yp, secret = door
+    book(yp, programme, session)
+    result = checkin.check_in_by_pass(secret, session, now=session.ends_at + timedelta(minutes=minutes_after_end))
+    assert result.status == status
+    if status == "error":
+        assert result.code == "outside_checkin_window"
+        assert "closed at 23:00 on Fri 27 Nov, 3 hours after it ended" in result.message
+
+
+def test_the_window_comes_from_the_settings(door):
+    programme, session, yp, secret = door
+    book(yp, programme, session)
+    window = checkin.CheckinWindow.from_settings({"CHECKIN_OPENS_MINUTES_BEFORE": 15,
+                                                  "CHECKIN_CLOSES_HOURS_AFTER": 0.5})
+    early = checkin.check_in_by_pass(secret, session, now=START - timedelta(minutes=20), window=window)
+    assert early.code == "outside_checkin_window" and "15 minutes before it starts" in early.message
+    late = checkin.check_in_by_pass(secret, session, now=session.ends_at + timedelta(minutes=31), window=window)
+    assert late.code == "outside_checkin_window" and "30 minutes after it ended" in late.message
+    assert checkin.check_in_by_pass(secret, session, now=START - timedelta(minutes=10), window=window).status == "ok"
+
+
+def test_a_walk_in_outside_the_window_is_refused_and_nothing_is_written(door, db):
+    programme, session, _, _ = door
+    worker = make_user()
+    before = db.session.scalar(select(func.count()).select_from(YoungPerson))
+    with pytest.raises(DomainError) as err:
+        checkin.walk_in(programme.organisation, worker, session, first_name="Dara", last_name="New",
+                        date_of_birth=date(2013, 6, 1), guardian_name="Mo", guardian_phone="07700 900777",
+                        now=START - timedelta(days=2))
+    assert err.value.code == "outside_checkin_window" and "opens at 17:00 on Fri 27 Nov" in err.value.message
+    assert db.session.scalar(select(func.count()).select_from(YoungPerson)) == before
+    assert db.session.scalar(select(func.count()).select_from(Attendance)) == 0
+
+
+def test_check_out_and_undo_still_work_after_the_window_closes(door, db):
+    programme, session, yp, secret = door
+    book(yp, programme, session)
+    att = checkin.check_in_by_pass(secret, session, now=AT_DOOR).attendance
+    next_day = session.ends_at + timedelta(hours=20)
+    checkin.check_out(att, collected_by="Mum", now=next_day)
+    assert att.checked_out_at == next_day
+    assert checkin.undo_check_in(att, now=next_day) is True
+
+
+def test_a_replayed_queue_after_the_window_closed_answers_as_before(door, db):
+    programme, session, yp, secret = door
+    book(yp, programme, session)
+    first = checkin.check_in_by_pass(secret, session, client_ref="phone-1-scan-1", now=AT_DOOR)
+    again = checkin.check_in_by_pass(secret, session, client_ref="phone-1-scan-1", now=START + timedelta(days=2))
+    assert (again.code, again.attendance.id) == ("checked_in", first.attendance.id)
+
+
+def test_sessions_taking_check_ins_follow_the_window(db):
+    org = make_org()
+    programme = make_programme(org)
+    soon = make_session(programme, starts_at=START + timedelta(minutes=45))
+    later = make_session(programme, starts_at=START + timedelta(hours=2))
+    ended = make_session(programme, starts_at=START - timedelta(hours=6), hours=2)   # closed an hour ago
+    open_late = make_session(programme, starts_at=START - timedelta(hours=4), hours=2)  # closes in an hour
+    taking = checkin.sessions_taking_checkins([org.id], START)
+    assert soon in taking and open_late in taking and later not in taking and ended not in taking
+
+
+# ---------------------------------------------------------------- by name: only people the organisation knows
+
+def test_by_name_a_young_person_the_organisation_does_not_know_is_not_found(door, db):
+    _, session, _, _ = door
+    stranger = make_young_person("Zed", dob=date(2013, 1, 1))
+    elsewhere = make_programme(make_org(), min_age=10, max_age=16)
+    registration.book_place(stranger, elsewhere, make_session(elsewhere, starts_at=START),
+                            now=START - timedelta(days=1))  # another partner's booking is not this one's
+    with pytest.raises(DomainError) as err:
+        checkin.check_in_by_name(stranger, session, method="manual", walk_in=True, now=AT_DOOR)
+    assert err.value.code == "not_known"
+    assert db.session.scalar(select(func.count()).select_from(Attendance)) == 0
+
+
+def test_by_name_someone_who_came_before_is_checked_in_as_a_walk_in(door, db):
+    programme, session, _, _ = door
+    regular = make_young_person("Rae", dob=date(2013, 1, 1))
+    last_week = make_session(programme, starts_at=START - timedelta(days=7))
+    db.session.add(Attendance(session_id=last_week.id, young_person_id=regular.id, method="qr",
+                              checked_in_at=last_week.starts_at))
+    amber = checkin.check_in_by_name(regular, session, method="manual", now=AT_DOOR)
+    assert (amber.code, amber.can_walk_in) == ("not_booked", True)
+    walk = checkin.check_in_by_name(regular, session, method="manual", walk_in=True, now=AT_DOOR)
+    assert (walk.code, walk.attendance.method) == ("checked_in", "walk_in")
+
+
+def test_what_makes_a_young_person_known_to_an_organisation(db):
+    from outreach.privacy import is_known, known_young_people
+
+    org, other = make_org(), make_org()
+    programme, elsewhere = make_programme(org, registration_mode="enrol"), make_programme(other)
+    cancelled, walked_in, attended, stranger, theirs = (make_young_person(n) for n in "CWASO")
+    db.session.add(Registration(young_person_id=cancelled.id, programme_id=programme.id, status="cancelled",
+                                cancelled_at=START))
+    walked_in.created_by_organisation_id = org.id
+    s = make_session(make_programme(org), starts_at=START)
+    db.session.add(Attendance(session_id=s.id, young_person_id=attended.id, method="qr", checked_in_at=START))
+    db.session.add(Registration(young_person_id=theirs.id, session_id=make_session(elsewhere).id, status="confirmed"))
+    db.session.flush()
+    known = set(db.session.execute(known_young_people(org.id)).scalars())
+    assert known == {cancelled.id, walked_in.id, attended.id}
+    assert [is_known(org.id, yp.id) for yp in (cancelled, walked_in, attended, stranger, theirs)] == [
+        True, True, True, False, False]

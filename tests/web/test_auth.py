@@ -91,24 +91,58 @@ def test_very_common_passwords_are_refused(client, db):
     assert db.session.execute(select(User)).first() is None
 
 
+YOUNG = dict(kind="young_person", emergency_contact_name="Jo Young", emergency_contact_phone="07700 900222")
+
+
 def test_young_person_over_age_of_consent_signs_up_with_own_consent(client, db):
     today = date.today()
     dob = date(today.year - 14, 1, 1)
-    resp = _signup(client, kind="young_person", full_name="Alex Young", email="alex@example.org",
-                   date_of_birth=dob.isoformat())
+    resp = _signup(client, **YOUNG, full_name="Alex Young", email="alex@example.org", date_of_birth=dob.isoformat())
     assert resp.status_code == 200 and "Check your email" in resp.get_data(as_text=True)
     user = db.session.execute(select(User).where(User.email == "alex@example.org")).scalar_one()
     yp = db.session.execute(select(YoungPerson).where(YoungPerson.user_id == user.id)).scalar_one()
     assert (yp.first_name, yp.last_name, yp.date_of_birth) == ("Alex", "Young", dob)
+    # Someone else to call, not their own phone; home alone only if they said so.
+    assert (yp.emergency_contact_name, yp.emergency_contact_phone, yp.may_go_home_alone) == (
+        "Jo Young", "07700 900222", False)
     consent = db.session.execute(select(Consent).where(Consent.young_person_id == yp.id)).scalar_one()
     assert consent.kind == "self"
     assert passes.live_pass(yp) is not None  # their own pass to show at the door
 
 
+@pytest.mark.parametrize("missing,message", [
+    ("emergency_contact_name", "Enter the name of someone we can call in an emergency"),
+    ("emergency_contact_phone", "Enter your emergency contact&#39;s phone number."),
+])
+def test_young_person_sign_up_asks_for_an_emergency_contact(client, db, missing, message):
+    dob = date(date.today().year - 14, 1, 1).isoformat()
+    data = dict(YOUNG, full_name="Alex Young", email="alex@example.org", date_of_birth=dob)
+    data.pop(missing)
+    resp = _signup(client, **data)
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and message in page and 'class="field__error"' in page
+    assert db.session.execute(select(User).where(User.email == "alex@example.org")).first() is None
+    if missing == "emergency_contact_phone":
+        bad = _signup(client, **dict(data, emergency_contact_phone="call Jo"))
+        assert "Enter a phone number, like 07700 900123." in bad.get_data(as_text=True)
+        assert db.session.execute(select(User).where(User.email == "alex@example.org")).first() is None
+
+
+def test_young_person_who_may_go_home_alone_says_so_at_sign_up(client, db):
+    dob = date(date.today().year - 15, 1, 1).isoformat()
+    _signup(client, **YOUNG, full_name="Sol Alone", email="sol@example.org", date_of_birth=dob, may_go_home_alone="y")
+    yp = db.session.execute(select(YoungPerson).where(YoungPerson.first_name == "Sol")).scalar_one()
+    assert yp.may_go_home_alone is True
+
+
+def test_a_guardian_signing_up_is_not_asked_for_an_emergency_contact(client, db):
+    assert "Check your email" in _signup(client).get_data(as_text=True)
+    assert db.session.execute(select(YoungPerson)).first() is None
+
+
 def test_under_age_of_consent_is_told_kindly_to_ask_a_guardian(client, db):
     today = date.today()
-    resp = _signup(client, kind="young_person", email="kid@example.org",
-                   date_of_birth=date(today.year - 11, 1, 1).isoformat())
+    resp = _signup(client, **YOUNG, email="kid@example.org", date_of_birth=date(today.year - 11, 1, 1).isoformat())
     page = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert "13 or older" in page and "parent or carer" in page

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from outreach.models import Attendance, AuditEvent, AuthorisedCollector, Registration, YoungPerson
 from outreach.services import passes
-from outreach.timeutil import UTC
+from outreach.timeutil import UTC, to_local
 from tests.factories import make_org, make_programme, make_session, make_user, make_young_person
 
 
@@ -179,3 +179,153 @@ def test_another_partner_gets_nothing_from_the_api_or_pages(client, db, login_as
         assert client.get(f"/org/door/sessions/{s.id}{path}").status_code == 404
         assert client.get(f"/org/other/sessions/{s.id}{path}").status_code == 404
     assert db.session.scalar(select(func.count()).select_from(Attendance)) == 0
+
+
+# ------------------------------------------------------------------ who can be checked in by name
+
+def _rows(db, model=Attendance):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.mark.parametrize("walk_in", ["1", "", "true"])
+def test_manual_check_in_of_a_young_person_the_organisation_never_met_is_not_found(client, db, login_as, door,
+                                                                                    walk_in):
+    login_as(door["worker"])
+    resp = client.post(door["base"] + "/check-in", data={"young_person_id": door["stranger"].id, "walk_in": walk_in})
+    assert resp.status_code == 404
+    assert _rows(db) == 0
+    # Nor do the door pages show them afterwards (their medical note, contacts, collectors).
+    for path in ("", "/on-site"):
+        assert "Elsewhere" not in client.get(door["base"] + path).get_data(as_text=True)
+
+
+def test_manual_check_in_of_another_partners_young_person_is_not_found(client, db, login_as, door):
+    other = make_org("Other Club", slug="other-club")
+    theirs = make_young_person("Ola", "Theirs", dob=date(2013, 2, 2), medical_notes="Epilepsy")
+    their_session = make_session(make_programme(other, min_age=10, max_age=16), starts_at=door["session"].starts_at)
+    db.session.add(Registration(young_person_id=theirs.id, session_id=their_session.id, status="confirmed"))
+    db.session.commit()
+    login_as(door["worker"])
+    for bad in (theirs.id, 10 ** 30, "٣", "-1", "x"):
+        resp = client.post(door["base"] + "/check-in", data={"young_person_id": bad, "walk_in": "1"})
+        assert resp.status_code in (400, 404), bad
+    assert _rows(db) == 0
+    assert "Ola" not in client.get(door["base"] + "?q=ola").get_data(as_text=True)
+
+
+def test_someone_who_came_before_is_found_by_name_and_checked_in_as_a_walk_in(client, db, login_as, door):
+    regular = door["stranger"]
+    last_week = make_session(door["session"].programme, starts_at=door["session"].starts_at - timedelta(days=7))
+    db.session.add(Attendance(session_id=last_week.id, young_person_id=regular.id, method="qr",
+                              checked_in_at=last_week.starts_at))
+    db.session.commit()
+    login_as(door["worker"])
+    page = client.get(door["base"] + "?q=cal").get_data(as_text=True)
+    assert "Not booked on this session" in page and "Cal Elsewhere" in page and "Check in as walk-in" in page
+    resp = client.post(door["base"] + "/check-in", data={"young_person_id": regular.id, "walk_in": "1"})
+    assert resp.status_code == 302
+    att = db.session.execute(select(Attendance).where(Attendance.session_id == door["session"].id)).scalar_one()
+    assert (att.young_person_id, att.method) == (regular.id, "walk_in")
+
+
+def test_the_undo_bar_is_only_for_a_check_in_of_this_session(client, db, login_as, door):
+    other = make_session(door["session"].programme, starts_at=door["session"].starts_at - timedelta(days=7))
+    att = Attendance(session_id=other.id, young_person_id=door["stranger"].id, method="qr",
+                     checked_in_at=other.starts_at)
+    db.session.add(att)
+    db.session.commit()
+    login_as(door["worker"])
+    assert "Undo last check-in" not in client.get(door["base"] + f"?last={att.id}").get_data(as_text=True)
+
+
+# ------------------------------------------------------------------ the check-in window
+
+@pytest.fixture()
+def next_year(db, door):
+    session = make_session(door["session"].programme, starts_at=door["session"].starts_at + timedelta(days=365))
+    for yp in door["booked"]:
+        db.session.add(Registration(young_person_id=yp.id, session_id=session.id, status="confirmed",
+                                    confirmed_at=datetime.now(UTC)))
+    db.session.commit()
+    return session
+
+
+def test_a_session_a_year_ahead_says_when_check_in_opens_and_offers_no_check_in(client, db, login_as, door,
+                                                                                next_year):
+    login_as(door["worker"])
+    base = f"/org/door/sessions/{next_year.id}"
+    page = client.get(base).get_data(as_text=True)
+    assert "Not taking check-ins now" in page and "Check-in for this session opens at" in page
+    assert "/check-in" not in page and "/scan" not in page and "/walk-in" not in page
+    resp = client.post(base + "/check-in", data={"young_person_id": door["booked"][0].id})
+    assert "Check-in for this session opens at" in client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Not taking check-ins now" in client.get(base + "/scan").get_data(as_text=True)
+    walk = client.post(base + "/walk-in", data={
+        "first_name": "Dara", "last_name": "New", "date_of_birth": "2012-06-01", "guardian_name": "Mo New",
+        "guardian_phone": "07700 900777", "consent_by_phone": "y"})
+    assert walk.status_code == 200 and "opens at" in walk.get_data(as_text=True)
+    secret = passes.ensure_pass(door["booked"][0]).secret
+    api = _api(client, next_year, {"pass": secret, "client_ref": uuid.uuid4().hex}).get_json()
+    assert (api["status"], api["code"]) == ("error", "outside_checkin_window") and "young_person" not in api
+    batch = client.post(f"/api/sessions/{next_year.id}/checkins/batch",
+                        json={"checkins": [{"pass": secret, "client_ref": uuid.uuid4().hex, "offline": True}]})
+    assert batch.get_json()["results"][0]["code"] == "outside_checkin_window"
+    assert _rows(db) == 0 and _rows(db, YoungPerson) == 3
+
+
+def test_today_says_when_a_later_session_opens(client, db, login_as, door):
+    now = datetime.now(UTC)
+    # Later today, or (late in the evening) already running since before midnight: either way on Today.
+    later = make_session(door["session"].programme, starts_at=now + timedelta(hours=2)) \
+        if to_local(now + timedelta(hours=2), "Europe/London").date() == to_local(now, "Europe/London").date() \
+        else None
+    db.session.commit()
+    login_as(door["worker"])
+    page = client.get("/org/door/today").get_data(as_text=True)
+    assert "Friday Club" in page and "Check-in closed" not in page
+    if later is not None:
+        assert f"Check-in opens {to_local(later.starts_at - timedelta(hours=1), 'Europe/London'):%H:%M}" in page
+
+
+# ------------------------------------------------------------------ missing contacts, going home alone
+
+def test_fire_register_says_no_emergency_contact_given_in_the_danger_style(client, db, login_as, door):
+    alone = make_young_person("Tia", "Alone", dob=date(2011, 2, 2), emergency_contact_name=None,
+                              emergency_contact_phone=None)
+    db.session.add(Registration(young_person_id=alone.id, session_id=door["session"].id, status="confirmed"))
+    db.session.commit()
+    login_as(door["worker"])
+    client.post(door["base"] + "/check-in", data={"young_person_id": alone.id})
+    page = client.get(door["base"] + "/on-site").get_data(as_text=True)
+    assert '<strong class="missing">⚠ No emergency contact given</strong>' in page
+    assert "None" not in page and 'href="tel:"' not in page and "tel:None" not in page
+
+
+def test_a_young_person_who_signed_up_alone_may_go_home_alone_at_check_out(client, db, login_as, door):
+    young = dict(kind="young_person", full_name="Sol Alone", email="sol@example.org", password="a long passphrase",
+                 confirm="a long passphrase", date_of_birth="2012-03-03", emergency_contact_name="Aunt Rae",
+                 emergency_contact_phone="07700 900765", may_go_home_alone="y")
+    assert client.post("/signup", data=young).status_code == 200
+    sol = db.session.execute(select(YoungPerson).where(YoungPerson.first_name == "Sol")).scalar_one()
+    db.session.add(Registration(young_person_id=sol.id, session_id=door["session"].id, status="confirmed"))
+    db.session.commit()
+    login_as(door["worker"])
+    client.post(door["base"] + "/check-in", data={"young_person_id": sol.id})
+    att = db.session.execute(select(Attendance).where(Attendance.young_person_id == sol.id)).scalar_one()
+    form = client.get(f"/org/door/attendances/{att.id}/check-out").get_data(as_text=True)
+    assert "Went home alone" in form and "Aunt Rae (emergency contact)" in form
+    client.post(f"/org/door/attendances/{att.id}/check-out", data={"went_home_alone": "y"})
+    db.session.refresh(att)
+    assert att.went_home_alone is True and att.checked_out_at is not None
+
+
+def test_check_out_with_nobody_on_record_asks_who_collected_them(client, db, login_as, door):
+    alone = make_young_person("Tia", "Alone", dob=date(2011, 2, 2), emergency_contact_name=None,
+                              emergency_contact_phone=None)
+    db.session.add(Attendance(session_id=door["session"].id, young_person_id=alone.id, method="manual",
+                              checked_in_at=datetime.now(UTC)))
+    db.session.commit()
+    att = db.session.execute(select(Attendance).where(Attendance.young_person_id == alone.id)).scalar_one()
+    login_as(door["worker"])
+    form = client.get(f"/org/door/attendances/{att.id}/check-out").get_data(as_text=True)
+    assert "No collectors or emergency contact given" in form and "None" not in form

@@ -186,3 +186,87 @@ def _dump_database(db) -> str:
         for row in db.session.execute(table.select()):
             chunks.append(" ".join(str(v) for v in row))
     return "\n".join(chunks)
+
+
+# ------------------------------------------------------------------ a young person's own account
+
+@pytest.fixture()
+def teen(db, login_as):
+    """A 14-year-old who signed up alone, with a 9-year-old 'child' her account added before the rule."""
+    user = make_user("teen@example.org", "Tia Alone")
+    today = date.today()
+    own = make_young_person("Tia", "Alone", dob=date(today.year - 14, 1, 1), user_id=user.id)
+    earlier = make_young_person("Nia", "Small", dob=date(today.year - 9, 1, 1), guardian=user)
+    db.session.commit()
+    login_as(user)
+    return user, own, earlier
+
+
+def _counts(db):
+    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
+            for model in (YoungPerson, GuardianLink, Consent, Registration)}
+
+
+def test_a_young_persons_own_account_cannot_add_a_child(client, db, teen):
+    before = _counts(db)
+    form = client.get("/family/children/new")
+    assert form.status_code == 403 and "can&#39;t add children" in form.get_data(as_text=True)
+    posted = client.post("/family/children/new", data=dict(CHILD, date_of_birth=f"{date.today().year - 9}-02-02"))
+    assert posted.status_code == 403
+    assert _counts(db) == before
+
+
+def test_a_young_persons_own_account_cannot_give_a_parents_consent(client, db, teen):
+    _, own, earlier = teen
+    before = _counts(db)
+    for child in (earlier, own):
+        assert client.get(f"/family/children/{child.id}/consent").status_code in (403, 404)
+        assert client.post(f"/family/children/{child.id}/consent", data={"consent": "y"}).status_code in (403, 404)
+    assert _counts(db) == before
+
+
+def test_a_young_persons_own_account_books_only_themself(client, db, teen):
+    _, own, earlier = teen
+    programme = make_programme(make_org(), registration_mode="per_session", capacity=1, min_age=8, max_age=16)
+    session = make_session(programme, starts_at=datetime.now(UTC) + timedelta(days=3), capacity=0)
+    db.session.commit()
+    page = client.get(f"/activities/{programme.id}/book").get_data(as_text=True)
+    assert "Tia" in page and "Nia" not in page
+    client.post(f"/activities/{programme.id}/book", data={"young_person_id": earlier.id, "session_id": session.id})
+    assert db.session.scalar(select(func.count()).select_from(Registration)) == 0  # no waiting list place either
+    for url in (f"/family/children/{earlier.id}/edit", f"/family/children/{earlier.id}/data.json"):
+        assert client.get(url).status_code == 404
+
+
+def test_my_family_for_a_young_person_shows_their_own_profile_and_no_add_a_child(client, db, teen):
+    page = client.get("/family").get_data(as_text=True)
+    assert "Tia Alone" in page and "Nia" not in page
+    assert "Add a child" not in page and "/family/children/new" not in page
+    own_form = client.get(f"/family/children/{teen[1].id}/edit").get_data(as_text=True)
+    assert "Your details" in own_form and "I may go home on my own after a session" in own_form
+
+
+def test_a_young_person_sets_going_home_alone_on_their_own_profile(client, db, teen):
+    _, own, _ = teen
+    data = {"first_name": "Tia", "last_name": "Alone", "date_of_birth": own.date_of_birth.isoformat(),
+            "emergency_contact_name": "Aunt Rae", "emergency_contact_phone": "07700 900765",
+            "may_go_home_alone": "y"}
+    assert client.post(f"/family/children/{own.id}/edit", data=data).status_code == 302
+    db.session.refresh(own)
+    assert (own.may_go_home_alone, own.emergency_contact_name) == (True, "Aunt Rae")
+
+
+def test_the_service_refuses_a_young_persons_account_as_a_parent(db, teen):
+    from outreach.errors import PermissionDeniedError
+    from outreach.services import family
+    from outreach.services.family import ChildDetails
+
+    user, _, earlier = teen
+    details = ChildDetails(first_name="Kit", last_name="Small", date_of_birth=date(date.today().year - 9, 3, 3),
+                           emergency_contact_name="Tia", emergency_contact_phone="07700 900111")
+    with pytest.raises(PermissionDeniedError) as err:
+        family.add_child(user, details, consent_given=True)
+    assert err.value.code == "young_person_account"
+    with pytest.raises(PermissionDeniedError):
+        family.give_consent(user, earlier)
+    assert family.children_of(user) == [] and not family.may_manage(user, earlier)

@@ -45,3 +45,43 @@ def test_signed_out_visitor_sees_no_name(client, db):
     _, _, _, _, secret = _now_session(db)
     page = client.get(f"/p/{secret}").get_data(as_text=True)
     assert "Tobi" not in page and "Adeyemi" not in page and "This is an Outreach pass" in page
+
+
+def test_a_worker_with_no_session_taking_check_ins_learns_nothing_from_a_pass(client, db, login_as):
+    _, _, _, _, secret = _now_session(db)
+    idle = make_user("idle@example.org")
+    org = make_org(worker=idle)
+    make_session(make_programme(org), starts_at=datetime.now(UTC) + timedelta(days=365))  # a year ahead
+    db.session.commit()
+    login_as(idle)
+    page = client.get(f"/p/{secret}").get_data(as_text=True)
+    assert "No session of yours is taking check-ins now" in page
+    for private in ("Tobi", "Adeyemi", "Medical", "Must be collected", "No photos", "Check in"):
+        assert private not in page, private
+
+
+def test_a_pass_checks_in_only_to_a_session_taking_check_ins(client, db, login_as):
+    worker, org, session, yp, secret = _now_session(db)
+    next_year = make_session(session.programme, starts_at=session.starts_at + timedelta(days=365))
+    db.session.commit()
+    login_as(worker)
+    assert f'value="{next_year.id}"' not in client.get(f"/p/{secret}").get_data(as_text=True)
+    response = client.post(f"/p/{secret}/check-in", data={"session_id": next_year.id, "walk_in": "1"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "opens at" in page and "Tobi" not in page
+    assert db.session.execute(select(Attendance)).first() is None
+
+
+def test_a_pass_shown_at_another_partners_door_lets_them_check_in_a_walk_in(client, db, login_as):
+    _, _, _, yp, secret = _now_session(db)
+    other = make_user("other.door@example.org")
+    org = make_org(worker=other)
+    theirs = make_session(make_programme(org, "Open Gym", min_age=8, max_age=18),
+                          starts_at=datetime.now(UTC) - timedelta(minutes=5))
+    db.session.commit()
+    login_as(other)
+    page = client.get(f"/p/{secret}").get_data(as_text=True)
+    assert "Open Gym" in page and "Friday Club" not in page and "Check in as walk-in" in page
+    assert client.post(f"/p/{secret}/check-in", data={"session_id": theirs.id, "walk_in": "1"}).status_code == 200
+    att = db.session.execute(select(Attendance)).scalar_one()
+    assert (att.session_id, att.young_person_id, att.method) == (theirs.id, yp.id, "walk_in")

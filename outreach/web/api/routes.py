@@ -3,7 +3,7 @@
 Signed-in staff only (session cookie; CSRF token in the X-CSRFToken header).
 Errors are JSON: {"error": {"code": ..., "message": ...}}. See docs/openapi.yaml.
 """
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from flask_login import current_user, login_required
 
 from . import bp
@@ -25,8 +25,8 @@ def _one(session, item: dict):
     method = "offline_sync" if item.get("offline") is True else "qr"
     tz_name = session.programme.organisation.timezone  # read before the commit expires it
     result = checkin.check_in_by_pass(scanned[:300], session, by=current_user, method=method, client_ref=ref,
-                                      walk_in=item.get("walk_in") is True,
-                                      tz_name=tz_name)
+                                      walk_in=item.get("walk_in") is True, tz_name=tz_name,
+                                      window=checkin.CheckinWindow.from_settings(current_app.config))
     return result.as_dict(tz_name)
 
 

@@ -1,4 +1,5 @@
 """Sign-up, sign-in, password forms."""
+import re
 from datetime import date
 
 from ..forms import AppForm
@@ -7,6 +8,8 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Validati
 
 from ...services.admin_accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from ..choices import choices
+
+PHONE_PATTERN = re.compile(r"^[0-9+()\- ]{7,20}$")  # as on a child's details (family/forms.py)
 
 NEW_PASSWORD = [DataRequired("Choose a password."),
                 Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH,
@@ -28,6 +31,10 @@ class SignUpForm(AppForm):
     email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
     phone = StringField("Phone (optional)", validators=[Optional(), Length(max=40)])
     date_of_birth = DateField("Your date of birth", validators=[Optional()])
+    # A young person signing up alone: someone staff can call if something happens at a session.
+    emergency_contact_name = StringField("Emergency contact's name", validators=[Length(max=120)])
+    emergency_contact_phone = StringField("Emergency contact's phone", validators=[Length(max=40)])
+    may_go_home_alone = BooleanField("I may go home on my own after a session")
     password = PasswordField("Password", validators=NEW_PASSWORD)
     confirm = PasswordField("Password again", validators=[EqualTo("password", "The two passwords don't match.")])
 
@@ -36,6 +43,18 @@ class SignUpForm(AppForm):
             raise ValidationError("Enter your date of birth.")
         if field.data and not (date(1990, 1, 1) <= field.data <= date.today()):
             raise ValidationError("Enter a real date of birth.")
+
+    def validate_emergency_contact_name(self, field):
+        if self.kind.data == "young_person" and not (field.data or "").strip():
+            raise ValidationError("Enter the name of someone we can call in an emergency, like a parent or carer.")
+
+    def validate_emergency_contact_phone(self, field):
+        if self.kind.data != "young_person":
+            return
+        if not (field.data or "").strip():
+            raise ValidationError("Enter your emergency contact's phone number.")
+        if not PHONE_PATTERN.match(field.data.strip()):
+            raise ValidationError("Enter a phone number, like 07700 900123.")
 
 
 class ForgotPasswordForm(AppForm):

@@ -88,6 +88,9 @@ def signup():
                 kind=form.kind.data, full_name=form.full_name.data, email=form.email.data,
                 password=form.password.data, phone=form.phone.data,
                 date_of_birth=form.date_of_birth.data if form.kind.data == "young_person" else None,
+                **(dict(emergency_contact_name=form.emergency_contact_name.data,
+                        emergency_contact_phone=form.emergency_contact_phone.data,
+                        may_go_home_alone=form.may_go_home_alone.data) if form.kind.data == "young_person" else {}),
             ), age_of_consent=current_app.config["AGE_OF_CONSENT"])
         except DomainError as err:
             _field_error(form, err)

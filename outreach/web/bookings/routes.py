@@ -100,10 +100,10 @@ def move(registration_id):
     try:
         if form.to.data == "waiting":
             registration.move_to_waiting_list(reg, by=current_user)
-            flash(f"{reg.young_person.first_name} moved to the top of the waiting list.", "success")
+            flash(f"{reg.young_person.short_name} moved to the top of the waiting list.", "success")
         else:
             registration.confirm_from_waiting_list(reg, by=current_user)
-            flash(f"{reg.young_person.first_name} now has a place; their family has been emailed.", "success")
+            flash(f"{reg.young_person.short_name} now has a place; their family has been emailed.", "success")
     except DomainError as err:
         flash(err.message, "error")
     return _back(reg)
@@ -120,7 +120,7 @@ def cancel(registration_id):
         except DomainError as err:
             flash(err.message, "error")
         else:
-            moved = f" {promoted[0].young_person.first_name} moved up from the waiting list." if promoted else ""
+            moved = f" {promoted[0].young_person.short_name} moved up from the waiting list." if promoted else ""
             flash(f"Booking cancelled.{moved}", "success")
         return _back(reg)
     return render_template("bookings/cancel.html", form=form, reg=reg)

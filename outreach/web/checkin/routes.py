@@ -6,12 +6,12 @@ from . import bp
 from .forms import CheckOutForm, ManualCheckInForm, UndoForm, WalkInForm
 from ..choices import choices
 from ..params import row_id
-from ...access import load, org_member_required, staff_attendance
+from ...access import load, load_young_person, org_member_required, staff_attendance
 from ...errors import DomainError
 from ...extensions import db
-from ...models import Attendance, ProgrammeSession, YoungPerson
+from ...models import Attendance, ProgrammeSession
 from ...services import audit, checkin
-from ...timeutil import utcnow
+from ...timeutil import age_on, utcnow
 
 PREFIX = "/org/<org_slug>"
 
@@ -20,13 +20,26 @@ def _session(session_id):
     return load(ProgrammeSession, session_id, g.org)
 
 
+def _window():
+    return checkin.CheckinWindow.from_settings(current_app.config)
+
+
+def _form_id(value) -> int | None:
+    try:
+        return row_id(value or "")
+    except ValueError:
+        return None
+
+
 @bp.get(PREFIX + "/today")
 @org_member_required("worker")
 def today():
     now = utcnow()
     sessions = checkin.todays_sessions(g.org, now, g.org.timezone)
     counts = {s.id: checkin.headcount(checkin.roster(s, now=now)) for s in sessions}
-    return render_template("checkin/today.html", sessions=sessions, counts=counts, now=now)
+    window = _window()
+    return render_template("checkin/today.html", sessions=sessions, counts=counts, now=now,
+                           states={s.id: window.state(s, now) for s in sessions}, window=window)
 
 
 @bp.get(PREFIX + "/sessions/<int:session_id>")
@@ -35,11 +48,18 @@ def session(session_id):
     s = _session(session_id)
     lines = checkin.roster(s)
     q = (request.args.get("q") or "").strip()[:60].lower()
-    shown = [x for x in lines if q in f"{x.young_person.first_name} {x.young_person.last_name}".lower()] if q \
-        else lines
+    shown = [x for x in lines if q in x.young_person.display_name.lower()] if q else lines
+    # The undo bar only for a check-in of this session (the id comes back in the URL).
     last = request.args.get("last", type=row_id)
+    last = last if any(x.attendance is not None and x.attendance.id == last for x in lines) else None
+    now = utcnow()
+    refusal = None if s.is_cancelled else _window().refusal(s, now, g.org.timezone)
+    known = checkin.known_not_on_list(s, q, lines) if q and not refusal and not s.is_cancelled else []
     return render_template("checkin/session.html", s=s, lines=shown, count=checkin.headcount(lines), q=q,
-                           form=ManualCheckInForm(), undo_form=UndoForm(), last=last)
+                           form=ManualCheckInForm(), undo_form=UndoForm(), last=last, refusal=refusal,
+                           known=known, open=not refusal and not s.is_cancelled, now=now,
+                           ages={yp.id: age_on(yp.date_of_birth, s.starts_at.date()) for yp in known
+                                 if yp.date_of_birth})
 
 
 @bp.post(PREFIX + "/sessions/<int:session_id>/check-in")
@@ -47,13 +67,13 @@ def session(session_id):
 def manual_check_in(session_id):
     s = _session(session_id)
     form = ManualCheckInForm()
-    if not form.validate_on_submit() or not form.young_person_id.data.isdigit():
+    if not form.validate_on_submit():
         abort(400)
-    yp = db.session.get(YoungPerson, int(form.young_person_id.data))
-    if yp is None or yp.id not in {x.young_person.id for x in checkin.roster(s)} and form.walk_in.data != "1":
-        abort(404)
-    result = checkin.check_in(yp, s, by=current_user, method="manual", walk_in=form.walk_in.data == "1",
-                              tz_name=g.org.timezone)
+    # By name: only someone this organisation knows (a booking, an attendance, added by its staff);
+    # walk_in=1 makes a known person's check-in a walk-in, it never widens who can be found.
+    yp = load_young_person(g.org, _form_id(form.young_person_id.data))
+    result = checkin.check_in_by_name(yp, s, by=current_user, method="manual", walk_in=form.walk_in.data == "1",
+                                      tz_name=g.org.timezone, window=_window())
     flash(result.message, {"ok": "success", "warn": "warning", "error": "error"}[result.status])
     last = result.attendance.id if result.code == "checked_in" else None
     return redirect(url_for("checkin.session", org_slug=g.org.slug, session_id=s.id, last=last))
@@ -64,12 +84,12 @@ def manual_check_in(session_id):
 def undo(session_id):
     s = _session(session_id)
     form = UndoForm()
-    if not form.validate_on_submit() or not form.attendance_id.data.isdigit():
+    if not form.validate_on_submit():
         abort(400)
-    attendance = staff_attendance(int(form.attendance_id.data), current_user)
+    attendance = staff_attendance(_form_id(form.attendance_id.data), current_user)
     if attendance.session_id != s.id:
         abort(404)
-    name = attendance.young_person.first_name
+    name = attendance.young_person.short_name
     if checkin.undo_check_in(attendance, by=current_user):
         flash(f"Undone: {name} is no longer checked in.", "success")
     else:
@@ -81,7 +101,8 @@ def undo(session_id):
 @org_member_required("worker")
 def scan(session_id):
     s = _session(session_id)
-    return render_template("checkin/scan.html", s=s)
+    refusal = None if s.is_cancelled else _window().refusal(s, utcnow(), g.org.timezone)
+    return render_template("checkin/scan.html", s=s, refusal=refusal)
 
 
 @bp.route(PREFIX + "/sessions/<int:session_id>/walk-in", methods=["GET", "POST"])
@@ -95,7 +116,8 @@ def walk_in(session_id):
                 g.org, current_user, s, first_name=form.first_name.data.strip(), last_name=form.last_name.data.strip(),
                 date_of_birth=form.date_of_birth.data, guardian_name=form.guardian_name.data.strip(),
                 guardian_phone=form.guardian_phone.data.strip(), medical_notes=(form.medical_notes.data or "").strip(),
-                consent_by_phone=form.consent_by_phone.data, age_of_consent=current_app.config["AGE_OF_CONSENT"])
+                consent_by_phone=form.consent_by_phone.data, age_of_consent=current_app.config["AGE_OF_CONSENT"],
+                window=_window())
         except DomainError as err:
             if err.field and hasattr(form, err.field):
                 getattr(form, err.field).errors.append(err.message)
@@ -104,9 +126,10 @@ def walk_in(session_id):
         else:
             extra = "" if booked or s.programme.registration_mode == "drop_in" else \
                 " No booking was made: the session is full."
-            flash(f"{attendance.young_person.first_name} is checked in as a walk-in.{extra}", "success")
+            flash(f"{attendance.young_person.short_name} is checked in as a walk-in.{extra}", "success")
             return redirect(url_for("checkin.session", org_slug=g.org.slug, session_id=s.id, last=attendance.id))
-    return render_template("checkin/walk_in.html", s=s, form=form)
+    return render_template("checkin/walk_in.html", s=s, form=form,
+                           refusal=None if s.is_cancelled else _window().refusal(s, utcnow(), g.org.timezone))
 
 
 @bp.route(PREFIX + "/attendances/<int:attendance_id>/check-out", methods=["GET", "POST"])
@@ -120,6 +143,8 @@ def check_out(attendance_id):
     if yp.emergency_contact_name:
         options.append((yp.emergency_contact_name, f"{yp.emergency_contact_name} (emergency contact)"))
     form.collector.choices = choices(options)
+    if not options:  # nobody on record: the free text is the only way to say who it was
+        form.collected_by_other.label.text = "Who collected them? Their name, and how they know them"
     if form.validate_on_submit():
         who = (form.collected_by_other.data or "").strip() or form.collector.data
         try:
@@ -132,7 +157,7 @@ def check_out(attendance_id):
             elif err.code != "already_checked_out":  # that one the page shows instead of the form
                 form.form_errors.append(err.message)
         else:
-            flash(f"{yp.first_name} checked out: {attendance.how_they_left}.", "success")
+            flash(f"{yp.short_name} checked out: {attendance.how_they_left}.", "success")
             return redirect(url_for("checkin.on_site", org_slug=g.org.slug, session_id=attendance.session_id))
     return render_template("checkin/check_out.html", attendance=attendance, yp=yp, form=form)
 

@@ -60,6 +60,13 @@ def _titles(org=None):
     return {p.id: p.title for p in db.session.execute(stmt).scalars()}
 
 
+def _filter_args() -> dict:
+    # Only the filters go on to the report's link: a stray ?programme= or ?org_slug= in the
+    # address would otherwise clash with the link's own arguments (a 500).
+    return {name: request.args[name] for name in ("start", "end", "age_band", "gender", "district", "category")
+            if name in request.args}
+
+
 @bp.get("/org/<org_slug>/evaluation")
 @org_member_required("lead")
 def organisation():
@@ -69,7 +76,7 @@ def organisation():
     return render_template("evaluation/dashboard.html", org=g.org, form=form, data=build(
         q, tz=g.org.timezone, programme_titles=titles), heading=f"Evaluation: {g.org.name}",
         range_text=_range_text(form), programmes=sorted(titles.items(), key=lambda kv: kv[1].lower()),
-        report_url=url_for("evaluation.report", org_slug=g.org.slug, **request.args))
+        report_url=url_for("evaluation.report", org_slug=g.org.slug, **_filter_args()))
 
 
 @bp.get("/org/<org_slug>/evaluation/programmes/<int:programme_id>")
@@ -82,7 +89,7 @@ def programme(programme_id):
                            data=build(q, tz=g.org.timezone, programme_titles={programme.id: programme.title}),
                            heading=f"Evaluation: {programme.title}", range_text=_range_text(form),
                            report_url=url_for("evaluation.report", org_slug=g.org.slug, programme=programme.id,
-                                              **request.args))
+                                              **_filter_args()))
 
 
 @bp.get("/org/<org_slug>/evaluation/report")

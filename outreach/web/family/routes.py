@@ -53,6 +53,7 @@ def _pass_url(yp):
 @bp.route("/family/children/new", methods=["GET", "POST"])
 @login_required
 def add_child():
+    family.check_is_guardian_account(current_user)  # a young person's own account: 403, nothing written
     form = NewChildForm()
     if form.validate_on_submit():
         try:
@@ -78,21 +79,26 @@ def edit_child(young_person_id):
             form.collectors[i].form.name.data = c.name
             form.collectors[i].form.relationship_label.data = c.relationship_label
             form.collectors[i].form.phone.data = c.phone
+    own = child.user_id == current_user.id
+    if own:  # a young person's own profile: they answer for themself
+        form.may_go_home_alone.label.text = "I may go home on my own after a session"
+        form.photo_consent.label.text = "Photos: I may appear in photos taken at sessions"
     if form.validate_on_submit():
         try:
             family.update_child(current_user, child, ChildDetails(**form.details_kwargs()))
         except DomainError as err:
             _field_error(form, err)
         else:
-            flash(f"{child.first_name}'s details are saved.", "success")
+            flash("Your details are saved." if own else f"{child.first_name}'s details are saved.", "success")
             return redirect(url_for("family.index"))
-    return render_template("family/child_form.html", form=form, child=child)
+    return render_template("family/child_form.html", form=form, child=child, own=own)
 
 
 @bp.route("/family/children/<int:young_person_id>/consent", methods=["GET", "POST"])
 @login_required
 def give_consent(young_person_id):
     child = _load_child(young_person_id)
+    family.check_may_give_consent(current_user, child)
     form = ConsentForm()
     if form.validate_on_submit():
         family.give_consent(current_user, child)
@@ -195,8 +201,13 @@ def pass_page(secret):
                                    open_surveys=surveys.open_for(found.young_person_id, utcnow()))
         memberships = staff_memberships(current_user)
         if memberships:
+            # The pass shown at the door is the family's act for that door: staff learn who it is
+            # only while one of their own sessions takes check-ins, and then only to check them in.
             now = utcnow()
-            sessions = checkin.sessions_now([m.organisation_id for m in memberships], now)
+            sessions = checkin.sessions_taking_checkins([m.organisation_id for m in memberships], now,
+                                                        checkin.CheckinWindow.from_settings(current_app.config))
+            if not sessions:
+                return render_template("family/pass_staff.html", yp=None, sessions=[])
             yp = found.young_person
             return render_template("family/pass_staff.html", yp=yp, secret=found.secret, sessions=sessions,
                                    age=age_on(yp.date_of_birth, now.date()) if yp.date_of_birth else None,
@@ -213,11 +224,17 @@ def pass_page(secret):
 def pass_check_in(secret):
     """One tap from the phone's own camera: check this pass in to a session happening now."""
     form = PassCheckInForm()
-    if not form.validate_on_submit() or not form.session_id.data.isdigit():
+    if not form.validate_on_submit():
         abort(400)
-    session = staff_session(int(form.session_id.data), current_user)
+    try:
+        session_id = row_id(form.session_id.data)
+    except ValueError:
+        abort(404)
+    session = staff_session(session_id, current_user)
+    # The service refuses a session outside its check-in window (outside_checkin_window), whatever id is sent.
     result = checkin.check_in_by_pass(secret, session, by=current_user, method="qr",
-                                      walk_in=form.walk_in.data == "1", tz_name=session.programme.organisation.timezone)
+                                      walk_in=form.walk_in.data == "1", tz_name=session.programme.organisation.timezone,
+                                      window=checkin.CheckinWindow.from_settings(current_app.config))
     return render_template("family/pass_result.html", result=result, session=session, secret=secret,
                            form=PassCheckInForm()), (200 if result.status != "error" else 422)
 

@@ -1,0 +1,157 @@
+"""Someone else's ids get nothing (issue #15, point 1): walked over the whole URL map.
+
+A worker and a lead of partner B, with a session of their own taking check-ins right now,
+try every route with the ids of partner A's young person, booking, attendance, session and
+programme, and of a young person no organisation has met: in URL arguments (B's own session
+and programme as well as A's, so B's own pages run) AND in form fields, JSON bodies and query
+strings (young_person_id, attendance_id, registration_id, session_id, session, programme, last,
+q, with walk_in=1 and every other flag set). No answer may carry their data and no row may be
+written, since a flag or an id in a form must never widen what the caller may reach.
+
+test_isolation.py checks partner A's own pages against B; this test checks the ids.
+"""
+import itertools
+import re
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from outreach.models import Attendance, AuditEvent, AuthorisedCollector, Registration
+from outreach.services import passes
+from outreach.timeutil import UTC
+from tests.factories import add_member, make_org, make_programme, make_session, make_user, make_young_person
+
+SKIP = {"static", "auth.logout"}
+# What must never reach partner B: A's young person and the stranger, in any field.
+PRIVATE = ["Zebedee", "Quillfeather", "Bee sting allergy", "07700 900999", "Grandpa Quill",
+           "Xanthippe", "Unmetson", "Peanut anaphylaxis", "07700 900888"]
+
+
+@pytest.fixture()
+def world(db):
+    now = datetime.now(UTC)
+    a_lead = make_user("lead@partner-a.example.org")
+    org_a = make_org("Partner A", slug="partner-a", lead=a_lead)
+    a_programme = make_programme(org_a, "Partner A Club", min_age=8, max_age=18)
+    a_session = make_session(a_programme, starts_at=now - timedelta(minutes=30), hours=2)
+    theirs = make_young_person("Zebedee", "Quillfeather", dob=date(2013, 4, 4), medical_notes="Bee sting allergy",
+                               emergency_contact_name="Ophelia Quillfeather", emergency_contact_phone="07700 900999")
+    db.session.add(AuthorisedCollector(young_person_id=theirs.id, name="Grandpa Quill"))
+    reg = Registration(young_person_id=theirs.id, session_id=a_session.id, status="confirmed", confirmed_at=now)
+    att = Attendance(session_id=a_session.id, young_person_id=theirs.id, method="qr", checked_in_at=now)
+    db.session.add_all([reg, att])
+    stranger = make_young_person("Xanthippe", "Unmetson", dob=date(2012, 2, 2), medical_notes="Peanut anaphylaxis",
+                                 emergency_contact_name="N Unmetson", emergency_contact_phone="07700 900888")
+    passes.ensure_pass(theirs)
+    passes.ensure_pass(stranger)
+
+    b_lead, b_worker = make_user("lead@partner-b.example.org"), make_user("worker@partner-b.example.org")
+    org_b = make_org("Partner B", slug="partner-b", lead=b_lead)
+    add_member(org_b, b_worker, "worker")
+    b_programme = make_programme(org_b, "Partner B Club", min_age=8, max_age=18, registration_mode="drop_in")
+    b_session = make_session(b_programme, starts_at=now - timedelta(minutes=10), hours=2)
+    db.session.commit()
+    return {"a": {"org": org_a, "programme": a_programme, "session": a_session, "young_person": theirs,
+                  "registration": reg, "attendance": att},
+            "b": {"org": org_b, "programme": b_programme, "session": b_session, "lead": b_lead, "worker": b_worker},
+            "stranger": stranger}
+
+
+def _candidates(arg: str, w) -> list[str]:
+    """Values to put in a URL argument: the other partner's ids, and B's own where that lets B's page run."""
+    a, b, name = w["a"], w["b"], arg.lower()
+    if "slug" in name:
+        return [b["org"].slug, a["org"].slug]
+    if "token" in name or "secret" in name:
+        return ["not-a-real-token"]
+    if name == "key":
+        return ["session_register"]
+    if "attendance" in name:
+        return [str(a["attendance"].id)]
+    if "registration" in name:
+        return [str(a["registration"].id)]
+    if "young" in name or "person" in name or "child" in name:
+        return [str(a["young_person"].id), str(w["stranger"].id)]
+    if "session" in name:
+        return [str(b["session"].id), str(a["session"].id)]
+    if "programme" in name:
+        return [str(b["programme"].id), str(a["programme"].id)]
+    return [str(a["programme"].id)]  # members, invitations, surveys, organisations: someone else's number
+
+
+def _form(w, young_person_id) -> dict:
+    a = w["a"]
+    return {"young_person_id": young_person_id, "attendance_id": a["attendance"].id,
+            "registration_id": a["registration"].id, "session_id": a["session"].id, "session": a["session"].id,
+            "programme": a["programme"].id, "walk_in": "1", "to": "confirmed", "confirm": "y",
+            "went_home_alone": "y", "collector": "Grandpa Quill", "collected_by_other": "Someone", "format": "csv",
+            "consent": "y", "offline": "1", "last": a["attendance"].id}
+
+
+def _json(w, young_person_id) -> dict:
+    a = w["a"]
+    item = {"pass": "not-a-real-pass", "client_ref": "object-id-walk-1", "walk_in": True, "offline": True,
+            "young_person_id": young_person_id, "attendance_id": a["attendance"].id, "session_id": a["session"].id}
+    return dict(item, checkins=[item])
+
+
+def _query(w, young_person_id) -> str:
+    a = w["a"]
+    return (f"?young_person_id={young_person_id}&session={a['session'].id}&session_id={a['session'].id}"
+            f"&programme={a['programme'].id}&last={a['attendance'].id}&q=e&walk_in=1")
+
+
+def _rows(db):
+    """Every table's row count but the audit log (B's own register views are audited), and A's rows as they are."""
+    counts = {t.name: db.session.scalar(select(func.count()).select_from(t))
+              for t in db.metadata.sorted_tables if t.name != "audit_events"}
+    counts["attendances_of_a"] = sorted((r.id, r.session_id, r.young_person_id, r.checked_out_at, r.collected_by)
+                                        for r in db.session.execute(select(Attendance)).scalars())
+    counts["registrations"] = sorted((r.id, r.status) for r in db.session.execute(select(Registration)).scalars())
+    return counts
+
+
+def _about_them(db, w) -> int:
+    ids = [w["a"]["young_person"].id, w["stranger"].id]
+    return db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.subject_type == "YoungPerson", AuditEvent.subject_id.in_(ids)))
+
+
+@pytest.mark.parametrize("role", ["worker", "lead"])
+def test_someone_elses_ids_in_urls_and_forms_get_nothing_and_write_nothing(app, db, client, login_as, world, role):
+    w = world
+    before, audited = _rows(db), _about_them(db, w)
+    login_as(w["b"][role])
+    people = [str(w["a"]["young_person"].id), str(w["stranger"].id)]
+    routes = requests = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in SKIP:
+            continue
+        routes += 1
+        args = sorted(rule.arguments)
+        for values in itertools.product(*[_candidates(arg, w) for arg in args]):
+            url = rule.rule
+            for arg, value in zip(args, values):
+                url = re.sub(r"<(?:[^:<>]+:)?" + re.escape(arg) + ">", value, url)
+            for method, person in itertools.product(sorted((rule.methods or set()) & {"GET", "POST"}), people):
+                if method == "GET":
+                    response = client.get(url + _query(w, person))
+                elif url.startswith("/api/"):
+                    response = client.post(url, json=_json(w, person))
+                else:
+                    response = client.post(url + _query(w, person), data=_form(w, person))
+                requests += 1
+                where = f"{method} {url} ({rule.endpoint}) as partner B's {role}, young person {person}"
+                assert response.status_code != 500, where
+                body = response.get_data(as_text=True)
+                for private in PRIVATE:
+                    assert private not in body, f"{where} shows {private!r}"
+                db.session.expire_all()
+    print(f"\nobject ids as partner B's {role}: {routes} routes, {requests} requests, ids tried: "
+          f"young person {people[0]} (partner A's) and {people[1]} (known to no one), registration "
+          f"{w['a']['registration'].id}, attendance {w['a']['attendance'].id}, session {w['a']['session'].id}, "
+          f"programme {w['a']['programme'].id}")
+    assert routes > 40 and requests > 150
+    assert _rows(db) == before, "a request with someone else's ids wrote a row"
+    assert _about_them(db, w) == audited
