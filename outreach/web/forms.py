@@ -5,8 +5,10 @@ refused outright by PostgreSQL, and escape codes have no place in a register)
 while keeping line breaks and tabs in longer text.
 """
 import re
+from datetime import date
 
 from flask_wtf import FlaskForm
+from wtforms import DateField as _DateField
 from wtforms import IntegerField as _IntegerField
 from wtforms import StringField
 
@@ -49,3 +51,23 @@ class IntegerField(_IntegerField):
         if self.data is not None and abs(self.data) > self.LIMIT:
             self.data = None
             raise ValueError("That number is too large.")
+
+
+class DateField(_DateField):
+    """A date field for dates people mean: years 1900 to 2200, else a message next to the field.
+
+    Every date reaches timezone conversions and day arithmetic: 9999-12-31 plus a
+    day, or 0001-01-01 moved to UTC, raise OverflowError (a 500) long before any
+    rule could say the date makes no sense. Every form uses this one, not wtforms' own.
+    """
+    FIRST, LAST = date(1900, 1, 1), date(2200, 12, 31)
+
+    def __init__(self, *args, out_of_range: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.out_of_range = out_of_range or f"Enter a date between {self.FIRST.year} and {self.LAST.year}."
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.FIRST <= self.data <= self.LAST:
+            self.data = None
+            raise ValueError(self.out_of_range)
