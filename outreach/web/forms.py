@@ -5,12 +5,16 @@ refused outright by PostgreSQL, and escape codes have no place in a register)
 while keeping line breaks and tabs in longer text.
 """
 import re
+import secrets
 from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import DateField as _DateField
+from wtforms import HiddenField
 from wtforms import IntegerField as _IntegerField
 from wtforms import StringField
+
+from ..services.one_time import TOKEN
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -71,3 +75,21 @@ class DateField(_DateField):
         if self.data is not None and not self.FIRST <= self.data <= self.LAST:
             self.data = None
             raise ValueError(self.out_of_range)
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _usable_token(value):
+    # A page always sends the token it was given; anything else (missing, tampered) gets a fresh one.
+    return value if isinstance(value, str) and TOKEN.fullmatch(value) else _new_token()
+
+
+class OneTimeTokenMixin:
+    """For the forms that create a young person or a booking: a hidden one-time token, made when the
+    page is shown and sent back with the form (and again on a retry). The service claims it with what
+    it creates (services/one_time.py), so sending the same form twice creates one. Render
+    `{{ form.form_token }}` inside the form."""
+
+    form_token = HiddenField(default=_new_token, filters=[_usable_token])

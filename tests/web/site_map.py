@@ -11,7 +11,7 @@ from tests.factories import add_member, make_org, make_programme, make_session, 
 
 class Forms(HTMLParser):
     """The POST forms of a page: action and field names with their default values, and each
-    field's kind (an input's type, or select/textarea) and first offered choice."""
+    field's kind (an input's type, or select/textarea), first offered choice and whether it is required."""
 
     def __init__(self):
         super().__init__()
@@ -20,7 +20,8 @@ class Forms(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form" and (attrs.get("method") or "get").lower() == "post":
-            self._current = {"action": attrs.get("action") or "", "fields": {}, "kinds": {}, "choices": {}}
+            self._current = {"action": attrs.get("action") or "", "fields": {}, "kinds": {}, "choices": {},
+                             "required": set()}
             self.forms.append(self._current)
         elif self._current is not None and tag in ("input", "select", "textarea") and attrs.get("name"):
             if attrs.get("type") in ("submit", "button"):
@@ -29,6 +30,8 @@ class Forms(HTMLParser):
             self._current["fields"].setdefault(name, attrs.get("value") or "")
             kind = (attrs.get("type") or "text").lower() if tag == "input" else tag
             self._current["kinds"].setdefault(name, kind)
+            if "required" in attrs:
+                self._current["required"].add(name)
             if kind == "radio" and attrs.get("value"):
                 self._current["choices"].setdefault(name, attrs["value"])
             if "checked" in attrs and kind in ("radio", "checkbox"):

@@ -11,6 +11,7 @@ from ...access import load, org_member_required
 from ...errors import DomainError
 from ...models import Programme, ProgrammeSession, Registration
 from ...services import passes, registration, staff_booking
+from ...services.one_time import AlreadySavedError
 from ...services.staff_booking import OnBehalf
 from ...timeutil import age_on, utcnow
 from ..params import row_id
@@ -62,7 +63,12 @@ def book_on_behalf(programme_id):
         details.medical_notes = details.medical_notes or None
         try:
             reg = staff_booking.book_on_behalf(g.org, current_user, details, prog, session,
-                                               age_of_consent=current_app.config["AGE_OF_CONSENT"])
+                                               age_of_consent=current_app.config["AGE_OF_CONSENT"],
+                                               once=form.form_token.data)
+        except AlreadySavedError:  # sent again (a retry after an error page): the booking is on the register
+            flash("This was already saved.", "info")
+            return redirect(url_for("bookings.programme", org_slug=g.org.slug, programme_id=prog.id,
+                                    session=session.id if session else None))
         except DomainError as err:
             if err.field and hasattr(form, err.field):
                 getattr(form, err.field).errors.append(err.message)

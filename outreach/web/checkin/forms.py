@@ -1,6 +1,6 @@
 from datetime import date
 
-from ..forms import AppForm, DateField
+from ..forms import AppForm, DateField, OneTimeTokenMixin
 from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
@@ -16,7 +16,7 @@ class UndoForm(AppForm):
     attendance_id = HiddenField(validators=[DataRequired()])
 
 
-class WalkInForm(AppForm):
+class WalkInForm(OneTimeTokenMixin, AppForm):
     first_name = StringField("First name", validators=[DataRequired("Enter their first name."), Length(max=60)])
     last_name = StringField("Last name", validators=[DataRequired("Enter their last name."), Length(max=60)])
     date_of_birth = DateField("Date of birth", validators=[InputRequired("Enter their date of birth.")],

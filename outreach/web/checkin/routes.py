@@ -11,6 +11,7 @@ from ...errors import DomainError
 from ...extensions import db
 from ...models import Attendance, ProgrammeSession, YoungPerson
 from ...services import audit, checkin
+from ...services.one_time import AlreadySavedError
 from ...timeutil import utcnow
 
 PREFIX = "/org/<org_slug>"
@@ -95,7 +96,13 @@ def walk_in(session_id):
                 g.org, current_user, s, first_name=form.first_name.data.strip(), last_name=form.last_name.data.strip(),
                 date_of_birth=form.date_of_birth.data, guardian_name=form.guardian_name.data.strip(),
                 guardian_phone=form.guardian_phone.data.strip(), medical_notes=(form.medical_notes.data or "").strip(),
-                consent_by_phone=form.consent_by_phone.data, age_of_consent=current_app.config["AGE_OF_CONSENT"])
+                consent_by_phone=form.consent_by_phone.data, age_of_consent=current_app.config["AGE_OF_CONSENT"],
+                once=form.form_token.data)
+        except AlreadySavedError as repeat:  # sent again (a retry, a double tap): back to the first one
+            flash("This was already saved.", "info")
+            first = db.session.get(Attendance, repeat.saved.result_id or 0)
+            last = first.id if first is not None and first.session_id == s.id else None
+            return redirect(url_for("checkin.session", org_slug=g.org.slug, session_id=s.id, last=last))
         except DomainError as err:
             if err.field and hasattr(form, err.field):
                 getattr(form, err.field).errors.append(err.message)

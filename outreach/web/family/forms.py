@@ -2,7 +2,7 @@
 import re
 from datetime import date
 
-from ..forms import AppForm, CleanMeta, DateField
+from ..forms import AppForm, CleanMeta, DateField, OneTimeTokenMixin
 from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, RadioField, SelectField,
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
@@ -59,7 +59,7 @@ class ChildForm(AppForm):
         )
 
 
-class NewChildForm(ChildForm):
+class NewChildForm(OneTimeTokenMixin, ChildForm):
     consent = BooleanField("I give consent", validators=[DataRequired("Please tick to give consent.")])
 
 

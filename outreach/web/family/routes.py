@@ -15,6 +15,7 @@ from ...models import Registration
 from ...access import staff_memberships, staff_session
 from ...services import checkin, consent, family, passes, registration, surveys
 from ...services.family import ChildDetails
+from ...services.one_time import AlreadySavedError
 from ...timeutil import age_on, utcnow
 
 
@@ -56,7 +57,11 @@ def add_child():
     form = NewChildForm()
     if form.validate_on_submit():
         try:
-            child = family.add_child(current_user, ChildDetails(**form.details_kwargs()), consent_given=True)
+            child = family.add_child(current_user, ChildDetails(**form.details_kwargs()), consent_given=True,
+                                     once=form.form_token.data)
+        except AlreadySavedError:  # the same form sent again: the child is on the family page already
+            flash("This was already saved.", "info")
+            return redirect(url_for("family.index"))
         except DomainError as err:
             _field_error(form, err)
         else:
