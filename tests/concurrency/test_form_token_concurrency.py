@@ -50,13 +50,18 @@ def _post_copies(base_url, path, form, cookie, n):
     return answers
 
 
-def _token_from_page(base_url, path, cookie):
+def _open_form(base_url, path, cookie):
+    """The form's address with its token (the page sends a GET without one on to it), and the token."""
     host = urlsplit(base_url)
     conn = http.client.HTTPConnection(host.hostname, host.port, timeout=30)
     conn.request("GET", path, headers={"Cookie": cookie})
+    response = conn.getresponse()
+    response.read()
+    address = response.getheader("Location") or path
+    conn.request("GET", address, headers={"Cookie": cookie})
     html = conn.getresponse().read().decode()
     conn.close()
-    return re.search(r'name="form_token"[^>]*value="([^"]+)"', html).group(1)
+    return address, re.search(r'name="form_token"[^>]*value="([^"]+)"', html).group(1)
 
 
 @pytest.mark.parametrize("action", ["walk_in", "add_child"])
@@ -77,7 +82,7 @@ def test_copies_of_one_form_sent_at_once_create_one_young_person(live_server, ac
             form = {"first_name": "Ravi", "last_name": "Shah", "date_of_birth": "2012-09-09",
                     "emergency_contact_name": "Priya Shah", "emergency_contact_phone": "07700 900654", "consent": "y"}
         session_id = session.id
-    form["form_token"] = _token_from_page(live_server.url, path, cookie)
+    path, form["form_token"] = _open_form(live_server.url, path, cookie)
 
     answers = _post_copies(live_server.url, path, form, cookie, COPIES)
 

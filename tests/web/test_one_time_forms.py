@@ -6,6 +6,7 @@ the page, and posted twice: one young person, and the second answer leads to the
 """
 import re
 from datetime import date, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -22,6 +23,15 @@ def _count(db, model, **where):
     for key, value in where.items():
         stmt = stmt.where(getattr(model, key) == value)
     return db.session.execute(stmt).scalar_one()
+
+
+def _open(client, url):
+    """The form's page as a browser gets it: sent on to its address with a token, then shown."""
+    first = client.get(url)
+    assert first.status_code == 302 and "once=" in first.headers["Location"]
+    page = client.get(first.headers["Location"])
+    assert page.status_code == 200
+    return first.headers["Location"], page
 
 
 def _token(page) -> str:
@@ -65,7 +75,8 @@ def _forms(door):
 def test_the_same_form_sent_twice_creates_one_young_person(client, db, login_as, door, action):
     who, url, data = _forms(door)[action]
     login_as(door[who])
-    token = _token(client.get(url))
+    url, page = _open(client, url)
+    token = _token(page)
 
     first = client.post(url, data={**data, "form_token": token})
     assert first.status_code == 302, first.get_data(as_text=True)[:500]
@@ -75,7 +86,7 @@ def test_the_same_form_sent_twice_creates_one_young_person(client, db, login_as,
     assert second.status_code == 302
     assert second.headers["Location"] == first.headers["Location"]  # leads to the first result
     page = client.get(second.headers["Location"])
-    assert "This was already saved." in page.get_data(as_text=True)
+    assert "This was already saved" in page.get_data(as_text=True)
     if action == "walk_in":
         assert _count(db, Attendance, session_id=door["session"].id) == 1
         attendance = db.session.execute(select(Attendance)).scalar_one()
@@ -90,7 +101,7 @@ def test_the_same_form_sent_twice_creates_one_young_person(client, db, login_as,
 def test_a_fresh_page_gives_a_fresh_token_so_a_second_person_can_be_added(client, db, login_as, door, action):
     who, url, data = _forms(door)[action]
     login_as(door[who])
-    one, two = _token(client.get(url)), _token(client.get(url))
+    one, two = _token(_open(client, url)[1]), _token(_open(client, url)[1])
     assert one != two
     assert client.post(url, data={**data, "form_token": one}).status_code == 302
     # A second young person of the same name really exists sometimes (twins' cousins): a new form adds them.
@@ -98,10 +109,39 @@ def test_a_fresh_page_gives_a_fresh_token_so_a_second_person_can_be_added(client
     assert _count(db, YoungPerson, first_name=data["first_name"]) == 2
 
 
+@pytest.mark.parametrize("action", ["walk_in", "book_on_behalf", "add_child"])
+def test_going_back_to_the_page_and_sending_it_again_is_a_repeat(client, db, login_as, door, action):
+    """The retry after an error page: back to the form (its address holds the token), fill it in
+    again, send. The page shows the same token, so nobody is added twice."""
+    who, url, data = _forms(door)[action]
+    login_as(door[who])
+    address, page = _open(client, url)
+    first = client.post(address, data={**data, "form_token": _token(page)})
+    assert first.status_code == 302
+    again = client.get(address)  # "Back": the same address, so the same token
+    assert again.status_code == 200
+    second = client.post(address, data={**data, "form_token": _token(again)})
+    assert second.headers["Location"] == first.headers["Location"]
+    assert _count(db, YoungPerson, first_name=data["first_name"]) == 1
+
+
+def test_the_token_redirect_keeps_the_query_and_drops_url_for_options(client, login_as, door):
+    login_as(door["worker"])
+    slug, p = door["org"].slug, door["programme"]
+    answer = client.get(f"/org/{slug}/programmes/{p.id}/registrations/new?session={door['later'].id}"
+                        "&_external=1&_scheme=javascript")
+    location = answer.headers["Location"]
+    assert location.startswith(f"/org/{slug}/programmes/{p.id}/registrations/new?")
+    query = parse_qs(urlsplit(location).query)
+    assert query["session"] == [str(door["later"].id)] and len(query["once"][0]) >= 16
+    assert not [name for name in query if name.startswith("_")]
+
+
 def test_a_form_sent_back_with_an_error_keeps_its_token_and_the_corrected_one_saves(client, db, login_as, door):
     _, url, data = _forms(door)["walk_in"]
     login_as(door["worker"])
-    token = _token(client.get(url))
+    url, page = _open(client, url)
+    token = _token(page)
     wrong = client.post(url, data={**data, "guardian_phone": "none", "form_token": token})
     assert wrong.status_code == 200 and _token(wrong) == token  # nothing was saved, so the token is unused
     assert client.post(url, data={**data, "form_token": token}).status_code == 302
@@ -113,7 +153,8 @@ def test_a_refused_booking_leaves_its_token_unused(client, db, login_as, door):
     person was made (outside the age range) rolls both back, and the corrected form saves."""
     _, url, data = _forms(door)["book_on_behalf"]
     login_as(door["worker"])
-    token = _token(client.get(url))
+    url, page = _open(client, url)
+    token = _token(page)
     refused = client.post(url, data={**data, "date_of_birth": "2001-01-01", "form_token": token})
     assert refused.status_code == 200
     assert _count(db, FormToken) == 0 and _count(db, YoungPerson) == 0
@@ -126,7 +167,8 @@ def test_someone_elses_token_does_not_lead_to_their_child(client, db, login_as, 
     db.session.commit()
     _, url, data = _forms(door)["add_child"]
     login_as(door["guardian"])
-    token = _token(client.get(url))
+    url, page = _open(client, url)
+    token = _token(page)
     first = client.post(url, data={**data, "form_token": token})
     client.get(first.headers["Location"])  # its message read, as a person would
 
@@ -134,7 +176,7 @@ def test_someone_elses_token_does_not_lead_to_their_child(client, db, login_as, 
     answer = client.post(url, data={**data, "first_name": "Zara", "form_token": token})
     assert answer.status_code == 302
     page = client.get(answer.headers["Location"]).get_data(as_text=True)
-    assert "This was already saved." not in page
+    assert "This was already saved" not in page
     assert "Zara" in page and "Noor" not in page  # their own child, nothing of the first family's
     assert [c.first_name for c in family.children_of(other)] == ["Zara"]
 
@@ -142,7 +184,8 @@ def test_someone_elses_token_does_not_lead_to_their_child(client, db, login_as, 
 def test_a_worker_of_another_organisation_with_the_token_gets_nothing_of_the_first(client, db, login_as, door):
     _, url, data = _forms(door)["walk_in"]
     login_as(door["worker"])
-    token = _token(client.get(url))
+    url, page = _open(client, url)
+    token = _token(page)
     assert client.post(url, data={**data, "form_token": token}).status_code == 302
 
     stranger = make_user("stranger@elsewhere.example.org")

@@ -12,6 +12,7 @@ from ...errors import DomainError
 from ...models import Programme, ProgrammeSession, Registration
 from ...services import passes, registration, staff_booking
 from ...services.one_time import AlreadySavedError
+from ..forms import token_in_url
 from ...services.staff_booking import OnBehalf
 from ...timeutil import age_on, utcnow
 from ..params import row_id
@@ -50,6 +51,7 @@ def programme(programme_id):
 
 @bp.route(PREFIX + "/programmes/<int:programme_id>/registrations/new", methods=["GET", "POST"])
 @org_member_required("worker")
+@token_in_url
 def book_on_behalf(programme_id):
     prog = load(Programme, programme_id, g.org)
     if prog.registration_mode == "drop_in":

@@ -12,6 +12,7 @@ from ...extensions import db
 from ...models import Attendance, ProgrammeSession, YoungPerson
 from ...services import audit, checkin
 from ...services.one_time import AlreadySavedError
+from ..forms import token_in_url
 from ...timeutil import utcnow
 
 PREFIX = "/org/<org_slug>"
@@ -87,6 +88,7 @@ def scan(session_id):
 
 @bp.route(PREFIX + "/sessions/<int:session_id>/walk-in", methods=["GET", "POST"])
 @org_member_required("worker")
+@token_in_url
 def walk_in(session_id):
     s = _session(session_id)
     form = WalkInForm()
@@ -99,9 +101,10 @@ def walk_in(session_id):
                 consent_by_phone=form.consent_by_phone.data, age_of_consent=current_app.config["AGE_OF_CONSENT"],
                 once=form.form_token.data)
         except AlreadySavedError as repeat:  # sent again (a retry, a double tap): back to the first one
-            flash("This was already saved.", "info")
             first = db.session.get(Attendance, repeat.saved.result_id or 0)
             last = first.id if first is not None and first.session_id == s.id else None
+            flash(f"This was already saved: {first.young_person.first_name} is checked in." if last
+                  else "This was already saved.", "info")
             return redirect(url_for("checkin.session", org_slug=g.org.slug, session_id=s.id, last=last))
         except DomainError as err:
             if err.field and hasattr(form, err.field):

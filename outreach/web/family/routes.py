@@ -16,6 +16,7 @@ from ...access import staff_memberships, staff_session
 from ...services import checkin, consent, family, passes, registration, surveys
 from ...services.family import ChildDetails
 from ...services.one_time import AlreadySavedError
+from ..forms import token_in_url
 from ...timeutil import age_on, utcnow
 
 
@@ -53,6 +54,7 @@ def _pass_url(yp):
 
 @bp.route("/family/children/new", methods=["GET", "POST"])
 @login_required
+@token_in_url
 def add_child():
     form = NewChildForm()
     if form.validate_on_submit():
