@@ -7,7 +7,6 @@ while keeping line breaks and tabs in longer text.
 import re
 import secrets
 from datetime import date
-from functools import wraps
 
 from flask import has_request_context, redirect, request, url_for
 from flask_wtf import FlaskForm
@@ -98,26 +97,23 @@ TOKEN_PARAMETER = "once"
 
 class OneTimeTokenMixin:
     """For the forms that create a young person or a booking: a hidden one-time token, taken from the
-    page's address (see `token_in_url`) and sent back with the form. The service claims it with what it
+    page's address (see `token_redirect`) and sent back with the form. The service claims it with what it
     creates (services/one_time.py), so sending the same form twice creates one. Render
     `{{ form.form_token }}` inside the form."""
 
     form_token = HiddenField(default=_page_token, filters=[_usable_token])
 
 
-def token_in_url(view):
-    """For the page of a OneTimeTokenMixin form: a GET without a token is sent to the same address with a
-    new one (`?once=...`). Going back to the page after an error page, or reloading it, then shows the
-    same token again, and so the natural retry ("go back and send it again") is seen as a repeat; a
-    token made afresh for each showing of the page would make it a second young person. Put it below
-    the access decorators, so nobody is sent anywhere before they are allowed in."""
+def token_redirect():
+    """For the page of a OneTimeTokenMixin form, once the route has loaded what the page is about: a GET
+    without a token is sent to the same address with a new one (`?once=...`), else None.
 
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if request.method == "GET" and not TOKEN.fullmatch(request.args.get(TOKEN_PARAMETER, "")):
-            # Names with a leading "_" would be url_for's own options (_external, _scheme...).
-            kept = {k: v for k, v in request.args.items() if not k.startswith("_")}
-            args_ = {**kept, **(request.view_args or {}), TOKEN_PARAMETER: _new_token()}
-            return redirect(url_for(request.endpoint, **args_))
-        return view(*args, **kwargs)
-    return wrapper
+    Going back to the page after an error page, or reloading it, then shows the same token again, so
+    the natural retry ("go back and send it again") is seen as a repeat; a token made afresh for each
+    showing of the page would make it a second young person."""
+    if request.method != "GET" or TOKEN.fullmatch(request.args.get(TOKEN_PARAMETER, "")):
+        return None
+    # Names with a leading "_" would be url_for's own options (_external, _scheme...).
+    kept = {k: v for k, v in request.args.items() if not k.startswith("_")}
+    return redirect(url_for(request.endpoint, **{**kept, **(request.view_args or {}),
+                                                 TOKEN_PARAMETER: _new_token()}))

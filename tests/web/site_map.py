@@ -89,6 +89,18 @@ def fill(rule, w, given=None):
     return url
 
 
+def open_page(client, url):
+    """GET a page as a browser would: following it when it sends itself on to its own address with
+    something added (the one-time token of a form that creates someone, `?once=...`). (URL, response)."""
+    from urllib.parse import urlsplit
+
+    page = client.get(url)
+    location = page.headers.get("Location", "")
+    if page.status_code == 302 and urlsplit(location).path == urlsplit(url).path:
+        url, page = location, client.get(location)
+    return url, page
+
+
 def post_forms(app, client, w, *, whole=False):
     """Every POST form on every page the signed-in client can open: [(page URL, action, field names)],
     or with whole=True [(page URL, action, form)] with the parsed form (fields, kinds, choices)."""
@@ -99,7 +111,7 @@ def post_forms(app, client, w, *, whole=False):
         url = fill(rule, w)
         if url is None:
             continue
-        page = client.get(url)
+        url, page = open_page(client, url)
         if page.status_code != 200 or "html" not in (page.content_type or ""):
             continue
         parser = Forms()
@@ -176,7 +188,7 @@ def query_parameters(app, client, w) -> dict[str, set[str]]:
     with QueryReads(app) as watch:
         urls = {}
         for rule, url in get_routes(app, w):
-            client.get(url)
+            url, _ = open_page(client, url)
             urls[url] = rule.endpoint
     return {url: watch.read[endpoint] for url, endpoint in urls.items() if watch.read.get(endpoint)}
 

@@ -259,3 +259,31 @@ def test_a_10_mb_json_body_from_a_signed_in_worker_is_413_on_a_live_server(live_
     conn.close()
     assert first.startswith(b"HTTP/1.1 413"), first[:200]
     assert b'"payload_too_large"' in first or b"Transfer-Encoding" in first or b"Content-Length" in first
+
+
+def test_every_date_field_of_every_form_is_the_bounded_one():
+    """wtforms' own DateField takes 9999-12-31 and 0001-01-01; outreach.web.forms.DateField does not."""
+    import importlib
+    import pkgutil
+
+    import wtforms
+    from wtforms.fields.core import UnboundField
+
+    import outreach.web
+    from outreach.web.forms import DateField
+
+    plain = []
+    for area in pkgutil.iter_modules(outreach.web.__path__):
+        try:
+            module = importlib.import_module(f"outreach.web.{area.name}.forms")
+        except ModuleNotFoundError:
+            continue
+        for cls in vars(module).values():
+            if isinstance(cls, type) and issubclass(cls, wtforms.Form):
+                for name in dir(cls):
+                    field = getattr(cls, name)
+                    if isinstance(field, UnboundField) and issubclass(field.field_class, (wtforms.DateField,
+                                                                                           wtforms.DateTimeField)) \
+                            and not issubclass(field.field_class, (DateField, wtforms.TimeField)):
+                        plain.append(f"{module.__name__}.{cls.__name__}.{name}")
+    assert plain == []

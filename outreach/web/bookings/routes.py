@@ -12,7 +12,7 @@ from ...errors import DomainError
 from ...models import Programme, ProgrammeSession, Registration
 from ...services import passes, registration, staff_booking
 from ...services.one_time import AlreadySavedError
-from ..forms import token_in_url
+from ..forms import token_redirect
 from ...services.staff_booking import OnBehalf
 from ...timeutil import age_on, utcnow
 from ..params import row_id
@@ -51,13 +51,14 @@ def programme(programme_id):
 
 @bp.route(PREFIX + "/programmes/<int:programme_id>/registrations/new", methods=["GET", "POST"])
 @org_member_required("worker")
-@token_in_url
 def book_on_behalf(programme_id):
     prog = load(Programme, programme_id, g.org)
     if prog.registration_mode == "drop_in":
         flash("Drop-in sessions need no booking: check people in at the door.", "info")
         return redirect(url_for("bookings.programme", org_slug=g.org.slug, programme_id=prog.id))
     session = _session_for(prog)
+    if (to_token := token_redirect()) is not None:
+        return to_token
     form = OnBehalfForm()
     if form.validate_on_submit():
         details = OnBehalf(**{k: (v.strip() if isinstance(v, str) else v) for k, v in form.data.items()

@@ -12,7 +12,7 @@ from ...extensions import db
 from ...models import Attendance, ProgrammeSession, YoungPerson
 from ...services import audit, checkin
 from ...services.one_time import AlreadySavedError
-from ..forms import token_in_url
+from ..forms import token_redirect
 from ...timeutil import utcnow
 
 PREFIX = "/org/<org_slug>"
@@ -88,9 +88,10 @@ def scan(session_id):
 
 @bp.route(PREFIX + "/sessions/<int:session_id>/walk-in", methods=["GET", "POST"])
 @org_member_required("worker")
-@token_in_url
 def walk_in(session_id):
     s = _session(session_id)
+    if (to_token := token_redirect()) is not None:
+        return to_token
     form = WalkInForm()
     if form.validate_on_submit():
         try:

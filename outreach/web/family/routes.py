@@ -16,7 +16,7 @@ from ...access import staff_memberships, staff_session
 from ...services import checkin, consent, family, passes, registration, surveys
 from ...services.family import ChildDetails
 from ...services.one_time import AlreadySavedError
-from ..forms import token_in_url
+from ..forms import token_redirect
 from ...timeutil import age_on, utcnow
 
 
@@ -54,8 +54,9 @@ def _pass_url(yp):
 
 @bp.route("/family/children/new", methods=["GET", "POST"])
 @login_required
-@token_in_url
 def add_child():
+    if (to_token := token_redirect()) is not None:
+        return to_token
     form = NewChildForm()
     if form.validate_on_submit():
         try:
