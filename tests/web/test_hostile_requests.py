@@ -287,3 +287,23 @@ def test_every_date_field_of_every_form_is_the_bounded_one():
                             and not issubclass(field.field_class, (DateField, wtforms.TimeField)):
                         plain.append(f"{module.__name__}.{cls.__name__}.{name}")
     assert plain == []
+
+
+@pytest.mark.parametrize("day", ["1900-01-01", "2200-12-31"])
+def test_the_first_and_last_dates_taken_work_everywhere(client, login_as, world, day):
+    """The bounds themselves reach the timezone conversions and day arithmetic without breaking."""
+    slug, pid = world["org"].slug, world["programme"].id
+    login_as(world["lead"])
+    for url in (f"/activities?on={day}", f"/org/{slug}/evaluation?start={day}&end={day}",
+                f"/org/{slug}/evaluation/programmes/{pid}?start={day}&end={day}",
+                f"/org/{slug}/evaluation/report?start={day}&end={day}"):
+        response = client.get(url)
+        assert response.status_code == 200 and DATE_MESSAGE not in _text(response), url
+    for key in ("headcounts", "funder_return", "evaluator_dataset"):
+        response = client.post(f"/org/{slug}/exports/{key}", data={"start": day, "end": day, "format": "csv"})
+        assert response.status_code == 200, key
+        assert response.get_data()  # streamed: read to the end, as a download would be
+        response.close()
+    response = client.post(f"/org/{slug}/programmes/{pid}/sessions/generate", data={
+        "weekday": "4", "start": "18:00", "end": "20:00", "first_date": day, "last_date": day, "skip_dates": ""})
+    assert response.status_code == 200
