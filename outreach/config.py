@@ -46,6 +46,7 @@ def normalise_database_url(url: str) -> str:
 
 def from_environment(instance_path: str) -> dict:
     env = os.environ.get
+    max_request_bytes = int(env("MAX_REQUEST_BYTES") or 1024 * 1024)
     database_url = env("DATABASE_URL") or "sqlite:///" + os.path.join(instance_path, "outreach.db")
     return {
         "SECRET_KEY": env("SECRET_KEY") or load_or_create_secret_key(instance_path),
@@ -98,6 +99,11 @@ def from_environment(instance_path: str) -> dict:
         "WTF_CSRF_SSL_STRICT": False,
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead: a form left open over tea still posts
         "PER_PAGE": int(env("PER_PAGE") or 20),
+        # Every request body (form or JSON) at most this many bytes: 413 beyond, read no further.
+        # Forms here are a few kB; the largest API body, a 200-scan offline batch, under 100 kB.
+        "MAX_CONTENT_LENGTH": max_request_bytes,
+        "MAX_FORM_MEMORY_SIZE": max_request_bytes,
+        "MAX_FORM_PARTS": 1000,
         # Evaluation. The pseudonym key makes evaluator codes; keep it (and back it up) apart
         # from the database: with both, codes can be linked back to young people.
         "PSEUDONYM_KEY": env("PSEUDONYM_KEY") or load_or_create_secret_key(instance_path, "pseudonym_key"),

@@ -68,6 +68,14 @@ def _render(status: int, code: str, message: str | None = None, *, generic_hint=
                            message=message, hint=hint), status
 
 
+def _too_large_message() -> str:
+    from flask import current_app
+
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    size = f"{limit / 1048576:g} MB" if limit >= 1048576 else f"{limit // 1024} kB"
+    return f"This site takes at most {size} in one request."
+
+
 def register_error_handlers(app):
     @app.errorhandler(DomainError)
     def domain_error(err):
@@ -77,6 +85,8 @@ def register_error_handlers(app):
     def http_error(err):
         code = (err.name or "error").lower().replace(" ", "_")
         message = err.description if err.code == 429 else None
+        if err.code == 413:  # over MAX_REQUEST_BYTES (request_body.py)
+            code, message = "payload_too_large", _too_large_message()
         return _render(err.code or 500, code, message)
 
     @app.errorhandler(500)

@@ -1,4 +1,5 @@
 """Flask extensions, created unbound; `create_app` binds them with init_app."""
+from flask import has_request_context, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -36,7 +37,23 @@ class Session(_FlaskSession):
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
 
 
-db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
+class Database(SQLAlchemy):
+    """Flask-SQLAlchemy, but `paginate` reads `?page=` through web.params.page_number.
+
+    Its own reading turns `?page=99999999999999999999` into an OFFSET no database
+    holds (a 500); here every list in the app answers 404 for a page that cannot exist,
+    and a `?per_page=` in the URL is never obeyed.
+    """
+
+    def paginate(self, select, *, page=None, per_page=None, **kwargs):
+        if page is None and has_request_context():
+            from .web.params import page_number
+
+            page = page_number(request.args.get("page"))
+        return super().paginate(select, page=page, per_page=per_page or 20, **kwargs)
+
+
+db = Database(model_class=Base, session_options={"class_": Session})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -404,9 +404,12 @@ def headcount(lines: list[RosterLine]) -> dict:
 
 def walk_in(org, staff_user, session: ProgrammeSession, *, first_name, last_name, date_of_birth,
             guardian_name, guardian_phone, medical_notes=None, consent_by_phone=False, age_of_consent=13,
-            client_ref=None, now=None, window: CheckinWindow = DEFAULT_WINDOW):
-    """A young person at the door: create them, book them if there's room, and check them in, in one step."""
+            client_ref=None, once=None, now=None, window: CheckinWindow = DEFAULT_WINDOW):
+    """A young person at the door: create them, book them if there's room, and check them in, in one step.
+
+    `once` is the form's one-time token: a repeat raises one_time.AlreadySavedError and adds nobody."""
     from . import consent, passes as pass_service, registration
+    from . import one_time
 
     now = now or utcnow()
     if session.status != "cancelled" and (refusal := window.refusal(session, now, org.timezone)):
@@ -424,6 +427,7 @@ def walk_in(org, staff_user, session: ProgrammeSession, *, first_name, last_name
                               code="consent_required", field="consent_by_phone")
     if session.status == "cancelled":
         raise ConflictError("This session is cancelled.", code="session_cancelled")
+    claimed = one_time.claim(staff_user, "walk_in", once, now=now)
     yp = YoungPerson(first_name=first_name, last_name=last_name, date_of_birth=date_of_birth,
                      emergency_contact_name=guardian_name, emergency_contact_phone=guardian_phone,
                      medical_notes=medical_notes or None, created_by_organisation_id=org.id,
@@ -446,6 +450,8 @@ def walk_in(org, staff_user, session: ProgrammeSession, *, first_name, last_name
     attendance = Attendance(session_id=session.id, young_person_id=yp.id, checked_in_at=now,
                             checked_in_by_id=staff_user.id, method="walk_in", client_ref=client_ref or None)
     db.session.add(attendance)
+    db.session.flush()
+    one_time.made(claimed, attendance)
     audit.record("young_person.created", actor=staff_user, organisation=org, subject=yp, now=now, via="walk_in")
     db.session.commit()
     return attendance, booked

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from . import audit, consent, passes
 from .accounts import is_young_person
+from . import one_time
 from ..errors import NotFoundError, PermissionDeniedError, ValidationError
 from ..extensions import db
 from ..models import (Attendance, AuthorisedCollector, Consent, FeedbackResponse, GuardianLink, Pass, Registration,
@@ -72,18 +73,23 @@ def check_is_guardian_account(user) -> None:
             code="young_person_account")
 
 
-def add_child(guardian, details: ChildDetails, *, consent_given: bool, now=None) -> YoungPerson:
-    """A guardian adds a child: the profile, the link, the consent and the pass, in one transaction."""
+def add_child(guardian, details: ChildDetails, *, consent_given: bool, once: str | None = None,
+              now=None) -> YoungPerson:
+    """A guardian adds a child: the profile, the link, the consent and the pass, in one transaction.
+
+    `once` is the form's one-time token: a repeat raises one_time.AlreadySavedError and adds nobody."""
     check_is_guardian_account(guardian)
     now = now or utcnow()
     _validate(details, today=now.date())
     if not consent_given:
         raise ValidationError("Please give consent so the partners can keep these details.",
                               code="consent_required", field="consent")
+    claimed = one_time.claim(guardian, "add_child", once, now=now)
     yp = YoungPerson(created_by_id=guardian.id, created_at=now)
     _apply(yp, details)
     db.session.add(yp)
     db.session.flush()
+    one_time.made(claimed, yp)
     db.session.add(GuardianLink(guardian_id=guardian.id, young_person_id=yp.id, created_at=now))
     consent.record_consent(yp, given_by=guardian, kind="guardian", now=now)
     passes.ensure_pass(yp, now=now, commit=False)

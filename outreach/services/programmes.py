@@ -4,7 +4,7 @@ Times come in as the organisation's wall-clock times and are stored in UTC,
 so a weekly 18:00 session stays at 18:00 on both sides of a clock change.
 """
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from sqlalchemy import func, select
 
@@ -265,18 +265,19 @@ def plan(programme: Programme, rule: WeeklyRule, *, now=None) -> list[PlannedSes
         raise ValidationError("The session must end after it starts.", code="ends_before_start", field="end")
     if rule.last_date < rule.first_date:
         raise ValidationError("The last date must be on or after the first.", code="dates_order", field="last_date")
-    first = rule.first_date + timedelta(days=(rule.weekday - rule.first_date.weekday()) % 7)
-    days = []
-    day = first
-    while day <= rule.last_date:
-        days.append(day)
-        day += timedelta(weeks=1)
-    if not days:
+    # Counted in day numbers before any date is made: stepping a week at a time towards
+    # 9999-12-31 overflows the date type (a 500), and a rule running for centuries would be
+    # walked week by week only to be refused.
+    first = rule.first_date.toordinal() + (rule.weekday - rule.first_date.weekday()) % 7
+    count = (rule.last_date.toordinal() - first) // 7 + 1 if first <= rule.last_date.toordinal() else 0
+    if not count:
         raise ValidationError(f"There is no {WEEKDAYS[rule.weekday]} between those dates.", code="no_dates",
                               field="weekday")
-    if len(days) > MAX_SESSIONS_PER_RULE:
-        raise ValidationError(f"That makes {len(days)} sessions; one rule can make at most {MAX_SESSIONS_PER_RULE}.",
+    if count > MAX_SESSIONS_PER_RULE:
+        raise ValidationError(f"That makes {count} sessions; one rule can make at most {MAX_SESSIONS_PER_RULE} "
+                              f"(about two years of weekly sessions). Choose an earlier last date.",
                               code="too_many_sessions", field="last_date")
+    days = [date.fromordinal(first + 7 * week) for week in range(count)]
     tz = programme.organisation.timezone
     existing = set(db.session.execute(select(ProgrammeSession.starts_at).where(
         ProgrammeSession.programme_id == programme.id)).scalars())

@@ -12,7 +12,8 @@ profile being created):
   (reach, attendance, age bands, areas, retention) do not change.
 
 `purge_expired(now=...)` applies both and reports what it did; running it
-again the same day does nothing more.
+again the same day does nothing more. It also forgets the one-time form tokens
+older than one_time.KEEP_DAYS (30 days), which hold no personal data.
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from ..extensions import db
 from ..models import (Attendance, GuardianLink, Membership, Pass, ProgrammeSession, Registration,
                       User, YoungPerson)
 from . import audit
+from . import one_time
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class PurgeReport:
     logins_removed: int
     attendances_kept: int
     dry_run: bool
+    form_tokens_removed: int = 0
 
 
 def last_activity():
@@ -70,6 +73,7 @@ def purge_expired(schedule: Schedule, *, now: datetime, dry_run: bool = False) -
     notes_due = _due(now - timedelta(days=schedule.medical_notes_days), YoungPerson.medical_notes.is_not(None))
     people_due = _due(now - timedelta(days=schedule.anonymise_days), YoungPerson.anonymised_at.is_(None))
     logins = 0 if not dry_run else sum(1 for yp in people_due if yp.user_id)
+    tokens = 0
     if not dry_run:
         for yp in notes_due:
             yp.medical_notes = None
@@ -79,10 +83,11 @@ def purge_expired(schedule: Schedule, *, now: datetime, dry_run: bool = False) -
             logins += _anonymise(yp, now=now)
             audit.record("young_person.anonymised", subject=yp, now=now,
                          rule=f"{schedule.anonymise_days} days after last activity")
+        tokens = one_time.purge(now=now)
         db.session.commit()
     kept = db.session.execute(select(func.count()).select_from(Attendance)).scalar_one()
     return PurgeReport(medical_notes_removed=len(notes_due), anonymised=len(people_due), logins_removed=logins,
-                       attendances_kept=kept, dry_run=dry_run)
+                       attendances_kept=kept, dry_run=dry_run, form_tokens_removed=tokens)
 
 
 def _anonymise(yp: YoungPerson, *, now: datetime) -> int:

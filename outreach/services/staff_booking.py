@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from . import audit, consent, passes, registration
+from . import one_time
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import YoungPerson
@@ -24,8 +25,12 @@ class OnBehalf:
     consent_by_phone: bool = False
 
 
-def book_on_behalf(org, staff_user, details: OnBehalf, programme, session=None, *, age_of_consent=13, now=None):
-    """Create the young person (with a pass) and book them, in one go. Returns the registration."""
+def book_on_behalf(org, staff_user, details: OnBehalf, programme, session=None, *, age_of_consent=13, once=None,
+                   now=None):
+    """Create the young person (with a pass) and book them, in one go. Returns the registration.
+
+    `once` is the form's one-time token: a repeat raises one_time.AlreadySavedError (holding the
+    young person the first one created) and adds nobody."""
     now = now or utcnow()
     if details.date_of_birth > now.date():
         raise ValidationError("The date of birth can't be in the future.", code="dob_in_future",
@@ -34,12 +39,14 @@ def book_on_behalf(org, staff_user, details: OnBehalf, programme, session=None, 
     if under_age and not details.consent_by_phone:
         raise ValidationError("Under-13s need a parent or carer's consent: ask them and tick the box.",
                               code="consent_required", field="consent_by_phone")
+    claimed = one_time.claim(staff_user, "book_on_behalf", once, now=now)
     yp = YoungPerson(first_name=details.first_name, last_name=details.last_name,
                      date_of_birth=details.date_of_birth, emergency_contact_name=details.guardian_name,
                      emergency_contact_phone=details.guardian_phone, medical_notes=details.medical_notes,
                      created_by_organisation_id=org.id, created_by_id=staff_user.id, created_at=now)
     db.session.add(yp)
     db.session.flush()
+    one_time.made(claimed, yp)
     if details.consent_by_phone:
         consent.record_consent(yp, given_by=staff_user, kind="guardian", now=now)
     passes.ensure_pass(yp, now=now, commit=False)

@@ -5,10 +5,17 @@ refused outright by PostgreSQL, and escape codes have no place in a register)
 while keeping line breaks and tabs in longer text.
 """
 import re
+import secrets
+from datetime import date
 
+from flask import has_request_context, redirect, request, url_for
 from flask_wtf import FlaskForm
+from wtforms import DateField as _DateField
+from wtforms import HiddenField
 from wtforms import IntegerField as _IntegerField
 from wtforms import StringField
+
+from ..services.one_time import TOKEN
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -49,3 +56,64 @@ class IntegerField(_IntegerField):
         if self.data is not None and abs(self.data) > self.LIMIT:
             self.data = None
             raise ValueError("That number is too large.")
+
+
+class DateField(_DateField):
+    """A date field for dates people mean: years 1900 to 2200, else a message next to the field.
+
+    Every date reaches timezone conversions and day arithmetic: 9999-12-31 plus a
+    day, or 0001-01-01 moved to UTC, raise OverflowError (a 500) long before any
+    rule could say the date makes no sense. Every form uses this one, not wtforms' own.
+    """
+    FIRST, LAST = date(1900, 1, 1), date(2200, 12, 31)
+
+    def __init__(self, *args, out_of_range: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.out_of_range = out_of_range or f"Enter a date between {self.FIRST.year} and {self.LAST.year}."
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.FIRST <= self.data <= self.LAST:
+            self.data = None
+            raise ValueError(self.out_of_range)
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _page_token() -> str:
+    token = request.args.get(TOKEN_PARAMETER, "") if has_request_context() else ""
+    return token if TOKEN.fullmatch(token) else _new_token()
+
+
+def _usable_token(value):
+    # A page always sends the token it was given; anything else (missing, tampered) gets a fresh one.
+    return value if isinstance(value, str) and TOKEN.fullmatch(value) else _new_token()
+
+
+TOKEN_PARAMETER = "once"
+
+
+class OneTimeTokenMixin:
+    """For the forms that create a young person or a booking: a hidden one-time token, taken from the
+    page's address (see `token_redirect`) and sent back with the form. The service claims it with what it
+    creates (services/one_time.py), so sending the same form twice creates one. Render
+    `{{ form.form_token }}` inside the form."""
+
+    form_token = HiddenField(default=_page_token, filters=[_usable_token])
+
+
+def token_redirect():
+    """For the page of a OneTimeTokenMixin form, once the route has loaded what the page is about: a GET
+    without a token is sent to the same address with a new one (`?once=...`), else None.
+
+    Going back to the page after an error page, or reloading it, then shows the same token again, so
+    the natural retry ("go back and send it again") is seen as a repeat; a token made afresh for each
+    showing of the page would make it a second young person."""
+    if request.method != "GET" or TOKEN.fullmatch(request.args.get(TOKEN_PARAMETER, "")):
+        return None
+    # Names with a leading "_" would be url_for's own options (_external, _scheme...).
+    kept = {k: v for k, v in request.args.items() if not k.startswith("_")}
+    return redirect(url_for(request.endpoint, **{**kept, **(request.view_args or {}),
+                                                 TOKEN_PARAMETER: _new_token()}))

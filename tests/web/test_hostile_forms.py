@@ -6,7 +6,7 @@ control-character, markup and impossible-date values.
 """
 import pytest
 
-from tests.web.site_map import Forms, fill, world  # noqa: F401  (world is a fixture)
+from tests.web.site_map import Forms, fill, open_page, world  # noqa: F401  (world is a fixture)
 
 HOSTILE = [
     "",
@@ -31,7 +31,7 @@ def test_hostile_values_in_every_form_never_500(app, db, client, login_as, world
         url = fill(rule, world)
         if url is None:
             continue
-        page = client.get(url)
+        url, page = open_page(client, url)
         assert page.status_code != 500, f"GET {url}"
         if page.status_code != 200 or "html" not in (page.content_type or ""):
             continue

@@ -31,3 +31,24 @@ def test_documented_codes_include_every_outcome_the_service_gives():
     # The amber booking outcomes are returned through a variable (`status`), not a literal.
     given |= {"waitlisted", "other_session", "not_booked"}
     assert given and given <= documented
+
+
+def test_the_request_errors_the_app_gives_are_documented():
+    """413 on every POST (any body over MAX_REQUEST_BYTES), and the codes of the body checks."""
+    import inspect
+
+    from outreach import errors, request_body
+    from outreach.web.api import routes
+
+    spec = yaml.safe_load(SPEC.read_text())
+    for path, ops in spec["paths"].items():
+        if "post" in ops:
+            assert "413" in ops["post"]["responses"], f"POST {path} does not document 413"
+        for method, op in ops.items():
+            if op.get("requestBody"):
+                assert "400" in op["responses"], f"{method.upper()} {path} takes a body but documents no 400"
+    documented = set(spec["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]["examples"])
+    given = set(re.findall(r'code="([a-z_]+)"', inspect.getsource(request_body) + inspect.getsource(routes)))
+    given |= set(re.findall(r'code, message = "([a-z_]+)"', inspect.getsource(errors)))
+    assert {"invalid_json", "payload_too_large", "invalid_batch"} <= given
+    assert given <= documented, given - documented

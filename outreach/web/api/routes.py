@@ -35,7 +35,8 @@ def _one(session, item: dict):
 def check_in(session_id):
     """Check in one scanned pass: {"pass": "<url or code>", "client_ref": "...", "walk_in": false}."""
     session = staff_session(session_id, current_user)
-    body = request.get_json(silent=True)
+    # Not JSON, nested too deep or holding unpaired surrogates: 400 invalid_json (request_body.py).
+    body = request.get_json()
     if body is None:
         raise ValidationError("Send a JSON body.", code="invalid_json")
     return jsonify(_one(session, body))
@@ -46,7 +47,7 @@ def check_in(session_id):
 def check_in_batch(session_id):
     """Replay an offline queue: {"checkins": [{...}, ...]}. Each item answers on its own."""
     session = staff_session(session_id, current_user)
-    body = request.get_json(silent=True)
+    body = request.get_json()
     items = body.get("checkins") if isinstance(body, dict) else None
     if not isinstance(items, list) or len(items) > MAX_BATCH:
         raise ValidationError(f"Send {{'checkins': [...]}} with at most {MAX_BATCH} items.", code="invalid_batch")

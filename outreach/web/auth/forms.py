@@ -2,8 +2,8 @@
 import re
 from datetime import date
 
-from ..forms import AppForm
-from wtforms import BooleanField, DateField, EmailField, PasswordField, RadioField, StringField
+from ..forms import AppForm, DateField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from ...services.admin_accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -30,7 +30,8 @@ class SignUpForm(AppForm):
     full_name = StringField("Your full name", validators=[DataRequired("Enter your name."), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
     phone = StringField("Phone (optional)", validators=[Optional(), Length(max=40)])
-    date_of_birth = DateField("Your date of birth", validators=[Optional()])
+    date_of_birth = DateField("Your date of birth", validators=[Optional()],
+                              out_of_range="Enter a real date of birth.")
     # A young person signing up alone: someone staff can call if something happens at a session.
     emergency_contact_name = StringField("Emergency contact's name", validators=[Length(max=120)])
     emergency_contact_phone = StringField("Emergency contact's phone", validators=[Length(max=40)])

@@ -11,6 +11,8 @@ from ...access import load, org_member_required
 from ...errors import DomainError
 from ...models import Programme, ProgrammeSession, Registration
 from ...services import passes, registration, staff_booking
+from ...services.one_time import AlreadySavedError
+from ..forms import token_redirect
 from ...services.staff_booking import OnBehalf
 from ...timeutil import age_on, utcnow
 from ..params import row_id
@@ -55,6 +57,8 @@ def book_on_behalf(programme_id):
         flash("Drop-in sessions need no booking: check people in at the door.", "info")
         return redirect(url_for("bookings.programme", org_slug=g.org.slug, programme_id=prog.id))
     session = _session_for(prog)
+    if (to_token := token_redirect()) is not None:
+        return to_token
     form = OnBehalfForm()
     if form.validate_on_submit():
         details = OnBehalf(**{k: (v.strip() if isinstance(v, str) else v) for k, v in form.data.items()
@@ -62,7 +66,12 @@ def book_on_behalf(programme_id):
         details.medical_notes = details.medical_notes or None
         try:
             reg = staff_booking.book_on_behalf(g.org, current_user, details, prog, session,
-                                               age_of_consent=current_app.config["AGE_OF_CONSENT"])
+                                               age_of_consent=current_app.config["AGE_OF_CONSENT"],
+                                               once=form.form_token.data)
+        except AlreadySavedError:  # sent again (a retry after an error page): the booking is on the register
+            flash("This was already saved.", "info")
+            return redirect(url_for("bookings.programme", org_slug=g.org.slug, programme_id=prog.id,
+                                    session=session.id if session else None))
         except DomainError as err:
             if err.field and hasattr(form, err.field):
                 getattr(form, err.field).errors.append(err.message)

@@ -1,6 +1,6 @@
 """The catalogue's filter form (GET, no CSRF: it changes nothing)."""
-from ..forms import AppForm, IntegerField
-from wtforms import DateField, SelectField, StringField
+from ..forms import AppForm, DateField, IntegerField
+from wtforms import SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional, Regexp
 
 from ...models import CATEGORIES

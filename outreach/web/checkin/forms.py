@@ -1,7 +1,7 @@
 from datetime import date
 
-from ..forms import AppForm
-from wtforms import BooleanField, DateField, HiddenField, RadioField, StringField, TextAreaField
+from ..forms import AppForm, DateField, OneTimeTokenMixin
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 PHONE = Regexp(r"^[0-9+()\- ]{7,20}$", message="Enter a phone number, like 07700 900123.")
@@ -16,10 +16,11 @@ class UndoForm(AppForm):
     attendance_id = HiddenField(validators=[DataRequired()])
 
 
-class WalkInForm(AppForm):
+class WalkInForm(OneTimeTokenMixin, AppForm):
     first_name = StringField("First name", validators=[DataRequired("Enter their first name."), Length(max=60)])
     last_name = StringField("Last name", validators=[DataRequired("Enter their last name."), Length(max=60)])
-    date_of_birth = DateField("Date of birth", validators=[InputRequired("Enter their date of birth.")])
+    date_of_birth = DateField("Date of birth", validators=[InputRequired("Enter their date of birth.")],
+                              out_of_range="Enter a real date of birth (not in the future).")
     guardian_name = StringField("Parent or carer's name",
                                 validators=[DataRequired("Enter a parent or carer's name."), Length(max=120)])
     guardian_phone = StringField("Parent or carer's phone", validators=[DataRequired("Enter a phone number."), PHONE])

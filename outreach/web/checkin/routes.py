@@ -11,6 +11,8 @@ from ...errors import DomainError
 from ...extensions import db
 from ...models import Attendance, ProgrammeSession
 from ...services import audit, checkin
+from ...services.one_time import AlreadySavedError
+from ..forms import token_redirect
 from ...timeutil import age_on, utcnow
 
 PREFIX = "/org/<org_slug>"
@@ -109,6 +111,8 @@ def scan(session_id):
 @org_member_required("worker")
 def walk_in(session_id):
     s = _session(session_id)
+    if (to_token := token_redirect()) is not None:
+        return to_token
     form = WalkInForm()
     if form.validate_on_submit():
         try:
@@ -117,7 +121,13 @@ def walk_in(session_id):
                 date_of_birth=form.date_of_birth.data, guardian_name=form.guardian_name.data.strip(),
                 guardian_phone=form.guardian_phone.data.strip(), medical_notes=(form.medical_notes.data or "").strip(),
                 consent_by_phone=form.consent_by_phone.data, age_of_consent=current_app.config["AGE_OF_CONSENT"],
-                window=_window())
+                window=_window(), once=form.form_token.data)
+        except AlreadySavedError as repeat:  # sent again (a retry, a double tap): back to the first one
+            first = db.session.get(Attendance, repeat.saved.result_id or 0)
+            last = first.id if first is not None and first.session_id == s.id else None
+            flash(f"This was already saved: {first.young_person.first_name} is checked in." if last
+                  else "This was already saved.", "info")
+            return redirect(url_for("checkin.session", org_slug=g.org.slug, session_id=s.id, last=last))
         except DomainError as err:
             if err.field and hasattr(form, err.field):
                 getattr(form, err.field).errors.append(err.message)

@@ -1,12 +1,12 @@
 """The dashboard's filters (a GET form) and the export form."""
-from wtforms import DateField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional, Regexp, ValidationError
 
 from ...metrics.base import AGE_BANDS
 from ...models import CATEGORIES
 from ...models.young_person import GENDERS
 from ..choices import choices
-from ..forms import AppForm
+from ..forms import AppForm, DateField
 
 
 class FilterForm(AppForm):

@@ -12,7 +12,7 @@ from .forms import ExportForm, FilterForm
 from ..choices import choices
 from ..params import row_id
 from ...access import admin_required, load, org_member_required, scoped
-from ...errors import DomainError
+from ...errors import DomainError, ValidationError
 from ...exports import REGISTRY as EXPORTS
 from ...exports.writers import csv_chunks, write_xlsx
 from ...extensions import db
@@ -97,6 +97,11 @@ def programme(programme_id):
 def report():
     """The A4 report meant to be shared: small numbers suppressed."""
     form = FilterForm(request.args)
+    if not form.validate():
+        # The report has no filter form to show the message beside: a report silently covering
+        # all dates instead of the ones asked for would be worse than none.
+        field, errors = next(iter(form.errors.items()))
+        raise ValidationError(f"{getattr(form, field).label.text}: {errors[0]}", code="invalid_filter")
     programme_id = request.args.get("programme", type=row_id)
     programme = load(Programme, programme_id, g.org) if programme_id else None
     scope = Scope(programme_id=programme.id) if programme else Scope(organisation_id=g.org.id)

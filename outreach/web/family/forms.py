@@ -2,8 +2,8 @@
 import re
 from datetime import date
 
-from ..forms import AppForm, CleanMeta
-from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, RadioField, SelectField,
+from ..forms import AppForm, CleanMeta, DateField, OneTimeTokenMixin
+from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, RadioField, SelectField,
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
@@ -26,7 +26,8 @@ class CollectorForm(Form):
 class ChildForm(AppForm):
     first_name = StringField("First name", validators=[DataRequired("Enter their first name."), Length(max=60)])
     last_name = StringField("Last name", validators=[DataRequired("Enter their last name."), Length(max=60)])
-    date_of_birth = DateField("Date of birth", validators=[InputRequired("Enter their date of birth.")])
+    date_of_birth = DateField("Date of birth", validators=[InputRequired("Enter their date of birth.")],
+                              out_of_range="Enter a real date of birth (not in the future).")
     gender = SelectField("Gender (optional)", choices=choices([("", "Not given")] + list(GENDERS.items())),
                          validators=[Optional()])
     postcode_district = StringField("Postcode area (optional)", validators=[Optional(), DISTRICT])
@@ -58,7 +59,7 @@ class ChildForm(AppForm):
         )
 
 
-class NewChildForm(ChildForm):
+class NewChildForm(OneTimeTokenMixin, ChildForm):
     consent = BooleanField("I give consent", validators=[DataRequired("Please tick to give consent.")])
 
 

@@ -15,6 +15,8 @@ from ...models import Registration
 from ...access import staff_memberships, staff_session
 from ...services import checkin, consent, family, passes, registration, surveys
 from ...services.family import ChildDetails
+from ...services.one_time import AlreadySavedError
+from ..forms import token_redirect
 from ...timeutil import age_on, utcnow
 
 
@@ -54,10 +56,16 @@ def _pass_url(yp):
 @login_required
 def add_child():
     family.check_is_guardian_account(current_user)  # a young person's own account: 403, nothing written
+    if (to_token := token_redirect()) is not None:
+        return to_token
     form = NewChildForm()
     if form.validate_on_submit():
         try:
-            child = family.add_child(current_user, ChildDetails(**form.details_kwargs()), consent_given=True)
+            child = family.add_child(current_user, ChildDetails(**form.details_kwargs()), consent_given=True,
+                                     once=form.form_token.data)
+        except AlreadySavedError:  # the same form sent again: the child is on the family page already
+            flash("This was already saved.", "info")
+            return redirect(url_for("family.index"))
         except DomainError as err:
             _field_error(form, err)
         else:

@@ -1,6 +1,6 @@
 """Forms for programmes and sessions."""
-from ..forms import AppForm, IntegerField
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField, TimeField
+from ..forms import AppForm, DateField, IntegerField
+from wtforms import RadioField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ...models import CATEGORIES, REGISTRATION_MODES
