@@ -101,8 +101,25 @@ def is_young_person(user: User) -> bool:
     return db.session.execute(select(YoungPerson.id).where(YoungPerson.user_id == user.id)).first() is not None
 
 
+def sign_in_name(email: str) -> str:
+    """The account a sign-in attempt is for, the way `authenticate` looks it up.
+
+    Sign-in limits count per this name, so every spelling that would reach one account (case,
+    spaces, a full-width domain) counts against that account. Text that is no address at all
+    is never checked against a password; it is counted under its own trimmed, lower-cased form.
+    """
+    try:
+        return normalise_email(email)
+    except ValidationError:
+        return (email or "").strip().lower()[:254]
+
+
 def authenticate(email: str, password: str, *, now=None) -> User | None:
-    """The active user with this email and password, or None (never says which part was wrong)."""
+    """The active user with this email and password, or None (never says which part was wrong).
+
+    A wrong password for a known account is written to the audit log (`account.sign_in_failed`),
+    so the guesses an account has had can be counted afterwards.
+    """
     global _DUMMY_HASH
     try:
         address = normalise_email(email)
@@ -113,7 +130,11 @@ def authenticate(email: str, password: str, *, now=None) -> User | None:
         _DUMMY_HASH = _DUMMY_HASH or hash_password("not-a-real-password")
         verify_password(_DUMMY_HASH, password or "")
         return None
-    if not verify_password(user.password_hash, password or "") or not user.is_active_account:
+    if not verify_password(user.password_hash, password or ""):
+        audit.record("account.sign_in_failed", subject=user, now=now or utcnow())
+        db.session.commit()
+        return None
+    if not user.is_active_account:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
