@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import signals
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import User, YoungPerson
+from ..models import Membership, User, YoungPerson
 from ..timeutil import age_on, utcnow
 from . import audit, consent, passes
 from .admin_accounts import check_password, normalise_email
@@ -112,6 +112,13 @@ def sign_in_name(email: str) -> str:
         return normalise_email(email)
     except ValidationError:
         return (email or "").strip().lower()[:254]
+
+
+def is_staff(user: User) -> bool:
+    """A member of any organisation, or a platform admin: a sign-in that opens young people's records."""
+    if user.is_platform_admin:
+        return True
+    return db.session.execute(select(Membership.id).where(Membership.user_id == user.id).limit(1)).first() is not None
 
 
 def authenticate(email: str, password: str, *, now=None) -> User | None:

@@ -11,3 +11,6 @@ def _setup(state):
 
 
 from . import routes  # noqa: E402,F401
+from .sessions import enforce_lifetime  # noqa: E402
+
+bp.before_app_request(enforce_lifetime)

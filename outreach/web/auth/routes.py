@@ -1,5 +1,5 @@
 """Sign up, sign in and out, forgotten and changed passwords."""
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
@@ -156,7 +156,8 @@ def account():
         except DomainError as err:
             _field_error(form, err)
         else:
-            sessions.start(current_user)  # keep this device signed in with the new session version
+            # Keep this device signed in with the new session version, remembered as it was.
+            sessions.start(current_user, remember=session.permanent)
             flash("Your password has been changed. Other devices have been signed out.", "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form, memberships=staff_memberships(current_user))
