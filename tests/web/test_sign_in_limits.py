@@ -72,7 +72,7 @@ def test_control_characters_around_the_address_count_against_the_same_account(li
     blocked = _post(client, "target@example.org", PASSWORD)
     assert blocked.status_code == 429
     page = blocked.get_data(as_text=True)
-    assert "Too many sign-in attempts" in page and "reset your" in page and "minutes" in page
+    assert "Too many sign-in attempts" in page and "Forgotten your password?" in page and "paused for 15 minutes" in page
 
 
 def test_other_spellings_of_the_address_count_against_the_same_account(limited_app):

@@ -20,9 +20,10 @@ def _field_error(form, err: DomainError):
 
 
 def _too_many(attempt) -> str:
-    return (f"Too many sign-in attempts. For your safety, sign-in is paused: try again in "
-            f"{attempt.wait_minutes} minute{'s' if attempt.wait_minutes != 1 else ''}. To get in now, reset your "
-            "password: we'll email you a link.")
+    minutes = attempt.wait_minutes
+    return (f"Too many sign-in attempts. For your safety, sign-in is paused for {minutes} "
+            f"minute{'s' if minutes != 1 else ''}. To get in now, choose \"Forgotten your password?\" below: "
+            "we'll email you a link to reset your password.")
 
 
 def _landing(user) -> str:
