@@ -147,7 +147,8 @@ def test_request_log_is_one_json_line_without_personal_data(databases, tmp_path,
 
 def test_healthz_answers_when_the_database_does(client, db):
     resp = client.get("/healthz")
-    assert resp.status_code == 200 and resp.json == {"status": "ok", "database": "ok"}
+    assert resp.status_code == 200 and resp.json["status"] == "ok" and resp.json["database"] == "ok"
+    assert set(resp.json) <= {"status", "database", "disk"}  # one word per part, nothing more
 
 
 def test_healthz_is_503_when_the_database_is_gone(tmp_path):

@@ -30,6 +30,9 @@ LAST_SEEN = "last_seen"
 # The last-seen time is rewritten at most this often, so a burst of requests (the scanner)
 # does not send a new cookie with every answer; the idle limit is kept to within this.
 _TOUCH_EVERY = 60
+# Answered the same for everyone, without looking up who is signed in (the health check must
+# answer when the database does not).
+_NOT_SIGNED_IN = {"static", "main.healthz"}
 
 
 def start(user, *, remember: bool = False, now: float | None = None) -> None:
@@ -77,7 +80,7 @@ def _number(value: float) -> str:
 
 def enforce_lifetime():
     """Before every request: end a signed-in session that has outlived its limits (see above)."""
-    if request.endpoint == "static":
+    if request.endpoint in _NOT_SIGNED_IN:
         return None
     if current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies \
             and session.get("_remember") != "clear":
