@@ -59,6 +59,8 @@ $(VENDOR)/.installed: package.json package-lock.json
 
 vendor: $(VENDOR)/.installed
 
+# Links in passes and emails point at the port served, unless BASE_URL says otherwise.
+run: export BASE_URL := $(or $(BASE_URL),http://127.0.0.1:$(PORT))
 run: venv vendor
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
