@@ -60,6 +60,15 @@ def test_a_staff_sign_in_ends_after_thirty_minutes_without_activity(client, work
     assert user.session_version == version
 
 
+def test_signing_out_after_the_idle_limit_still_signs_out_every_device(app, client, worker):
+    user, org = worker
+    other_device = app.test_client()
+    _signed_in(other_device, user, signed_in_ago=HOUR)
+    _signed_in(client, user, signed_in_ago=HOUR, idle_for=31 * MINUTE)
+    assert client.post("/logout").status_code == 302
+    assert other_device.get(f"/org/{org.slug}/").status_code == 302
+
+
 def test_the_scanner_api_answers_401_json_after_thirty_idle_minutes(client, worker):
     user, org = worker
     session = make_session(make_programme(org))

@@ -33,6 +33,8 @@ _TOUCH_EVERY = 60
 # Answered the same for everyone, without looking up who is signed in (the health check must
 # answer when the database does not).
 _NOT_SIGNED_IN = {"static", "main.healthz"}
+# Signing out is let through even after a limit, so that it still signs out every device.
+_EXEMPT = _NOT_SIGNED_IN | {"auth.logout"}
 
 
 def start(user, *, remember: bool = False, now: float | None = None) -> None:
@@ -80,7 +82,7 @@ def _number(value: float) -> str:
 
 def enforce_lifetime():
     """Before every request: end a signed-in session that has outlived its limits (see above)."""
-    if request.endpoint in _NOT_SIGNED_IN:
+    if request.endpoint in _EXEMPT:
         return None
     if current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies \
             and session.get("_remember") != "clear":
