@@ -3,6 +3,7 @@
 #   make run [PORT=5000]     install, migrate, seed demo data on first start, serve on 127.0.0.1
 #   make test                the whole suite on SQLite, then on PostgreSQL when one is reachable
 #   make vendor              install the scanner's QR decoder from npm into static/vendor/ (run and test do it)
+#   make browser             install Debian's Chromium for the browser tests with apt if missing (test does it)
 #   make bench-checkin       check-in API throughput and latency against a bare Flask endpoint
 #   make bench-evaluation    dashboard and export speed over 1,000,000 attendances (SQLite, then PostgreSQL)
 #   make fuzz                the property-based tests with 300 fresh random examples per form (the suite runs 6)
@@ -22,10 +23,14 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 PG_TEST_URL := postgresql://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
+# The browser tests drive Debian's Chromium at this path (tests/conftest.py reads it too).
+CHROMIUM_PATH ?= /usr/bin/chromium
+export CHROMIUM_PATH
+CHROMIUM_APT := apt-get install -y --no-install-recommends chromium fonts-dejavu-core
 # A shell test: true when a PostgreSQL server answers at PG_TEST_URL.
 PG_ANSWERS = $(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()' "$(PG_TEST_URL)" >/dev/null 2>&1
 
-.PHONY: help venv vendor run test migration clean bench-checkin bench-evaluation bench-load fuzz security-scan
+.PHONY: help venv vendor browser run test migration clean bench-checkin bench-evaluation bench-load fuzz security-scan
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -59,6 +64,35 @@ $(VENDOR)/.installed: package.json package-lock.json
 
 vendor: $(VENDOR)/.installed
 
+# Chromium for the browser tests, from Debian's packages with apt when it is missing and this is
+# root or sudo is at hand. Otherwise (or if apt fails) a message says how; the suite still runs,
+# and the browser tests fail with that same message.
+browser:
+	@if [ -x "$(CHROMIUM_PATH)" ]; then exit 0; fi; \
+	how="install it with: sudo $(CHROMIUM_APT)  (or point CHROMIUM_PATH at a Chromium)"; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "make: Chromium not found at $(CHROMIUM_PATH), and there is no apt-get here to install it."; \
+		echo "      The browser tests need it: install Chromium and set CHROMIUM_PATH to it."; exit 0; \
+	fi; \
+	if [ "$$(id -u)" -eq 0 ]; then sudo=""; \
+	elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
+	else \
+		echo "make: Chromium not found at $(CHROMIUM_PATH), and installing it needs root."; \
+		echo "      The browser tests need it: $$how"; exit 0; \
+	fi; \
+	echo "make: Chromium not found at $(CHROMIUM_PATH): installing Debian's chromium for the browser tests"; \
+	if $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	   $$sudo env DEBIAN_FRONTEND=noninteractive $(CHROMIUM_APT) -qq >/dev/null; then \
+		if [ ! -x "$(CHROMIUM_PATH)" ]; then \
+			echo "make: Debian's chromium is installed (/usr/bin/chromium), but CHROMIUM_PATH is $(CHROMIUM_PATH)."; \
+		fi; \
+	else \
+		echo "make: installing Chromium failed (see apt's message above)."; \
+		echo "      The browser tests need it: $$how"; \
+	fi
+
+# Links in passes and emails point at the port served, unless BASE_URL says otherwise.
+run: export BASE_URL := $(or $(BASE_URL),http://127.0.0.1:$(PORT))
 run: venv vendor
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
@@ -68,7 +102,7 @@ run: venv vendor
 # SQLite always; PostgreSQL when TEST_DATABASE_URL is set or a server answers on
 # 127.0.0.1:5432 (the tests create and drop their own database there). Any
 # non-zero pytest exit fails the target, including 5 ("no tests collected").
-test: venv vendor
+test: venv vendor browser
 	@status=0; \
 	echo "== SQLite =="; \
 	env -u TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS) || status=1; \

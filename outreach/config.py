@@ -5,6 +5,7 @@ Every setting can be overridden by an environment variable of the same name.
 """
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -75,6 +76,8 @@ def from_environment(instance_path: str) -> dict:
         # Rate limits live in Redis when REDIS_URL is set so they hold across processes.
         "RATELIMIT_STORAGE_URI": env("REDIS_URL") or "memory://",
         "RATELIMIT_ENABLED": _bool(env("RATELIMIT_ENABLED"), True),
+        # Several installs (or test runs) sharing one Redis keep their counts apart by a prefix.
+        "RATELIMIT_KEY_PREFIX": env("RATELIMIT_KEY_PREFIX") or "",
         "LOGIN_LIMIT_PER_ACCOUNT": env("LOGIN_LIMIT_PER_ACCOUNT") or "5 per 15 minutes",
         "LOGIN_LIMIT_PER_ADDRESS": env("LOGIN_LIMIT_PER_ADDRESS") or "20 per 15 minutes",
         "SIGNUP_LIMIT": env("SIGNUP_LIMIT") or "10 per hour",
@@ -85,12 +88,23 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _is_https(env("BASE_URL")),
+        # How long a sign-in lasts (outreach/web/auth/sessions.py, checked on the server at every
+        # request). Staff (a member of an organisation, or a platform admin) see children's
+        # medical notes and emergency contacts: 12 hours at most and 30 minutes without activity,
+        # as OWASP ASVS 4.0.3 V3.3.2 asks at level 2. Families: 30 days at most, also with
+        # "keep me signed in", which makes the session cookie outlast the browser.
+        "STAFF_SESSION_HOURS": float(env("STAFF_SESSION_HOURS") or 12),
+        "STAFF_IDLE_MINUTES": float(env("STAFF_IDLE_MINUTES") or 30),
+        "FAMILY_SESSION_DAYS": float(env("FAMILY_SESSION_DAYS") or 30),
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=float(env("FAMILY_SESSION_DAYS") or 30)),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _is_https(env("BASE_URL")),
         "HSTS_MAX_AGE": int(env("HSTS_MAX_AGE") or 31536000),
         # How many proxies (the TLS terminator) stand in front and may set X-Forwarded-*.
         "TRUSTED_PROXY_COUNT": int(env("TRUSTED_PROXY_COUNT") or 0),
+        # /healthz fails when the disk under an SQLite database has less free space than this.
+        "HEALTH_MIN_FREE_MB": int(env("HEALTH_MIN_FREE_MB") or 200),
         # One JSON line per request on standard error (no personal data); off in tests.
         "REQUEST_LOG": _bool(env("REQUEST_LOG"), True),
         # Flask-WTF's HTTPS check wants a same-site Referer on every POST, but every page says

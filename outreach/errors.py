@@ -3,8 +3,10 @@
 Services raise DomainError kinds; routes map them to a flash, a field error or
 a JSON body `{"error": {"code": ..., "message": ...}}`.
 """
-from flask import jsonify, render_template, request
+from flask import Response, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
+
+from .extensions import db
 
 
 class DomainError(Exception):
@@ -54,8 +56,17 @@ MESSAGES = {
     405: ("That action isn't available here", "Go back and try again from the page."),
     413: ("That was too large to send", "Try again with less text or a smaller file."),
     429: ("Too many attempts", "Please wait a few minutes and try again."),
-    500: ("Something went wrong on our side", "Nothing you entered was lost on purpose; please try again."),
+    500: ("Something went wrong on our side",
+          "Please try again in a few minutes. If you were sending a form, check afterwards whether it was saved."),
 }
+
+# The last resort when even the database-free error page cannot be rendered.
+PLAIN_500 = ("<!doctype html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
+             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+             "<title>Something went wrong · Outreach</title></head><body><main>"
+             "<h1>Something went wrong on our side</h1>"
+             "<p>Please try again in a few minutes. If you were sending a form, check afterwards whether it was saved.</p>"
+             "<p><a href=\"/\">Go to the start page</a></p></main></body></html>")
 
 
 def _render(status: int, code: str, message: str | None = None, *, generic_hint=True):
@@ -91,4 +102,27 @@ def register_error_handlers(app):
 
     @app.errorhandler(500)
     def server_error(err):
-        return _render(500, "server_error")
+        return _server_error()
+
+
+def _server_error():
+    """The 500 answer, made without the database: it is often the database that failed.
+
+    base.html asks for the signed-in user and the menus, both queries, so the page is rendered
+    from its own template without the app's template context; if even that fails, plain HTML."""
+    title, hint = MESSAGES[500]
+    try:
+        # A failed commit leaves the session unusable until rolled back; nothing here reads
+        # through it, but whatever runs after this response (teardown, the next request) may.
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the database may be gone altogether
+        pass
+    if wants_json():
+        return jsonify({"error": {"code": "server_error", "message": title}}), 500
+    try:
+        page = current_app.jinja_env.get_template("errors/server_error.html").render(
+            status=500, title=title, hint=hint, url_for=url_for)
+    except Exception:  # noqa: BLE001 - the answer must still be a page
+        current_app.logger.exception("the error page could not be rendered")
+        page = PLAIN_500
+    return Response(page, status=500, mimetype="text/html")

@@ -4,6 +4,7 @@ No personal data: the route's pattern is logged, never the path (pass secrets
 and reset tokens live in paths), and no query string, address, user or body.
 """
 import logging
+import re
 import sys
 import time
 import uuid
@@ -33,9 +34,32 @@ class App(Flask):
                           extra={"method": request.method, "route": _route(), "request_id": g.get("request_id")})
 
 
+class _NoRequestLines(logging.Filter):
+    """Drops any development-server message that echoes a request line ("GET /p/<secret> ...")."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _REQUEST_LINE.search(record.getMessage())
+
+
+_REQUEST_LINE = re.compile(r"\b(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|CONNECT|TRACE) /")
+
+
+def quiet_development_server() -> None:
+    """Silence Werkzeug's own request log (`make run`, `flask run`, the test suite's live server).
+
+    It prints every request's full path, and pass secrets and reset links live in paths; the
+    app's request line (below) names the route pattern instead. Warnings and errors still show,
+    less any that would echo a request line (a malformed request is quoted in full)."""
+    werkzeug = logging.getLogger("werkzeug")
+    werkzeug.setLevel(logging.WARNING)
+    if not any(isinstance(f, _NoRequestLines) for f in werkzeug.filters):
+        werkzeug.addFilter(_NoRequestLines())
+
+
 def init_app(app: Flask):
     app.logger.handlers[:] = [_handler()]
     app.logger.setLevel(logging.INFO)
+    quiet_development_server()
     if not app.config["REQUEST_LOG"]:
         return
     log = logging.getLogger(REQUEST_LOGGER)

@@ -244,7 +244,9 @@ DESKTOP = {"width": 1280, "height": 800}
 @pytest.fixture(scope="session")
 def playwright_instance():
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package (see .ci/run)")
+        pytest.fail(f"Chromium not found at {CHROMIUM}. `make test` installs it with apt as root or with sudo; "
+                    "or install it with: sudo apt-get install -y --no-install-recommends chromium fonts-dejavu-core "
+                    "(or point CHROMIUM_PATH at a Chromium).", pytrace=False)
     from playwright.sync_api import sync_playwright
 
     pw = sync_playwright().start()

@@ -14,7 +14,8 @@ from sqlalchemy import insert, make_url, select
 
 from outreach.extensions import db as _db
 from outreach.models import Attendance, AuditEvent, AuthorisedCollector, Registration, ReminderSent, User
-from outreach.services import audit, checkin, consent, organisations, passes, registration, surveys
+from outreach.services import (audit, checkin, consent, health, one_time, organisations, passes, registration,
+                               surveys)
 from outreach.timeutil import UTC
 from tests import factories
 from tests.conftest import make_test_app
@@ -93,7 +94,10 @@ def fill(app):
                          base_url=app.config["BASE_URL"], max_age_days=14, now=NOW)
     audit.record("young_person.exported", actor=guardian, organisation=org, subject=children[0], now=NOW,
                  format="json", note="Sent to the family's email — “quoted”")
+    made = one_time.claim(lead, "book_on_behalf", "t" * 22, now=NOW)  # a staff form's one-time token
+    one_time.made(made, children[1])
     _db.session.commit()
+    health.check(min_free_mb=0, now=NOW)  # the one row /healthz rewrites
 
 
 def all_rows() -> dict[str, list[tuple]]:

@@ -10,12 +10,14 @@ from .feedback import Survey, SurveyQuestion, FeedbackResponse, FeedbackAnswer, 
 from .audit import AuditEvent
 from .reminder import ReminderSent
 from .form_token import FormToken
+from .health import HealthCheck
 
 __all__ = [
     "User", "Organisation", "Membership", "Invitation", "Programme", "ProgrammeSession",
     "YoungPerson", "GuardianLink", "AuthorisedCollector", "Consent", "Registration", "Pass",
     "Attendance", "Survey", "SurveyQuestion", "FeedbackResponse", "FeedbackAnswer", "AuditEvent", "ReminderSent",
     "FormToken",
+    "HealthCheck",
     "ORG_ROLES", "ORG_STATUSES", "ORG_KINDS", "CATEGORIES", "REGISTRATION_MODES",
     "SESSION_STATUSES", "REGISTRATION_STATUSES", "CHECKIN_METHODS", "SURVEY_KINDS",
 ]

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import signals
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import User, YoungPerson
+from ..models import Membership, User, YoungPerson
 from ..timeutil import age_on, utcnow
 from . import audit, consent, passes
 from .admin_accounts import check_password, normalise_email
@@ -115,8 +115,32 @@ def is_young_person(user: User) -> bool:
     return db.session.execute(select(YoungPerson.id).where(YoungPerson.user_id == user.id)).first() is not None
 
 
+def sign_in_name(email: str) -> str:
+    """The account a sign-in attempt is for, the way `authenticate` looks it up.
+
+    Sign-in limits count per this name, so every spelling that would reach one account (case,
+    spaces, a full-width domain) counts against that account. Text that is no address at all
+    is never checked against a password; it is counted under its own trimmed, lower-cased form.
+    """
+    try:
+        return normalise_email(email)
+    except ValidationError:
+        return (email or "").strip().lower()[:254]
+
+
+def is_staff(user: User) -> bool:
+    """A member of any organisation, or a platform admin: a sign-in that opens young people's records."""
+    if user.is_platform_admin:
+        return True
+    return db.session.execute(select(Membership.id).where(Membership.user_id == user.id).limit(1)).first() is not None
+
+
 def authenticate(email: str, password: str, *, now=None) -> User | None:
-    """The active user with this email and password, or None (never says which part was wrong)."""
+    """The active user with this email and password, or None (never says which part was wrong).
+
+    A wrong password for a known account is written to the audit log (`account.sign_in_failed`),
+    so the guesses an account has had can be counted afterwards.
+    """
     global _DUMMY_HASH
     try:
         address = normalise_email(email)
@@ -127,7 +151,11 @@ def authenticate(email: str, password: str, *, now=None) -> User | None:
         _DUMMY_HASH = _DUMMY_HASH or hash_password("not-a-real-password")
         verify_password(_DUMMY_HASH, password or "")
         return None
-    if not verify_password(user.password_hash, password or "") or not user.is_active_account:
+    if not verify_password(user.password_hash, password or ""):
+        audit.record("account.sign_in_failed", subject=user, now=now or utcnow())
+        db.session.commit()
+        return None
+    if not user.is_active_account:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

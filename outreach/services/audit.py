@@ -50,6 +50,7 @@ ACTIONS = {
     "organisation.updated": "Changed the organisation's settings",
     "organisation.approved": "Approved the partner",
     "organisation.declined": "Declined the partner",
+    "account.sign_in_failed": "Wrong password at sign-in",
 }
 
 

@@ -60,9 +60,11 @@ def test_behind_the_tls_proxy_cookies_are_secure_and_hsts_is_sent(https_app):
     assert resp.status_code == 302
     assert resp.headers["Strict-Transport-Security"].startswith("max-age=31536000")
     cookies = {c.split("=", 1)[0]: c for c in resp.headers.getlist("Set-Cookie")}
-    for name in ("session", "remember_token"):
-        flags = [f.strip().lower() for f in cookies[name].split(";")]
-        assert "secure" in flags and "httponly" in flags and "samesite=lax" in flags, cookies[name]
+    # "Keep me signed in" is the session cookie itself outlasting the browser (no separate remember-me cookie).
+    assert set(cookies) == {"session"}
+    flags = [f.strip().lower() for f in cookies["session"].split(";")]
+    assert "secure" in flags and "httponly" in flags and "samesite=lax" in flags, cookies["session"]
+    assert any(f.startswith("expires=") for f in flags), cookies["session"]
     # The redirect is built from the forwarded scheme, not the proxy's plain-http hop.
     assert not resp.headers["Location"].startswith("http://")
 
@@ -145,7 +147,8 @@ def test_request_log_is_one_json_line_without_personal_data(databases, tmp_path,
 
 def test_healthz_answers_when_the_database_does(client, db):
     resp = client.get("/healthz")
-    assert resp.status_code == 200 and resp.json == {"status": "ok", "database": "ok"}
+    assert resp.status_code == 200 and resp.json["status"] == "ok" and resp.json["database"] == "ok"
+    assert set(resp.json) <= {"status", "database", "disk"}  # one word per part, nothing more
 
 
 def test_healthz_is_503_when_the_database_is_gone(tmp_path):

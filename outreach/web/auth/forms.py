@@ -19,7 +19,7 @@ NEW_PASSWORD = [DataRequired("Choose a password."),
 class LoginForm(AppForm):
     email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=256)])
-    remember = BooleanField("Keep me signed in on this device")
+    remember = BooleanField("Keep me signed in on this device for 30 days")
 
 
 class SignUpForm(AppForm):

@@ -1,8 +1,9 @@
 """Sign up, sign in and out, forgotten and changed passwords."""
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
-from . import bp, sessions
+from . import bp, sessions, throttle
 from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, SignUpForm
 from ...access import staff_memberships
 from ...errors import DomainError
@@ -18,18 +19,11 @@ def _field_error(form, err: DomainError):
         form.form_errors.append(err.message)
 
 
-def _account_key():
-    # Per-account limit: keyed by the address typed, whether or not it exists,
-    # so the limit itself does not reveal who has an account.
-    return "login-account:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
-def _failed(response) -> bool:
-    return response.status_code != 302  # a successful sign-in redirects
-
-
-_TOO_MANY = ("Too many sign-in attempts. For your safety, sign-in is paused for a few minutes: "
-             "wait 15 minutes and try again, or reset your password.")
+def _too_many(attempt) -> str:
+    minutes = attempt.wait_minutes
+    return (f"Too many sign-in attempts. For your safety, sign-in is paused for {minutes} "
+            f"minute{'s' if minutes != 1 else ''}. To get in now, choose \"Forgotten your password?\" below: "
+            "we'll email you a link to reset your password.")
 
 
 def _landing(user) -> str:
@@ -42,16 +36,19 @@ def _landing(user) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], scope="login-address",
-               deduct_when=_failed, error_message=_TOO_MANY)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_account_key,
-               scope="login-account", deduct_when=_failed, error_message=_TOO_MANY)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or _landing(current_user))
     form = LoginForm()
     if form.validate_on_submit():
+        # Counted before the password is checked; over the limit, it is not checked at all.
+        attempt = throttle.attempt(form.email.data, get_remote_address())
+        if not attempt.allowed:
+            form.form_errors.append(_too_many(attempt))
+            return render_template("auth/login.html", form=form), 429
         user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            attempt.succeeded()
         if user is not None and not user.email_confirmed:
             # Only someone who knows the password learns the address is waiting for confirmation.
             accounts.send_confirmation(user, next_url=safe_next(request.args.get("next")), **_link_settings())
@@ -145,6 +142,8 @@ def reset_password(token):
         except DomainError as err:
             _field_error(form, err)
         else:
+            # The emailed link proves the owner: guesses by anyone else no longer keep them out.
+            throttle.forget_account(user.email)
             sessions.end(current_user)
             flash("Your password has been changed. Sign in with the new one.", "success")
             return redirect(url_for("auth.login"))
@@ -161,7 +160,8 @@ def account():
         except DomainError as err:
             _field_error(form, err)
         else:
-            sessions.start(current_user)  # keep this device signed in with the new session version
+            # Keep this device signed in with the new session version, remembered as it was.
+            sessions.start(current_user, remember=session.permanent)
             flash("Your password has been changed. Other devices have been signed out.", "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form, memberships=staff_memberships(current_user))
