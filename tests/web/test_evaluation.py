@@ -110,3 +110,18 @@ def test_a_download_hands_the_pages_token_back_in_a_cookie(course, login_as):
         got = client.post(f"/org/{slug}/exports/headcounts", data={"format": "csv", "download_token": odd})
         assert got.status_code == 200 and got.get_data()
         assert "download_started" not in got.headers.get("Set-Cookie", ""), odd
+
+
+def test_dashboard_says_which_regular_rule_it_used_and_writes_months_in_full(course, login_as, db):
+    _, client = lead_of(course, login_as)
+    slug, pid = course["org"].slug, course["programme"].id
+    html = client.get(f"/org/{slug}/evaluation").get_data(as_text=True)
+    assert ("Regular attendees: young people who came to at least 75% of the sessions offered to them "
+            "(the default rule).") in html
+    assert "75%+ of sessions offered" in html
+    # The course ran in November 2026 (and, by the page's clock, maybe December).
+    assert ">Nov 2026<" in html and ">Nov 26<" not in html
+    course["programme"].regular_sessions = 3
+    db.session.commit()
+    html = client.get(f"/org/{slug}/evaluation/programmes/{pid}").get_data(as_text=True)
+    assert "Friday Football: at least 3 sessions" in html and "3+ sessions" in html

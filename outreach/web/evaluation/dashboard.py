@@ -32,7 +32,7 @@ def build(q, *, shared=False, tz="Europe/London", programme_titles=None):
          f"over {c(rates['participants'])} participants"),
         ("Retention", r(rates["retained"], rates["participants"]),
          f"came to {round(rates['threshold'] * 100)}%+ of their sessions"),
-        ("Regular attendees", c(reg["regular"]), f"{reg['threshold']}+ sessions"),
+        ("Regular attendees", c(reg["regular"]), reg["rule_short"]),
         ("Contact hours", num(dose["mean_hours"]) if not shared or dose["participants"] >= t else "–",
          "per participant on average"),
         ("Returning share", r(m["returning"]["returning"], reach["attendances"]), "of attendances"),
@@ -99,10 +99,11 @@ def _charts(q, m, c, shared, t, tz):
 
 
 def _month_label(month):
+    """"2026-10" as "Oct 2026": a two-digit year reads as a day ("Oct 26")."""
     import calendar
 
     year, mm = month.split("-")
-    return f"{calendar.month_abbr[int(mm)]} {year[2:]}"
+    return f"{calendar.month_abbr[int(mm)]} {year}"
 
 
 def _breakdowns(dimensions, shared, t):

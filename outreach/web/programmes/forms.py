@@ -26,6 +26,8 @@ class ProgrammeForm(AppForm):
                                                   NumberRange(1, 10000, "Enter a number from 1 to 10,000.")])
     registration_mode = RadioField("How young people register", default="per_session",
                                    choices=choices(REGISTRATION_MODES.items()))
+    regular_sessions = IntegerField("Sessions that make a regular attendee (optional)", validators=[
+        Optional(), NumberRange(1, 1200, "Enter a number of sessions from 1 to 1,200, or leave it blank.")])
 
     def validate_max_age(self, field):
         if self.min_age.data is not None and field.data is not None and field.data < self.min_age.data:
