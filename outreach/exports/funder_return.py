@@ -1,6 +1,7 @@
 from sqlalchemy import case, func, select
 
 from . import Table, export
+from ._common import file_name, period, subject
 from ..metrics.base import AGE_BAND_LABELS
 from ..metrics.breakdown import in_order
 from ..metrics.regular import BANDS, regular_per_person, rule
@@ -31,7 +32,7 @@ def funder_return(ctx):
     threshold = ctx.settings.suppression_threshold
     band_keys = [key for key, _, _, _ in BANDS]
     applied = rule(q)
-    lines = []
+    lines, breaks = [], []
     for title, expr, labels in dimensions:
         counts = q.rows(select(expr.label("group"), band.label("band"), func.count(), func.sum(per_person.c.regular))
                         .select_from(per_person.join(yp, yp.c.id == per_person.c.young_person_id))
@@ -45,11 +46,13 @@ def funder_return(ctx):
             grid[groups.index(g)][band_keys.index(b)] = c
             regulars[groups.index(g)] += int(r or 0)
         table = suppress_table(grid, threshold)
+        breaks.append(len(lines))  # each breakdown on its own printed page
         regular = suppress_table([[r] for r in regulars], threshold)
         for g, cells, total, reg in zip(groups, table.cells, table.row_totals, regular.cells):
             lines.append([title, labels.get(g, g), total, *cells, reg[0]])
         lines.append([title, "All", table.grand_total, *table.column_totals, regular.grand_total])
-    return Table(filename=f"funder-return-{ctx.organisation.slug}", rows=iter(lines),
+    return Table(filename=file_name(ctx, "funder-return", period(ctx)[1]), rows=iter(lines), page_breaks=tuple(breaks),
+                 title=f"Funder return · {subject(ctx)[0]} · {period(ctx)[0]}",
                  footnote=f"{applied.sentence()} {footnote(threshold)}",
                  header=["Breakdown", "Group", "Participants", *[f"{label} sessions" for _, label, _, _ in BANDS],
                          f"Regular attendees ({applied.short})"])

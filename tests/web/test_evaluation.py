@@ -1,6 +1,8 @@
 """Evaluation pages and export downloads: who may see them, and what a download holds."""
 import csv
 import io
+import re
+from urllib.parse import unquote
 
 import openpyxl
 from sqlalchemy import select
@@ -125,3 +127,35 @@ def test_dashboard_says_which_regular_rule_it_used_and_writes_months_in_full(cou
     db.session.commit()
     html = client.get(f"/org/{slug}/evaluation/programmes/{pid}").get_data(as_text=True)
     assert "Friday Football: at least 3 sessions" in html and "3+ sessions" in html
+
+
+def test_export_file_names_say_what_they_hold_and_never_repeat(course, login_as, db):
+    _, client = lead_of(course, login_as)
+    slug, s = course["org"].slug, course["s"]
+
+    def name(key, **data):
+        got = client.post(f"/org/{slug}/exports/{key}", data={"format": "xlsx", **data})
+        assert got.status_code == 200
+        got.get_data()
+        return got.headers["Content-Disposition"]
+
+    # 11 Nov 2026 18:00 London; made at the page's own minute.
+    register = name("session_register", session=str(s[2].id))
+    assert re.fullmatch(r'attachment; filename="register_friday-football_2026-11-11-1800_made-\d{4}-\d\d-\d\d-\d{4}'
+                        r'\.xlsx"', register), register
+    assert name("session_register", session=str(s[4].id)) != register
+    matrix = name("programme_matrix", programme=str(course["programme"].id))
+    assert matrix.startswith('attachment; filename="attendance-matrix_friday-football_made-')
+    ranged = name("headcounts", start="2026-11-01", end="2026-11-30")
+    assert f'filename="headcounts_{slug}_2026-11-01-to-2026-11-30_made-' in ranged
+    assert f'filename="funder-return_{slug}_all-sessions_made-' in name("funder_return")
+    assert 'filename="evaluator-dataset_friday-football_from-2026-11-11_made-' in name(
+        "evaluator_dataset", programme=str(course["programme"].id), start="2026-11-11")
+    # A title in another script: a plain ASCII name for old clients, the whole name in filename*.
+    course["programme"].title = 'فٹ بال "کلب"'
+    db.session.commit()
+    header = name("programme_matrix", programme=str(course["programme"].id))
+    plain, full = re.fullmatch(r'attachment; filename="([A-Za-z0-9._-]+)"; filename\*=UTF-8\'\'([A-Za-z0-9%._-]+)',
+                               header).groups()
+    assert plain.startswith("attendance-matrix_made-") and plain.endswith(".xlsx")
+    assert unquote(full).startswith("attendance-matrix_فٹ-بال-کلب_made-")

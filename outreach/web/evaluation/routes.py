@@ -10,6 +10,7 @@ from . import bp
 from .dashboard import build
 from .forms import ExportForm, FilterForm
 from ..choices import choices
+from ..downloads import content_disposition
 from ..params import row_id
 from ...access import admin_required, load, org_member_required, scoped
 from ...errors import DomainError
@@ -168,7 +169,8 @@ def download(key):
         body, mimetype = _xlsx_body(table), \
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{table.filename}.{form.format.data}"',
+        "Content-Disposition": content_disposition(f"{table.filename}.{form.format.data}",
+                                                   fallback=f"{key}.{form.format.data}"),
         "Cache-Control": "no-store"})
     _say_download_started(response, request.form.get("download_token", ""))
     return response
