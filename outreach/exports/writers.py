@@ -153,7 +153,12 @@ def write_xlsx(table, fileobj):
     header = list(table.header)
     n_cols = len(header)
     kinds = {c: DATE_FORMATS[k] for c, k in table.date_columns.items() if c < n_cols}
-    date_format = {c: workbook.add_format({"num_format": f[0]}) for c, f in kinds.items()}
+    # Dates read from the left like the text beside them; numbers (and the "<5" and "x" of a
+    # suppressed count among them) from the right, under a header aligned with them.
+    date_format = {c: workbook.add_format({"num_format": f[0], "align": "left"}) for c, f in kinds.items()}
+    # (indented, so a number never runs into the text of the column to its right)
+    right = workbook.add_format({"align": "right", "indent": 1})
+    numeric = set()
     parse = {c: f[1] for c, f in kinds.items()}
     seen = {c: {} for c in kinds}  # each distinct date text parsed once
     widths = [0] * n_cols
@@ -164,7 +169,12 @@ def write_xlsx(table, fileobj):
         for c, value in enumerate(cells, start=first):
             if value is None or c in parse or c >= n_cols:
                 continue
-            w = len(value) if isinstance(value, str) else 5 if isinstance(value, bool) else len(str(value))
+            if isinstance(value, str):
+                # Widths count in digits; capitals are about a third wider than a digit.
+                w = len(value) if value.islower() or value.isdigit() else len(value) + 0.35 * sum(
+                    map(str.isupper, value))
+            else:
+                w = 5 if isinstance(value, bool) else len(str(value))
             if w > widths[c]:
                 widths[c] = w
 
@@ -179,11 +189,11 @@ def write_xlsx(table, fileobj):
                     moment = known[value] = parse[c](value)
                 sheet.write_datetime(r, c, moment, date_format[c])
             elif isinstance(value, str):
-                sheet.write_string(r, c, value)
+                sheet.write_string(r, c, value, right if c in numeric else None)
             elif isinstance(value, bool):
                 sheet.write_boolean(r, c, value)
             else:
-                sheet.write_number(r, c, value)
+                sheet.write_number(r, c, value, right if c in numeric else None)
 
     # Rows go out in order and the header's height is set with its row, so a first batch of
     # rows is read before anything is written: with the header's words, it gives the widths
@@ -194,19 +204,29 @@ def write_xlsx(table, fileobj):
         buffered += len(run[1])
         if buffered >= FIRST_BATCH_ROWS:
             break
+    numbers, texts = [0] * n_cols, [0] * n_cols
     for lead, rows in first_batch:
         measure(lead)
         for row in rows:
             measure(row, len(lead))
+            for c, value in enumerate(row, start=len(lead)):
+                if c < n_cols and value is not None and c not in parse:
+                    if isinstance(value, (int, float)) and not isinstance(value, bool):
+                        numbers[c] += 1
+                    else:
+                        texts[c] += 1
+    numeric.update(c for c in range(n_cols) if numbers[c] and numbers[c] >= texts[c])
     header_lines = 1
     for c, name in enumerate(header):
         longest_word = max((len(word) for word in name.split()), default=0)
         width = min(max(widths[c], longest_word), MAX_WIDTH)
         header_lines = max(header_lines, _wrapped_lines(name, width))
-    header_format = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top", "bottom": 1})
+    header_style = {"bold": True, "text_wrap": True, "valign": "top", "bottom": 1}
+    header_format = workbook.add_format(header_style)
+    header_right = workbook.add_format({**header_style, "align": "right", "indent": 1})
     sheet.set_row(0, ROW_PT * header_lines)
     for c, name in enumerate(header):
-        sheet.write_string(0, c, name, header_format)
+        sheet.write_string(0, c, name, header_right if c in numeric else header_format)
 
     r, breaks, since_break, tallest = 1, set(table.page_breaks), 0, 0
     plain = table.groups is None
@@ -229,7 +249,8 @@ def write_xlsx(table, fileobj):
 
     for c, name in enumerate(header):
         longest_word = max((len(word) for word in name.split()), default=0)
-        widths[c] = min(max(widths[c], longest_word, 4), MAX_WIDTH) + 2  # room for the bold header
+        # Room for the bold header, and for the indent of a column of numbers.
+        widths[c] = round(min(max(widths[c], longest_word, 4), MAX_WIDTH) + 2 + (c in numeric), 1)
         sheet.set_column(c, c, widths[c])
     if table.footnote:
         # Wrapped across the table's width below a blank row, so it prints with the table.

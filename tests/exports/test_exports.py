@@ -310,3 +310,7 @@ def test_funder_return_prints_each_breakdown_on_a_page_of_its_own(course):
     note = next(row[1].value for row in sheet.iter_rows(min_row=2) if row[0].value == "Note")
     assert note.startswith("Regular attendees: young people who came to at least 75%") and "<5" in note
     assert sheet.cell(row=1, column=8).value == "Regular attendees (75%+ of sessions offered)"
+    # A hidden count stands where its number would, right-aligned like the numbers around it.
+    hidden = [c for row in sheet.iter_rows(min_row=2) for c in row[2:] if c.value in ("<5", "x")]
+    assert hidden and {c.alignment.horizontal for c in hidden} == {"right"}
+    assert sheet.cell(row=1, column=3).alignment.horizontal == "right"
