@@ -127,6 +127,7 @@ def _wrapped_lines(text: str, width: float) -> int:
 
 
 FIRST_BATCH_ROWS = 1000
+HIDDEN_COUNT = frozenset({"x"})
 
 
 def _runs(table):
@@ -211,7 +212,9 @@ def write_xlsx(table, fileobj):
             measure(row, len(lead))
             for c, value in enumerate(row, start=len(lead)):
                 if c < n_cols and value is not None and c not in parse:
-                    if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    # A suppressed count ("<5", "x") stands for a number.
+                    if (isinstance(value, (int, float)) and not isinstance(value, bool)) or value in HIDDEN_COUNT \
+                            or (isinstance(value, str) and value[:1] == "<" and value[1:].isdigit()):
                         numbers[c] += 1
                     else:
                         texts[c] += 1
