@@ -2,7 +2,9 @@
 
 `shared=True` is for anything that leaves the organisation (the report page):
 counts and rates go through small-number suppression."""
-from ...metrics import REGISTRY, compute_all
+from dataclasses import replace
+
+from ...metrics import REGISTRY, Scope, compute_all
 from ...metrics.suppression import count, footnote, is_small, rate, suppress_table
 from ...timeutil import to_local
 from ...services.surveys import CORE_TEXT
@@ -146,3 +148,26 @@ def _line(counts, shared, t):
     if not shared:
         return counts
     return suppress_table([counts], t).cells[0]
+
+
+# What the partner comparison shows, each from its metric: the same definitions as the dashboards.
+PARTNER_METRICS = ["reach", "headcounts", "show_up", "attendance_rate"]
+
+
+def compare_partners(q, organisations) -> dict:
+    """One row per partner (and one for the whole platform): reach, attendances, sessions
+    held, show-up rate and retention, each worked out by its metric over that partner's
+    programmes with the query's filters. Identified and not suppressed: for platform
+    admins only, never to leave the platform."""
+    def row(name, m, org=None):
+        reach, show, rates = m["reach"], m["show_up"], m["attendance_rate"]
+        return {"name": name, "org": org, "reach": reach["reach"], "attendances": reach["attendances"],
+                "held": m["headcounts"]["held"], "show_up": pct(show["show_up_rate"]), "booked": show["booked"],
+                "retention": pct(rates["retention"]), "participants": rates["participants"]}
+
+    rows = [row(org.name, compute_all(replace(q, scope=Scope(organisation_id=org.id)), PARTNER_METRICS), org)
+            for org in organisations]
+    everyone = compute_all(replace(q, scope=Scope()), PARTNER_METRICS)
+    return {"rows": rows, "platform": row("All partners", everyone),
+            "retention_threshold": round(q.settings.retention_threshold * 100),
+            "definitions": [(REGISTRY[k].title, REGISTRY[k].formula) for k in ("reach", "show_up", "attendance_rate")]}

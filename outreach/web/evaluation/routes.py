@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from . import bp
-from .dashboard import build
+from .dashboard import build, compare_partners
 from .forms import ExportForm, FilterForm
 from ..choices import choices
 from ..downloads import content_disposition
@@ -21,6 +21,7 @@ from ...metrics import MetricQuery, Scope, Settings
 from ...metrics.base import Filters
 from ...models import Programme, ProgrammeSession
 from ...services import exports as export_service
+from ...services import organisations as organisation_service
 from ...timeutil import local_to_utc, to_local, utcnow
 
 
@@ -109,6 +110,16 @@ def platform():
     return render_template("evaluation/dashboard.html", org=None, form=form,
                            data=build(q, tz=current_app.config["DEFAULT_TIMEZONE"], programme_titles=_titles()),
                            heading="Evaluation across all partners", range_text=_range_text(form), report_url=None)
+
+
+@bp.get("/admin/evaluation/partners")
+@admin_required
+def partners():
+    """The approved partners side by side, for the platform admin."""
+    form = FilterForm(request.args)
+    q = _query(Scope(), form, current_app.config["DEFAULT_TIMEZONE"])
+    return render_template("evaluation/partners.html", form=form, range_text=_range_text(form),
+                           data=compare_partners(q, organisation_service.approved()))
 
 
 # ------------------------------------------------------------------ exports
