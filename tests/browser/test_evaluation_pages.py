@@ -77,3 +77,36 @@ def test_dashboard_filters_say_the_figures_are_on_their_way(live_server, desktop
     assert page.evaluate("sessionStorage.getItem('sent')") == "Working out the figures…|true"
     assert "gender=" in page.url
     assert button.inner_text() == "Show"
+
+
+def test_platform_admin_compares_partners_from_the_admin_pages(live_server, desktop, phone, screenshot):
+    with live_server.app.app_context():
+        demo.seed_demo(utcnow(), password_hash=hash_password(demo.DEMO_PASSWORD))
+    page = desktop.new_page()
+    sign_in(page, live_server.url, demo.ADMIN_EMAIL, "**/admin/**", demo.DEMO_PASSWORD)
+    page.goto(live_server.url + "/admin/")
+    page.click("text=Compare partners")
+    page.wait_for_url("**/admin/evaluation/partners")
+    assert page.locator("h1").inner_text() == "Partners side by side"
+    rows = page.locator("table.partners tbody tr")
+    # The three approved demo partners, by name; the applicant waiting for approval is not one.
+    assert rows.count() == 3
+    names = [rows.nth(i).locator("th").inner_text() for i in range(3)]
+    assert names == sorted(names, key=str.lower) and "Levenshulme" not in " ".join(names)
+    for i in range(3):
+        cells = rows.nth(i).locator("td")
+        assert int(cells.nth(0).inner_text()) > 0 and re.match(r"\d+% of \d+ bookings", cells.nth(3).inner_text())
+    assert page.locator("table.partners tfoot th").inner_text() == "All partners"
+    screenshot(page, "issue16-partners-desktop")
+    page.click("text=Dashboard across all partners")
+    page.wait_for_url("**/admin/evaluation")
+    assert page.locator("h1").inner_text() == "Evaluation across all partners"
+    # Months in full: "Oct 2026", never "Oct 26".
+    labels = page.locator("#h-time + figure").inner_text()
+    assert re.search(r"\b[A-Z][a-z]{2} 20\d\d\b", labels) and not re.search(r"\b[A-Z][a-z]{2} \d\d\b", labels)
+
+    small = phone.new_page()
+    sign_in(small, live_server.url, demo.ADMIN_EMAIL, "**/admin/**", demo.DEMO_PASSWORD)
+    small.goto(live_server.url + "/admin/evaluation/partners")
+    assert small.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(small, "issue16-partners-phone")
