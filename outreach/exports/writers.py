@@ -6,7 +6,7 @@ with a leading apostrophe: shown as typed, never executed. Numbers stay numbers.
 """
 import csv
 import io
-from datetime import date, datetime, time
+from datetime import datetime, time, timedelta
 from itertools import chain
 
 import xlsxwriter
@@ -100,14 +100,33 @@ def _lead_encoder():
 # a little room, and no wider than this (a long note wraps nowhere, but does not push every
 # other column off the printed page).
 MAX_WIDTH = 50
-DATE_FORMATS = {"date": ("yyyy-mm-dd", date.fromisoformat, 10), "time": ("hh:mm", time.fromisoformat, 5),
-                "datetime": ("yyyy-mm-dd hh:mm", datetime.fromisoformat, 16)}
+# Excel's number format and the width in digits, per kind of date column.
+DATE_FORMATS = {"date": ("yyyy-mm-dd", 10), "time": ("hh:mm", 5), "datetime": ("yyyy-mm-dd hh:mm", 16)}
 # A4 with half-inch side margins and 0.75 in top and bottom, in Excel's pixels (96 per inch),
 # and Excel's default row: what the printed page holds.
 MARGIN_SIDE, MARGIN_TOP = 0.5, 0.75
 PAGE_PX = {"portrait": ((8.27 - 2 * MARGIN_SIDE) * 96, (11.69 - 2 * MARGIN_TOP) * 96),
            "landscape": ((11.69 - 2 * MARGIN_SIDE) * 96, (8.27 - 2 * MARGIN_TOP) * 96)}
 ROW_PX, ROW_PT = 20, 15
+
+
+EXCEL_EPOCH = datetime(1899, 12, 30)  # day 0 of Excel's dates (1900 date system)
+
+
+def _excel_serial(kind: str, text: str) -> float:
+    """Excel's number for a local date ("2026-11-04"), time ("18:02") or both: days since
+    its epoch, the time of day as a fraction."""
+    if kind == "time":
+        t = time.fromisoformat(text)
+        return (t.hour * 3600 + t.minute * 60 + t.second) / 86400
+    return (datetime.fromisoformat(text) - EXCEL_EPOCH) / timedelta(days=1)
+
+
+def _text_width(text: str) -> float:
+    """Width of text in digits of the default font: capitals are about a third wider."""
+    if text.islower() or text.isdigit():
+        return len(text)
+    return len(text) + 0.35 * sum(map(str.isupper, text))
 
 
 def _column_px(width: float) -> int:
@@ -153,48 +172,68 @@ def write_xlsx(table, fileobj):
     sheet = workbook.add_worksheet("Export")
     header = list(table.header)
     n_cols = len(header)
-    kinds = {c: DATE_FORMATS[k] for c, k in table.date_columns.items() if c < n_cols}
+    kinds = {c: k for c, k in table.date_columns.items() if c < n_cols}
     # Dates read from the left like the text beside them; numbers (and the "<5" and "x" of a
-    # suppressed count among them) from the right, under a header aligned with them.
-    date_format = {c: workbook.add_format({"num_format": f[0], "align": "left"}) for c, f in kinds.items()}
-    # (indented, so a number never runs into the text of the column to its right)
+    # suppressed count among them) from the right, under a header aligned with them
+    # (indented, so a number never runs into the text of the column to its right).
+    date_format = {c: workbook.add_format({"num_format": DATE_FORMATS[k][0], "align": "left"})
+                   for c, k in kinds.items()}
+    serials = {c: {} for c in kinds}  # each distinct date text turned into Excel's number once
     right = workbook.add_format({"align": "right", "indent": 1})
     numeric = set()
-    parse = {c: f[1] for c, f in kinds.items()}
-    seen = {c: {} for c in kinds}  # each distinct date text parsed once
     widths = [0] * n_cols
-    for c, f in kinds.items():
-        widths[c] = f[2]
+    for c, k in kinds.items():
+        widths[c] = DATE_FORMATS[k][1]
+    write_string, write_number = sheet.write_string, sheet.write_number
 
     def measure(cells, first=0):
         for c, value in enumerate(cells, start=first):
-            if value is None or c in parse or c >= n_cols:
+            if value is None or c in kinds or c >= n_cols:
                 continue
-            if isinstance(value, str):
-                # Widths count in digits; capitals are about a third wider than a digit.
-                w = len(value) if value.islower() or value.isdigit() else len(value) + 0.35 * sum(
-                    map(str.isupper, value))
-            else:
-                w = 5 if isinstance(value, bool) else len(str(value))
+            w = _text_width(value) if type(value) is str else 5 if type(value) is bool else len(str(value))
             if w > widths[c]:
                 widths[c] = w
 
+    def planned(cells):
+        """The writes for a run's shared cells, worked out once and made on each of its rows."""
+        plan = []
+        for c, value in enumerate(cells):
+            if value is None:
+                continue
+            if type(value) is str and c in kinds:
+                plan.append((write_number, c, _excel_serial(kinds[c], value), date_format[c]))
+            elif type(value) is str:
+                plan.append((write_string, c, value, right if c in numeric else None))
+            elif type(value) is bool:
+                plan.append((sheet.write_boolean, c, value, None))
+            else:
+                plan.append((write_number, c, value, right if c in numeric else None))
+        return plan
+
     def write(r, cells, first=0):
+        """Write cells from column `first`, noting each one's width (the hot loop of an XLSX)."""
         for c, value in enumerate(cells, start=first):
             if value is None:
                 continue
-            if c in parse:
-                known = seen[c]
-                moment = known.get(value)
-                if moment is None:
-                    moment = known[value] = parse[c](value)
-                sheet.write_datetime(r, c, moment, date_format[c])
-            elif isinstance(value, str):
-                sheet.write_string(r, c, value, right if c in numeric else None)
-            elif isinstance(value, bool):
+            if type(value) is str:
+                known = serials.get(c)
+                if known is not None:
+                    number = known.get(value)
+                    if number is None:
+                        number = known[value] = _excel_serial(kinds[c], value)
+                    # A number in a date format: what Excel stores for a date or a time.
+                    write_number(r, c, number, date_format[c])
+                    continue
+                write_string(r, c, value, right if c in numeric else None)
+                w = len(value) if value.islower() or value.isdigit() else _text_width(value)
+            elif type(value) is bool:
                 sheet.write_boolean(r, c, value)
+                w = 5
             else:
-                sheet.write_number(r, c, value, right if c in numeric else None)
+                write_number(r, c, value, right if c in numeric else None)
+                w = len(str(value))
+            if c < n_cols and w > widths[c]:
+                widths[c] = w
 
     # Rows go out in order and the header's height is set with its row, so a first batch of
     # rows is read before anything is written: with the header's words, it gives the widths
@@ -211,7 +250,7 @@ def write_xlsx(table, fileobj):
         for row in rows:
             measure(row, len(lead))
             for c, value in enumerate(row, start=len(lead)):
-                if c < n_cols and value is not None and c not in parse:
+                if c < n_cols and value is not None and c not in kinds:
                     # A suppressed count ("<5", "x") stands for a number.
                     if (isinstance(value, (int, float)) and not isinstance(value, bool)) or value in HIDDEN_COUNT \
                             or (isinstance(value, str) and value[:1] == "<" and value[1:].isdigit()):
@@ -235,17 +274,16 @@ def write_xlsx(table, fileobj):
     plain = table.groups is None
     for lead, rows in chain(first_batch, runs):
         if lead:
-            measure(lead)
+            measure(lead)  # once for the run, not once per row
+            plan = planned(lead)
+        shared = len(lead)
         for row in rows:
-            if plain:
-                measure(row)
-                if r - 1 in breaks:
-                    tallest, since_break = max(tallest, since_break), 0
-            else:
-                measure(row, len(lead))
+            if plain and r - 1 in breaks:
+                tallest, since_break = max(tallest, since_break), 0
             if lead:
-                write(r, lead)
-            write(r, row, len(lead))
+                for fn, c, value, fmt in plan:
+                    fn(r, c, value, fmt)
+            write(r, row, shared)
             r += 1
             since_break += 1
     tallest = max(tallest, since_break)
@@ -278,7 +316,8 @@ def _page_setup(sheet, table, widths, tallest, header_lines):
     sheet.set_paper(9)
     sheet.set_margins(left=MARGIN_SIDE, right=MARGIN_SIDE, top=MARGIN_TOP, bottom=MARGIN_TOP)
     sheet.repeat_rows(0)
-    title = (table.title or table.filename).replace("&", "&&")
+    # Excel allows 255 characters in a footer, its codes included; "&" starts a code.
+    title = (table.title or table.filename)[:180].replace("&", "&&")
     sheet.set_footer(f"&L{title}&RPage &P of &N")
     total = sum(_column_px(w) for w in widths)
     orientation = "portrait" if total <= PAGE_PX["portrait"][0] else "landscape"
