@@ -165,7 +165,10 @@ def _one_line(label: str) -> str:
 
 def label_font(text: str) -> str | None:
     """The first of LABEL_FONTS on this machine with a glyph for every letter of `text`."""
-    letters = {ch for ch in text if unicodedata.category(ch)[0] not in "MZC"}
+    # Marks join their letter and spaces and control characters draw nothing; anything
+    # else (a private-use or unassigned code point too) needs a glyph of its own.
+    letters = {ch for ch in text if unicodedata.category(ch)[0] not in "MZ"
+               and unicodedata.category(ch) not in ("Cc", "Cf")}
     for path in LABEL_FONTS:
         if os.path.exists(path) and all(_has_glyph(path, ch) for ch in letters):
             return path

@@ -17,6 +17,7 @@ from . import audit, registration
 from .organisations import ensure_can_publish
 
 MAX_SESSIONS_PER_RULE = 120
+MAX_REGULAR_SESSIONS = 1200  # sessions a lead may set as "regular": ten weekly rules' worth
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
@@ -50,8 +51,8 @@ def _check(details: ProgrammeDetails) -> None:
         raise ValidationError("The youngest age must not be above the oldest.", code="age_order", field="max_age")
     if details.capacity < 1:
         raise ValidationError("Capacity must be at least 1.", code="invalid_capacity", field="capacity")
-    if details.regular_sessions is not None and not 1 <= details.regular_sessions <= MAX_SESSIONS_PER_RULE * 10:
-        raise ValidationError(f"Enter a number of sessions from 1 to {MAX_SESSIONS_PER_RULE * 10:,}, or leave it blank.",
+    if details.regular_sessions is not None and not 1 <= details.regular_sessions <= MAX_REGULAR_SESSIONS:
+        raise ValidationError(f"Enter a number of sessions from 1 to {MAX_REGULAR_SESSIONS:,}, or leave it blank.",
                               code="invalid_regular_sessions", field="regular_sessions")
 
 
