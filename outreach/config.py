@@ -123,7 +123,7 @@ def from_environment(instance_path: str) -> dict:
         "PSEUDONYM_KEY": env("PSEUDONYM_KEY") or load_or_create_secret_key(instance_path, "pseudonym_key"),
         "EVAL_SUPPRESSION_THRESHOLD": int(env("EVAL_SUPPRESSION_THRESHOLD") or 5),
         "EVAL_RETENTION_THRESHOLD": float(env("EVAL_RETENTION_THRESHOLD") or 0.6),
-        "EVAL_REGULAR_SESSIONS": int(env("EVAL_REGULAR_SESSIONS") or 30),
+        "EVAL_REGULAR_SHARE": float(env("EVAL_REGULAR_SHARE") or 0.75),
         "EVAL_RECENT_SESSIONS": int(env("EVAL_RECENT_SESSIONS") or 4),
         # Start/end pairs (same young people) below which a change is "too few pairs to say".
         "EVAL_MIN_PAIRS": int(env("EVAL_MIN_PAIRS") or 20),

@@ -61,6 +61,13 @@ class Table:
     # (shared first cells, a list of their rows' remaining cells) per run, in place of
     # `rows`. The shared cells are always checked by the formula guard.
     groups: Iterable[tuple[list, list]] | None = None
+    # Columns (by index in the full row) holding local dates, times or both, written by
+    # the export as "2026-11-04", "18:02" or "2026-11-04 18:02": text in a CSV, real date
+    # cells in an XLSX.
+    date_columns: dict[int, str] = field(default_factory=dict)
+    # Data rows (counted from 0) that start a new printed page in an XLSX: one table per page.
+    page_breaks: tuple[int, ...] = ()
+    title: str = ""  # what the export is, for a printed page's footer
 
 
 def export(key: str, title: str, *, level: str, description: str, leaves_organisation: bool = False):

@@ -3,7 +3,7 @@ from bisect import bisect_left
 from sqlalchemy import String, and_, case, cast, func, select
 
 from . import Table, export
-from ._common import local, participant_code, stream
+from ._common import file_name, local, participant_code, period, stream, subject
 from ..models import (Attendance, FeedbackAnswer, FeedbackResponse, Programme, Survey, SurveyQuestion,
                       YoungPerson)
 
@@ -102,11 +102,14 @@ def evaluator_dataset(ctx):
             if answers_after is not None:
                 answers_after.close()
 
-    return Table(filename=f"evaluator-dataset-{ctx.organisation.slug}", groups=groups(),
-                 # What belongs to the participant first, then what belongs to the session.
-                 header=["Participant code", "Age band", "Gender", "Postcode district", "Programme",
-                         *[f"{kind} survey: {code}" for kind in ("start", "end") for code in course_codes],
-                         "Session date", "Attended", *[f"after-session survey: {code}" for code in session_codes]],
+    # What belongs to the participant first, then what belongs to the session.
+    header = ["Participant code", "Age band", "Gender", "Postcode district", "Programme",
+              *[f"{kind} survey: {code}" for kind in ("start", "end") for code in course_codes],
+              "Session date", "Attended", *[f"after-session survey: {code}" for code in session_codes]]
+    return Table(filename=file_name(ctx, "evaluator-dataset", period(ctx)[1]), groups=groups(),
+                 title=f"Evaluator dataset · {subject(ctx)[0]} · {period(ctx)[0]}",
+                 date_columns={header.index("Session date"): "date"},
+                 header=header,
                  # Dates, yes/no and survey answers (1-5) after the participant's own cells.
                  text_columns=())
 

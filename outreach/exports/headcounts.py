@@ -1,5 +1,5 @@
 from . import Table, export
-from ._common import local
+from ._common import file_name, local, period, subject
 from ..extensions import db
 from ..metrics import compute_all
 from ..models import Programme
@@ -32,6 +32,7 @@ def headcounts(ctx):
                    local(s.ends_at, tz, "%H:%M"), status, booked.get(s.session_id) if held else None, n,
                    first_time.get(s.session_id, 0) if held else None, "yes" if held and n == 0 else "no"]
 
-    return Table(filename=f"headcounts-{ctx.organisation.slug}", rows=rows(),
+    return Table(filename=file_name(ctx, "headcounts", period(ctx)[1]), rows=rows(),
+                 title=f"Headcounts · {subject(ctx)[0]} · {period(ctx)[0]}",
                  header=["Programme", "Date", "Start", "End", "Status", "Booked", "Attendees", "First-time",
-                         "Nobody came"])
+                         "Nobody came"], date_columns={1: "date", 2: "time", 3: "time"})

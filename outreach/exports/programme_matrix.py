@@ -3,7 +3,7 @@ from itertools import groupby
 from sqlalchemy import and_, func, select
 
 from . import Table, export
-from ._common import local, person_name as _name, stream
+from ._common import file_name, local, person_name as _name, stream
 from ..extensions import db
 from ..metrics import MetricQuery, Scope
 from ..models import Attendance, Pass, ProgrammeSession, YoungPerson
@@ -55,5 +55,6 @@ def programme_matrix(ctx):
             yield [name, pass_code(first.secret) if first.secret else None, *cells, present, missed, share]
 
     dates = [local(s.starts_at, tz, "%a %d %b %Y") for s in sessions]
-    return Table(filename=f"matrix-{programme.id}", rows=rows(),
+    return Table(filename=file_name(ctx, "attendance-matrix"), rows=rows(),
+                 title=f"Attendance matrix · {programme.title} · to {local(ctx.as_of, tz, '%-d %b %Y')}",
                  header=["Name", "Pass code", *dates, "Present", "Missed", "Attendance %"])

@@ -1,7 +1,7 @@
 from sqlalchemy import and_, func, or_, select
 
 from . import Table, export
-from ._common import local, person_name as _name
+from ._common import file_name, local, person_name as _name
 from ..extensions import db
 from ..models import Attendance, Pass, Registration, User, YoungPerson
 from ..services.passes import pass_code
@@ -57,8 +57,8 @@ def session_register(ctx):
                    ("went home alone" if att.went_home_alone else att.collected_by) if att else None,
                    att.notes if att else None]
 
-    day = local(session.starts_at, tz, "%Y-%m-%d")
-    return Table(filename=f"register-{programme.id}-{day}", rows=rows(),
+    return Table(filename=file_name(ctx, "register", local(session.starts_at, tz, "%Y-%m-%d-%H%M")), rows=rows(),
+                 title=f"Session register · {programme.title} · {local(session.starts_at, tz, '%a %-d %b %Y %H:%M')}",
                  header=["Name", "Pass code", "Booking", "Status", "Time in", "Checked in by", "Time out",
-                         "Collected by", "Notes"])
+                         "Collected by", "Notes"], date_columns={4: "time", 6: "time"})
 

@@ -63,7 +63,8 @@ class Filters:
 @dataclass(frozen=True)
 class Settings:
     retention_threshold: float = 0.6   # share of offered sessions that counts as "retained"
-    regular_sessions: int = 30         # sessions attended to count as a regular attendee
+    regular_share: float = 0.75        # share of offered sessions that makes a regular attendee,
+                                       # where the programme's lead set no number of sessions
     recent_sessions: int = 4           # "last N sessions" for recent engagement and drop-out
     cohort_steps: int = 8              # K in the cohort retention curve
     suppression_threshold: int = 5     # counts 1..threshold leave the organisation as "<threshold"
@@ -73,7 +74,7 @@ class Settings:
     def from_config(cls, config) -> "Settings":
         return cls(
             retention_threshold=float(config.get("EVAL_RETENTION_THRESHOLD", cls.retention_threshold)),
-            regular_sessions=int(config.get("EVAL_REGULAR_SESSIONS", cls.regular_sessions)),
+            regular_share=float(config.get("EVAL_REGULAR_SHARE", cls.regular_share)),
             recent_sessions=int(config.get("EVAL_RECENT_SESSIONS", cls.recent_sessions)),
             cohort_steps=int(config.get("EVAL_COHORT_STEPS", cls.cohort_steps)),
             suppression_threshold=int(config.get("EVAL_SUPPRESSION_THRESHOLD", cls.suppression_threshold)),

@@ -1,3 +1,5 @@
+import re
+
 from sqlalchemy import func, select
 
 from . import metric
@@ -30,9 +32,25 @@ def breakdown(q):
         for row in rows:
             reach, attendances = totals.get(row[i], (0, 0))
             totals[row[i]] = (reach + row[3], attendances + int(row[4]))
-        rank = {g: n for n, g in enumerate(labels)}
-        ranked = sorted(totals.items(), key=lambda kv: (kv[0] == "unknown", rank.get(kv[0], 0), kv[0]))
+        ranked = [(g, totals[g]) for g in in_order(totals, labels)]
         out.append({"key": key, "title": title,
                     "groups": [{"key": g, "label": labels.get(g, g), "reach": n, "attendances": m}
                                for g, (n, m) in ranked]})
     return out
+
+
+_DISTRICT = re.compile(r"([A-Za-z]+)([0-9]+)([A-Za-z]?)")
+
+
+def district_key(district: str):
+    """Postcode districts as people sort them: by area letters, then district number, then
+    letter: M1, M4, M8, M11, M40, and SW1, SW1A, SW2. Anything else sorts by its text."""
+    m = _DISTRICT.fullmatch(district)
+    return (m[1].upper(), int(m[2]), m[3].upper()) if m else (district, 0, "")
+
+
+def in_order(groups, labels) -> list:
+    """Group keys in reading order: as listed in `labels` (age bands youngest first,
+    genders as offered), postcode districts by `district_key`, "unknown" last."""
+    rank = {g: n for n, g in enumerate(labels)}
+    return sorted(groups, key=lambda g: (g == "unknown", rank.get(g, len(rank)), district_key(g)))

@@ -42,6 +42,9 @@ class Programme(db.Model):
     max_age: Mapped[int] = mapped_column()
     capacity: Mapped[int] = mapped_column()
     registration_mode: Mapped[str] = mapped_column(String(12))
+    # A regular attendee of this programme came to at least this many of its sessions;
+    # none: the default rule, a share of the sessions offered to them (EVAL_REGULAR_SHARE).
+    regular_sessions: Mapped[int | None] = mapped_column()
     is_published: Mapped[bool] = mapped_column(default=False)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -57,6 +60,7 @@ class Programme(db.Model):
         CheckConstraint("min_age >= 0 AND max_age <= 25", name="age_bounds"),
         CheckConstraint("min_age <= max_age", name="age_order"),
         CheckConstraint("capacity >= 1", name="capacity_positive"),
+        CheckConstraint("regular_sessions IS NULL OR regular_sessions >= 1", name="regular_sessions_positive"),
         Index("ix_programmes_org", "organisation_id"),
         Index("ix_programmes_catalogue", "is_published", "category"),
     )

@@ -103,6 +103,12 @@ def by_status(status: str | None):
     return q
 
 
+def approved() -> list[Organisation]:
+    """The approved partners, by name."""
+    return list(db.session.execute(select(Organisation).where(Organisation.status == "approved")
+                                   .order_by(func.lower(Organisation.name), Organisation.id)).scalars())
+
+
 def status_counts() -> dict[str, int]:
     return dict(db.session.execute(select(Organisation.status, func.count()).group_by(Organisation.status)).all())
 

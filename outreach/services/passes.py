@@ -3,12 +3,17 @@
 The secret is 192 random bits from `secrets` (the brief asks for at least 128),
 URL-safe, and carries no personal data.
 """
+import functools
 import hashlib
 import io
+import os
 import secrets
+import unicodedata
+import xml.etree.ElementTree as ET
 
 import qrcode
 import qrcode.image.svg
+from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_M
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -22,6 +27,7 @@ from ..timeutil import utcnow
 from . import audit
 
 SECRET_BYTES = 24
+SVG_NS = "http://www.w3.org/2000/svg"
 
 
 def new_secret() -> str:
@@ -114,19 +120,119 @@ def _qr(url: str) -> qrcode.QRCode:
     return code
 
 
-def qr_png(url: str, box_size: int = 10) -> bytes:
+# Bold sans faces; the first one found that has every letter of the name draws it. Debian's
+# fonts-dejavu-core covers Latin, Greek, Cyrillic and Hebrew; fonts-noto-core adds Arabic with
+# Urdu's letters, the scripts of South Asia and more; fonts-noto-cjk Chinese and Japanese.
+# A name no font here can draw is left off the image, never drawn as empty boxes: the
+# pass's file name and the page around it still say whose it is.
+_FONT_DIRS = ("/usr/share/fonts/truetype/dejavu/", "/usr/share/fonts/truetype/noto/",
+              "/usr/share/fonts/opentype/noto/")
+LABEL_FONTS = [d + name for d, name in [
+    (_FONT_DIRS[0], "DejaVuSans-Bold.ttf"), (_FONT_DIRS[1], "NotoSans-Bold.ttf"),
+    (_FONT_DIRS[1], "NotoSansArabic-Bold.ttf"), (_FONT_DIRS[1], "NotoSansBengali-Bold.ttf"),
+    (_FONT_DIRS[1], "NotoSansGurmukhi-Bold.ttf"), (_FONT_DIRS[1], "NotoSansDevanagari-Bold.ttf"),
+    (_FONT_DIRS[1], "NotoSansGujarati-Bold.ttf"), (_FONT_DIRS[1], "NotoSansTamil-Bold.ttf"),
+    (_FONT_DIRS[1], "NotoSansEthiopic-Bold.ttf"), (_FONT_DIRS[1], "NotoSansHebrew-Bold.ttf"),
+    (_FONT_DIRS[1], "NotoSansThai-Bold.ttf"), (_FONT_DIRS[2], "NotoSansCJK-Bold.ttc"),
+]]
+LABEL_MAX_CHARS = 40
+
+
+@functools.lru_cache(maxsize=64)
+def _font(path: str, size: int):
+    return ImageFont.truetype(path, size)
+
+
+@functools.lru_cache(maxsize=1024)
+def _has_glyph(path: str, ch: str) -> bool:
+    # A letter the font lacks comes out as its "missing" box, the glyph it draws for a code
+    # point no font has.
+    font = _font(path, 24)
+    return _glyph(font, ch) != _glyph(font, "\U0010fffd")
+
+
+def _glyph(font, ch: str) -> bytes:
+    side = int(font.size * 2)
+    image = Image.new("L", (side, side), 0)
+    ImageDraw.Draw(image).text((0, 0), ch, font=font, fill=255)
+    return image.tobytes()
+
+
+def _one_line(label: str) -> str:
+    label = " ".join(label.split())
+    return label if len(label) <= LABEL_MAX_CHARS else label[:LABEL_MAX_CHARS - 1].rstrip() + "…"
+
+
+def label_font(text: str) -> str | None:
+    """The first of LABEL_FONTS on this machine with a glyph for every letter of `text`."""
+    # Marks join their letter and spaces and control characters draw nothing; anything
+    # else (a private-use or unassigned code point too) needs a glyph of its own.
+    letters = {ch for ch in text if unicodedata.category(ch)[0] not in "MZ"
+               and unicodedata.category(ch) not in ("Cc", "Cf")}
+    for path in LABEL_FONTS:
+        if os.path.exists(path) and all(_has_glyph(path, ch) for ch in letters):
+            return path
+    return None
+
+
+def _labelled(image: Image.Image, label: str, box_size: int) -> Image.Image:
+    """The QR image with `label` centred under the code (three of the quiet zone's four
+    modules left clear), as large as fits the width, cut short with "…" if it must be."""
+    label = _one_line(label)
+    path = label_font(label)
+    if path is None:
+        return image
+    width, height = image.size
+    room = width - 2 * box_size
+    size = box_size * 4
+    font = _font(path, size)
+    while font.getlength(label) > room and size > box_size * 1.6:
+        size -= max(1, box_size // 5)
+        font = _font(path, size)
+    if font.getlength(label) > room:
+        while len(label) > 1 and font.getlength(label + "…") > room:
+            label = label[:-1].rstrip()
+        label += "…"
+    ascent, descent = font.getmetrics()
+    top = height - box_size
+    canvas = Image.new("L", (width, top + ascent + descent + 2 * box_size), 255)
+    canvas.paste(image.convert("L"), (0, 0))
+    ImageDraw.Draw(canvas).text((width / 2, top), label, font=font, fill=0, anchor="ma")
+    return canvas
+
+
+def qr_png(url: str, box_size: int = 10, label: str | None = None) -> bytes:
+    """The pass's QR code as PNG; with `label` (the young person's first name) written
+    under the code, so a saved or printed pass says whose it is."""
     code = _qr(url)
     code.box_size = box_size
+    image = code.make_image().get_image()
+    if label and label.strip():
+        image = _labelled(image, label, box_size)
     buf = io.BytesIO()
-    code.make_image().save(buf, format="PNG")
+    image.save(buf, format="PNG")
     return buf.getvalue()
 
 
-def qr_svg(url: str) -> bytes:
+def qr_svg(url: str, label: str | None = None) -> bytes:
+    """The pass's QR code as SVG; with `label` as text under the code (the viewer's own
+    fonts draw it, in any script)."""
     code = _qr(url)
     buf = io.BytesIO()
     code.make_image(image_factory=qrcode.image.svg.SvgPathImage).save(buf)
-    return buf.getvalue()
+    if not (label and label.strip()):
+        return buf.getvalue()
+    ET.register_namespace("", SVG_NS)
+    root = ET.fromstring(buf.getvalue())
+    _, _, side, _ = (float(v) for v in root.get("viewBox").split())
+    extra = 5  # modules under the code for the name (3 of the quiet zone's 4 stay clear)
+    root.set("viewBox", f"0 0 {side:g} {side + extra - 1:g}")
+    root.set("height", f"{side + extra - 1:g}mm")
+    text = ET.SubElement(root, f"{{{SVG_NS}}}text", {
+        "x": f"{side / 2:g}", "y": f"{side + 1.6:g}", "text-anchor": "middle", "font-size": "3",
+        "font-weight": "bold", "font-family": "DejaVu Sans, Arial, sans-serif"})
+    text.text = _one_line(label)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 def find_by_secret_or_none(secret: str) -> Pass | None:

@@ -17,6 +17,7 @@ from . import audit, registration
 from .organisations import ensure_can_publish
 
 MAX_SESSIONS_PER_RULE = 120
+MAX_REGULAR_SESSIONS = 1200  # sessions a lead may set as "regular": ten weekly rules' worth
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
@@ -32,6 +33,9 @@ class ProgrammeDetails:
     capacity: int
     registration_mode: str
     description: str = ""
+    # Sessions a young person must come to for the evaluation to count them as a regular
+    # attendee of this programme; None: the default share of the sessions offered to them.
+    regular_sessions: int | None = None
 
 
 def _check(details: ProgrammeDetails) -> None:
@@ -47,6 +51,9 @@ def _check(details: ProgrammeDetails) -> None:
         raise ValidationError("The youngest age must not be above the oldest.", code="age_order", field="max_age")
     if details.capacity < 1:
         raise ValidationError("Capacity must be at least 1.", code="invalid_capacity", field="capacity")
+    if details.regular_sessions is not None and not 1 <= details.regular_sessions <= MAX_REGULAR_SESSIONS:
+        raise ValidationError(f"Enter a number of sessions from 1 to {MAX_REGULAR_SESSIONS:,}, or leave it blank.",
+                              code="invalid_regular_sessions", field="regular_sessions")
 
 
 def create(org, details: ProgrammeDetails, *, by, now=None) -> Programme:
@@ -65,7 +72,7 @@ def _clean(details: ProgrammeDetails) -> dict:
                 category=details.category, venue_name=details.venue_name.strip(),
                 venue_address=details.venue_address.strip(), postcode_district=details.postcode_district.strip().upper(),
                 min_age=details.min_age, max_age=details.max_age, capacity=details.capacity,
-                registration_mode=details.registration_mode)
+                registration_mode=details.registration_mode, regular_sessions=details.regular_sessions)
 
 
 def _enrolled(programme) -> int:

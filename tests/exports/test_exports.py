@@ -2,7 +2,7 @@
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import groupby
 
 import openpyxl
@@ -74,9 +74,11 @@ def test_session_register_xlsx_keeps_the_formula_inert(course, hostile_note):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("Name", "Pass code", "Booking", "Status")
     assert len(rows) == 1 + 4
+    # Written as a string, the formula is text: shown as typed, no apostrophe, never run.
     notes = [r[8] for r in rows[1:] if r[8]]
-    assert notes == ["'" + HOSTILE]
+    assert notes == [HOSTILE]
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    assert [c.data_type for row in sheet.iter_rows(min_row=2) for c in row if c.value == HOSTILE] == ["s"]
 
 
 def test_session_register_of_a_cancelled_session(course):
@@ -178,7 +180,8 @@ def test_evaluator_dataset_keeps_typed_in_text_inert(course, db):
     assert "'+M13" in {r[3] for r in data}
     assert not any(cell[:1] in ("=", "+", "-", "@") for r in data for cell in r)
     sheet = run(course, "evaluator_dataset", "xlsx")
-    assert {sheet.cell(row=i, column=5).value for i in range(2, sheet.max_row + 1)} == {"'" + HOSTILE}
+    assert {sheet.cell(row=i, column=5).value for i in range(2, sheet.max_row + 1)} == {HOSTILE}
+    assert {sheet.cell(row=i, column=5).data_type for i in range(2, sheet.max_row + 1)} == {"s"}
 
 
 def test_evaluator_dataset_puts_each_answer_in_its_participant_and_session_row(course, db):
@@ -230,7 +233,84 @@ def test_evaluator_dataset_puts_each_answer_in_its_participant_and_session_row(c
     b_rows = [r for r in data if r[0] != ada[0][0] and r[11] == "4"]
     assert len(b_rows) == 1 and b_rows[0][9] == "2026-11-04" and b_rows[0][5:9] == ["", "1", "", ""]
     assert sum(1 for r in data if r[5:9] == ["", "", "", ""]) == 22 - 5 - 5
-    # The spreadsheet holds the same cells, numbers as numbers.
+    # The spreadsheet holds the same cells, numbers as numbers and session dates as dates.
     sheet = run(course, "evaluator_dataset", "xlsx")
     cells = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
-    assert [[None if v == "" else (int(v) if v.isdigit() else v) for v in r] for r in data] == cells
+    as_csv = [[v.strftime("%Y-%m-%d") if isinstance(v, datetime) else v for v in r] for r in cells]
+    assert [[None if v == "" else (int(v) if v.isdigit() else v) for v in r] for r in data] == as_csv
+    assert {type(r[9]) for r in cells} == {datetime}
+
+
+EVERY_EXPORT = [("session_register", "session"), ("programme_matrix", "programme"), ("headcounts", None),
+                ("funder_return", None), ("evaluator_dataset", None)]
+
+
+def _for(course, level):
+    return {"session": {"session": course["s"][2]}, "programme": {"programme": course["programme"]}}.get(level, {})
+
+
+@pytest.mark.parametrize("key, level", EVERY_EXPORT)
+def test_every_xlsx_opens_cleanly_widths_frozen_bold_header_no_added_apostrophe(course, hostile_note, db, key,
+                                                                              level):
+    course["programme"].title = "-Friday Football"  # typed in by a lead: a formula start
+    db.session.flush()
+    sheet = run(course, key, "xlsx", **_for(course, level))
+    header = [c for c in sheet[1]]
+    assert sheet.freeze_panes == "A2"
+    assert all(c.font.b for c in header) and all(c.alignment.wrap_text for c in header)
+    for c in header:
+        # A width set for every column, at least as wide as the header's longest word.
+        width = sheet.column_dimensions[c.column_letter].width
+        assert sheet.column_dimensions[c.column_letter].customWidth, c.value
+        assert width >= max(len(w) for w in c.value.split()), (c.value, width)
+    for row in sheet.iter_rows():
+        for cell in row:
+            assert cell.data_type != "f"
+            assert not (isinstance(cell.value, str) and cell.value.startswith("'")), (cell.coordinate, cell.value)
+    # Every column's width covers its longest cell (up to 50, where long text stops widening it).
+    longest = {}
+    for row in sheet.iter_rows(min_row=2, max_col=len(header)):
+        for cell in row:
+            if isinstance(cell.value, (str, int)) and not isinstance(cell.value, bool) and cell.row < sheet.max_row - 1:
+                longest[cell.column_letter] = max(longest.get(cell.column_letter, 0), len(str(cell.value)))
+    for letter, n in longest.items():
+        assert sheet.column_dimensions[letter].width >= min(n, 50), (letter, n)
+    # Printed: A4, the header on every page.
+    assert sheet.page_setup.paperSize == 9 and sheet.print_title_rows == "$1:$1"
+
+
+def test_xlsx_dates_and_times_are_date_cells_and_csv_keeps_its_text(course, hostile_note):
+    sheet = run(course, "session_register", "xlsx", session=course["s"][2])
+    ada = next(r for r in sheet.iter_rows(min_row=2) if r[0].value.startswith("Ada"))
+    assert ada[4].is_date and ada[4].value == time(18, 0) and ada[4].number_format == "hh:mm"
+    sheet = run(course, "headcounts", "xlsx")
+    first = list(sheet.iter_rows(min_row=2, max_row=2))[0]
+    assert first[1].is_date and first[1].value == datetime(2026, 11, 4) and first[1].number_format == "yyyy-mm-dd"
+    assert (first[2].value, first[3].value) == (time(18, 0), time(20, 0))
+    sheet = run(course, "evaluator_dataset", "xlsx")
+    assert sheet.cell(row=2, column=6).is_date
+    # The CSV: the same moments as text, the formula guard still in front of typed-in text.
+    rows = body(run(course, "headcounts"))
+    assert rows[0][1:4] == ["2026-11-04", "18:00", "20:00"]
+    register = {r[0].split()[0]: r for r in body(run(course, "session_register", session=course["s"][2]))}
+    assert register["Ada"][4] == "18:00" and register["Ada"][8] == "'" + HOSTILE
+
+
+def test_funder_return_prints_each_breakdown_on_a_page_of_its_own(course):
+    sheet = run(course, "funder_return", "xlsx")
+    groups = [row[0].value for row in sheet.iter_rows(min_row=2) if row[0].value not in (None, "Note")]
+    # Age band, gender, district: a page break before the first row of each but the first.
+    starts = [i + 2 for i, g in enumerate(groups) if i and g != groups[i - 1]]
+    assert len(starts) == 2
+    assert [b.id for b in sheet.row_breaks.brk] == [s - 1 for s in starts]
+    # Not "fit to page", which drops the breaks: a scale that fits the width of the page.
+    assert not sheet.sheet_properties.pageSetUpPr or not sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert 40 <= sheet.page_setup.scale <= 100
+    # The rule for regular attendees is printed with the suppression rule.
+    note = next(row[1].value for row in sheet.iter_rows(min_row=2) if row[0].value == "Note")
+    assert note.startswith("Regular attendees: young people who came to at least 75%") and "<5" in note
+    assert sheet.cell(row=1, column=8).value == "Regular attendees (75%+ of sessions offered)"
+    # A hidden count stands where its number would, right-aligned like the numbers around it.
+    hidden = [c for row in sheet.iter_rows(min_row=2) for c in row[2:] if c.value in ("<5", "x")]
+    assert hidden and {c.alignment.horizontal for c in hidden} == {"right"}
+    assert sheet.cell(row=1, column=3).alignment.horizontal == "right"

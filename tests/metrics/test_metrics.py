@@ -27,7 +27,7 @@ from tests.factories import make_org, make_programme, make_session, make_young_p
 
 def query(course, **filters):
     return MetricQuery(scope=Scope(programme_id=course["programme"].id), filters=Filters(**filters),
-                       settings=Settings(regular_sessions=3, recent_sessions=2, cohort_steps=5), as_of=AS_OF)
+                       settings=Settings(recent_sessions=2, cohort_steps=5), as_of=AS_OF)
 
 
 def test_reach_and_attendances(course):
@@ -84,10 +84,58 @@ def test_attendance_rate_inside_a_date_range(course):
     assert got["average_rate"] == pytest.approx(0.2)
 
 
-def test_regular_attendees_and_bands(course):
+def test_regular_attendees_by_default_came_to_three_quarters_of_the_sessions_offered(course):
     got = compute("regular", query(course))
-    # Threshold 3 sessions in this test: A (4) only. All four attendees are in the 1–9 band.
+    # Sessions offered since each start (as in the attendance rate): A 5, came 4 = 80%: regular.
+    # B 1 of 5 = 20%, D 0 of 5, C 1 of 3 = 33%, W 1 of 4 = 25%: not regular. So 1 of the 4 who came.
     assert (got["young_people"], got["regular"]) == (4, 1)
+    assert got["rule"] == ("Regular attendees: young people who came to at least 75% of the sessions offered "
+                           "to them (the default rule).")
+    assert got["rule_short"] == "75%+ of sessions offered"
+    # All four attendees are in the 1–9 band (A 4, B 1, C 1, W 1 sessions).
+    assert [b["young_people"] for b in got["bands"]] == [4, 0, 0, 0]
+
+
+def test_regular_attendees_at_another_share(course):
+    # At 25%: A 80%, C 33% and W exactly 25% (1 of 4) are regular; B 20% and D 0% are not.
+    q = MetricQuery(scope=Scope(programme_id=course["programme"].id), settings=Settings(regular_share=0.25),
+                    as_of=AS_OF)
+    assert compute("regular", q)["regular"] == 3
+
+
+@pytest.mark.parametrize("sessions, regular", [(1, 4), (4, 1), (5, 0)])
+def test_regular_attendees_with_the_number_of_sessions_a_lead_set(course, db, sessions, regular):
+    # Sessions attended: A 4, B 1, C 1, W 1. At least 1: all four; at least 4: A; at least 5: nobody.
+    course["programme"].regular_sessions = sessions
+    db.session.flush()
+    got = compute("regular", query(course))
+    assert got["regular"] == regular
+    assert got["set_by_programme"] == [{"programme_id": course["programme"].id, "title": "Friday Football",
+                                        "sessions": sessions}]
+    assert got["rule_short"] == f"{sessions}+ sessions"
+    assert f"Friday Football: at least {sessions} session" in got["rule"]
+
+
+def test_regular_attendees_across_programmes_with_their_own_rules_count_each_young_person_once(course, db):
+    # Art Club, same organisation: its lead counts 2 sessions as regular. B comes to both of its
+    # sessions (regular there, though not at football); W comes to one (not regular); A comes to
+    # one (not regular there, but regular at football).
+    art = make_programme(course["org"], title="Art Club", registration_mode="drop_in")
+    art.regular_sessions = 2
+    first, second = session_on(art, DAYS[0]), session_on(art, DAYS[1])
+    people = course["people"]
+    for key, session in (("B", first), ("B", second), ("W", first), ("A", second)):
+        db.session.add(Attendance(session_id=session.id, young_person_id=people[key].id,
+                                  checked_in_at=session.starts_at, method="qr"))
+    db.session.flush()
+    got = compute("regular", MetricQuery(scope=Scope(organisation_id=course["org"].id), as_of=AS_OF))
+    # Regular: A (football, 4 of 5) and B (art, 2 sessions): 2 young people of the 4 who came.
+    assert (got["young_people"], got["regular"]) == (4, 2)
+    assert got["rule"] == ("Regular attendees: young people who came to at least 75% of the sessions offered "
+                           "to them (the default rule), or, in a programme whose lead set a number of sessions, "
+                           "came to at least that many (Art Club: at least 2 sessions).")
+    assert got["rule_short"] == "75%+ of sessions offered, or as set per programme"
+    # Bands count sessions across both programmes: A 5, B 3, C 1, W 2: all 1–9.
     assert [b["young_people"] for b in got["bands"]] == [4, 0, 0, 0]
 
 
@@ -297,3 +345,15 @@ def test_metrics_together_equal_each_metric_alone_and_leave_no_table_behind(cour
     assert _temporary_tables(db) == []
     assert _rounded(together) == _rounded(alone)
     assert together["reach"]["reach"] > 0
+
+
+def test_postcode_districts_sort_as_people_expect(course, db):
+    # Written in on purpose out of order; the number part sorts as a number, SW1A after SW1.
+    for i, district in enumerate(["M40", "M11", "SW1A", "M1", "M8", "SW2", "M4", "SW1", None]):
+        person = make_young_person(f"P{i}", postcode_district=district)
+        db.session.add(Attendance(session_id=course["s"][6].id, young_person_id=person.id,
+                                  checked_in_at=course["s"][6].starts_at, method="manual"))
+    db.session.flush()
+    districts = next(d for d in compute("breakdown", query(course)) if d["key"] == "district")
+    assert [g["key"] for g in districts["groups"]] == [
+        "M1", "M4", "M8", "M11", "M13", "M14", "M40", "SW1", "SW1A", "SW2", "unknown"]

@@ -49,3 +49,16 @@ def test_png_decodes_to_the_pass_url(db):
 def test_svg_is_an_svg_of_the_code(db):
     svg = passes.qr_svg("https://outreach.example.org/p/abc")
     assert svg.startswith(b"<?xml") and b"<svg" in svg and b"<path" in svg
+
+
+def test_a_name_is_drawn_under_the_code_only_with_a_font_that_has_its_letters(db):
+    url = "http://127.0.0.1:5000/p/" + "s" * 32
+    plain, named = (Image.open(io.BytesIO(passes.qr_png(url, label=label))) for label in (None, "Maya"))
+    assert decode_png(passes.qr_png(url, label="Maya")) == [url]
+    assert named.width == plain.width and named.height > plain.height
+    # A name no installed font can draw (here, a private-use character) is left off, not drawn as boxes.
+    assert passes.label_font("\ue000\ue001") is None
+    boxed = Image.open(io.BytesIO(passes.qr_png(url, label="\ue000\ue001")))
+    assert boxed.size == plain.size
+    # A long name is cut short with "…" to fit the width; the code still reads.
+    assert decode_png(passes.qr_png(url, label="Wolfeschlegelsteinhausenbergerdorff " * 3)) == [url]

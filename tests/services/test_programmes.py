@@ -109,3 +109,14 @@ def test_cancelling_a_session_cancels_its_bookings_and_keeps_enrolments(db):
     assert [r.id for r in told] == [enrolment.id] and enrolment.status == "confirmed"
     with pytest.raises(ConflictError):
         programmes.cancel_session(s1, reason="again", by=make_user())
+
+
+@pytest.mark.parametrize("sessions", [0, -1, 1201])
+def test_regular_sessions_must_be_a_sensible_number_or_none(programme, sessions):
+    details = programmes.ProgrammeDetails(
+        title="T", category="sport", venue_name="V", venue_address="A", postcode_district="M1",
+        min_age=10, max_age=16, capacity=10, registration_mode="per_session", regular_sessions=sessions)
+    with pytest.raises(ValidationError) as err:
+        programmes.update(programme, details, by=None)
+    assert (err.value.code, err.value.field) == ("invalid_regular_sessions", "regular_sessions")
+    assert programme.regular_sessions is None

@@ -15,7 +15,7 @@ SCHEDULE = retention.Schedule(medical_notes_days=365, anonymise_days=3 * 365)
 
 def _everything(course):
     q = MetricQuery(scope=Scope(programme_id=course["programme"].id),
-                    settings=Settings(regular_sessions=3, recent_sessions=2, cohort_steps=5), as_of=AS_OF)
+                    settings=Settings(recent_sessions=2, cohort_steps=5), as_of=AS_OF)
     return compute_all(q)
 
 

@@ -125,3 +125,18 @@ def test_pass_cards_decode_and_are_lead_only(client, login_as, setup, app):
     for data in images:
         [text] = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(base64.b64decode(data))))]
         assert text.startswith(app.config["BASE_URL"] + "/p/")
+
+
+def test_each_printed_pass_card_has_the_first_name_under_its_code(client, login_as, setup):
+    _book(setup, 2)
+    login_as(setup["lead"])
+    page = client.get(f"/org/{setup['org'].slug}/programmes/{setup['programme'].id}/pass-cards?session="
+                      f"{setup['session'].id}").get_data(as_text=True)
+    cards = re.findall(r'<div class="pass-sheet__card">(.*?)</div>', page, re.S)
+    assert len(cards) == 2
+    names = []
+    for card in cards:
+        name = re.search(r'<p class="pass-sheet__name">(\w+)</p>', card)
+        assert card.index("<img") < name.start()
+        names.append(name[1])
+    assert sorted(names) == ["Kid0", "Kid1"]

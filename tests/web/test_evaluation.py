@@ -1,6 +1,9 @@
 """Evaluation pages and export downloads: who may see them, and what a download holds."""
 import csv
+from datetime import timedelta
 import io
+import re
+from urllib.parse import unquote
 
 import openpyxl
 from sqlalchemy import select
@@ -152,3 +155,120 @@ def test_change_with_few_pairs_says_too_few_pairs_to_say(db, login_as):
     assert "Too few pairs to say" in report and "SWEMWBS metric score" in report
     # The report gives SWEMWBS as its published score, not item by item.
     assert "feeling useful" not in report and "© NHS Health Scotland" in report
+
+
+def test_dashboard_says_which_regular_rule_it_used_and_writes_months_in_full(course, login_as, db):
+    _, client = lead_of(course, login_as)
+    slug, pid = course["org"].slug, course["programme"].id
+    html = client.get(f"/org/{slug}/evaluation").get_data(as_text=True)
+    assert ("Regular attendees: young people who came to at least 75% of the sessions offered to them "
+            "(the default rule).") in html
+    assert "75%+ of sessions offered" in html
+    # The course ran in November 2026 (and, by the page's clock, maybe December).
+    assert ">Nov 2026<" in html and ">Nov 26<" not in html
+    course["programme"].regular_sessions = 3
+    db.session.commit()
+    html = client.get(f"/org/{slug}/evaluation/programmes/{pid}").get_data(as_text=True)
+    assert "Friday Football: at least 3 sessions" in html and "3+ sessions" in html
+
+
+def test_export_file_names_say_what_they_hold_and_never_repeat(course, login_as, db):
+    _, client = lead_of(course, login_as)
+    slug, s = course["org"].slug, course["s"]
+
+    def name(key, **data):
+        got = client.post(f"/org/{slug}/exports/{key}", data={"format": "xlsx", **data})
+        assert got.status_code == 200
+        got.get_data()
+        return got.headers["Content-Disposition"]
+
+    # 11 Nov 2026 18:00 London; made at the page's own minute.
+    register = name("session_register", session=str(s[2].id))
+    assert re.fullmatch(r'attachment; filename="register_friday-football_2026-11-11-1800_made-\d{4}-\d\d-\d\d-\d{4}'
+                        r'\.xlsx"', register), register
+    assert name("session_register", session=str(s[4].id)) != register
+    matrix = name("programme_matrix", programme=str(course["programme"].id))
+    assert matrix.startswith('attachment; filename="attendance-matrix_friday-football_made-')
+    ranged = name("headcounts", start="2026-11-01", end="2026-11-30")
+    assert f'filename="headcounts_{slug}_2026-11-01-to-2026-11-30_made-' in ranged
+    assert f'filename="funder-return_{slug}_all-sessions_made-' in name("funder_return")
+    assert 'filename="evaluator-dataset_friday-football_from-2026-11-11_made-' in name(
+        "evaluator_dataset", programme=str(course["programme"].id), start="2026-11-11")
+    # A title in another script: a plain ASCII name for old clients, the whole name in filename*.
+    course["programme"].title = 'فٹ بال "کلب"'
+    db.session.commit()
+    header = name("programme_matrix", programme=str(course["programme"].id))
+    plain, full = re.fullmatch(r'attachment; filename="([A-Za-z0-9._-]+)"; filename\*=UTF-8\'\'([A-Za-z0-9%._-]+)',
+                               header).groups()
+    assert plain.startswith("attendance-matrix_made-") and plain.endswith(".xlsx")
+    assert unquote(full).startswith("attendance-matrix_فٹ-بال-کلب_made-")
+
+
+def test_the_admin_reaches_the_evaluation_and_compares_partners_from_the_admin_pages(db, login_as):
+    # The pages count what is held by now, so the sessions are days before now.
+    from outreach.models import Attendance, Registration
+    from outreach.timeutil import utcnow
+    from tests.factories import make_org, make_programme, make_session, make_young_person
+
+    now = utcnow()
+
+    def session(programme, days_ago):
+        return make_session(programme, starts_at=now - timedelta(days=days_ago), hours=2)
+
+    def book(person, s):
+        at = s.starts_at - timedelta(days=3)
+        db.session.add(Registration(young_person_id=person.id, session_id=s.id, status="confirmed",
+                                    created_at=at, confirmed_at=at))
+
+    def came(person, s):
+        db.session.add(Attendance(session_id=s.id, young_person_id=person.id, checked_in_at=s.starts_at, method="qr"))
+
+    alpha = make_programme(make_org(name="Alpha Youth"), registration_mode="per_session")
+    a1, a2 = session(alpha, 14), session(alpha, 7)
+    p, q, r = make_young_person("P"), make_young_person("Q"), make_young_person("R")
+    for person in (p, q):
+        book(person, a1)
+        book(person, a2)
+    came(p, a1), came(q, a1), came(p, a2), came(r, a2)  # R walked in
+    beta = make_programme(make_org(name="Beta Boxing"), registration_mode="per_session")
+    b1 = session(beta, 5)
+    x, y, z = make_young_person("X"), make_young_person("Y"), make_young_person("Z")
+    book(x, b1), book(z, b1), came(x, b1), came(y, b1)
+    make_org(name="Waiting Applicant", status="pending")
+    db.session.commit()
+
+    client = login_as(make_user(admin=True))
+    admin_home = client.get("/admin/").get_data(as_text=True)
+    assert 'href="/admin/evaluation"' in admin_home and 'href="/admin/evaluation/partners"' in admin_home
+    assert 'href="/admin/evaluation/partners"' in client.get("/admin/evaluation").get_data(as_text=True)
+    html = client.get("/admin/evaluation/partners").get_data(as_text=True)
+    rows = _table_rows(html)
+    # Alpha: reach P Q R = 3; attendances 4; held 2; show-up: booked P Q at both = 4, came 3 = 75%;
+    # attendance rates P 2/2, Q 1/2, R 1/1 (from the session he walked into): 2 of 3 at 60%+ = 67%.
+    assert rows["Alpha Youth"] == ["3", "4", "2", "75% of 4 bookings", "67% of 3 participants"]
+    # Beta: reach X Y = 2; attendances 2; held 1; show-up X of X Z = 50%; rates X 1/1, Z 0/1, Y 1/1: 67%.
+    assert rows["Beta Boxing"] == ["2", "2", "1", "50% of 2 bookings", "67% of 3 participants"]
+    # All partners, worked out over the platform (not added up): reach 5, attendances 6, held 3,
+    # show-up 4 of 6 = 67%, retention 4 of 6 = 67%.
+    assert rows["All partners"] == ["5", "6", "3", "67% of 6 bookings", "67% of 6 participants"]
+    assert "Waiting Applicant" not in rows
+    assert list(rows)[:2] == ["Alpha Youth", "Beta Boxing"]
+    assert "not hidden" in html and "For platform admins only" in html
+    # The filters apply to every row: from 10 days ago, Alpha has its second session only: reach P R,
+    # show-up P of P Q, rates P 1/1, Q 0/1, R 1/1.
+    rows = _table_rows(client.get(f"/admin/evaluation/partners?start={(now - timedelta(days=10)).date()}")
+                       .get_data(as_text=True))
+    assert rows["Alpha Youth"] == ["2", "2", "1", "50% of 2 bookings", "67% of 3 participants"]
+    assert rows["Beta Boxing"] == ["2", "2", "1", "50% of 2 bookings", "67% of 3 participants"]
+    assert login_as(make_user()).get("/admin/evaluation/partners").status_code == 403
+
+
+def _table_rows(html):
+    """{first cell text: [the other cells' texts]} of every row of the page's table."""
+    out = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", html, re.S):
+        cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        cells = [" ".join(c.split()) for c in cells]
+        if cells and cells[0] != "Partner":
+            out[cells[0]] = cells[1:]
+    return out

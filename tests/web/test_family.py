@@ -1,6 +1,7 @@
 """My family: adding children, consent, booking, passes, download and erasure."""
 import io
 import json
+from xml.etree import ElementTree
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -270,3 +271,61 @@ def test_the_service_refuses_a_young_persons_account_as_a_parent(db, teen):
     with pytest.raises(PermissionDeniedError):
         family.give_consent(user, earlier)
     assert family.children_of(user) == [] and not family.may_manage(user, earlier)
+
+
+def _dark_rows(image):
+    """Rows of the image (top to bottom) that hold any dark pixel."""
+    grey = image.convert("L")
+    width, height = grey.size
+    pixels = grey.load()
+    return [y for y in range(height) if any(pixels[x, y] < 128 for x in range(width))]
+
+
+def test_pass_png_has_the_first_name_under_the_code_and_is_named_after_the_child(client, db, guardian, app):
+    client.post("/family/children/new", data=CHILD)
+    live = db.session.execute(select(Pass)).scalar_one()
+    got = client.get(f"/p/{live.secret}/qr.png?download=1")
+    assert got.headers["Content-Disposition"] == 'attachment; filename="maisie-pass.png"'
+    image = Image.open(io.BytesIO(got.data))
+    assert [r.text for r in zxingcpp.read_barcodes(image)] == [f"{app.config['BASE_URL']}/p/{live.secret}"]
+    # The plain code is square; the pass is taller by the name written under the code.
+    plain = Image.open(io.BytesIO(client.get(f"/p/{live.secret}/qr.png?plain=1").data))
+    assert plain.width == plain.height == image.width and image.height > image.width
+    [code] = zxingcpp.read_barcodes(image)
+    code_bottom = max(p.y for p in (code.position.bottom_left, code.position.bottom_right))
+    below = [y for y in _dark_rows(image) if y > code_bottom + 10]
+    assert below and max(below) - min(below) >= 20  # letters at least 20 px tall
+    assert client.get(f"/p/{live.secret}/qr.png").headers["Content-Disposition"] == 'inline; filename="maisie-pass.png"'
+    svg = client.get(f"/p/{live.secret}/qr.svg")
+    assert svg.headers["Content-Disposition"] == 'attachment; filename="maisie-pass.svg"'
+    assert b">Maisie</text>" in svg.data
+
+
+@pytest.mark.parametrize("first_name, plain, full", [
+    ("عائشہ", "pass.png", "%D8%B9%D8%A7%D8%A6%D8%B4%DB%81-pass.png"),
+    ('Zoë "Z"', "zoe-z-pass.png", "zo%C3%AB-z-pass.png"),
+    ("Ma'ya\\; x=1", "ma-ya-x-1-pass.png", None),
+])
+def test_a_pass_named_in_any_script_or_with_quotes_gets_a_safe_file_name(client, db, guardian, app, first_name,
+                                                                         plain, full):
+    client.post("/family/children/new", data={**CHILD, "first_name": first_name})
+    live = db.session.execute(select(Pass)).scalar_one()
+    got = client.get(f"/p/{live.secret}/qr.png?download=1")
+    expected = f'attachment; filename="{plain}"' + (f"; filename*=UTF-8''{full}" if full else "")
+    assert got.headers["Content-Disposition"] == expected
+    assert [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(got.data)))] == [
+        f"{app.config['BASE_URL']}/p/{live.secret}"]
+    svg = ElementTree.fromstring(client.get(f"/p/{live.secret}/qr.svg").data)
+    [text] = svg.iter("{http://www.w3.org/2000/svg}text")
+    assert text.text == " ".join(first_name.split())  # text, whatever its quotes: never markup
+
+
+def test_an_urdu_name_is_drawn_under_the_code(client, db, guardian):
+    from outreach.services.passes import label_font
+
+    if label_font("عائشہ") is None:
+        pytest.skip("no font with Urdu's letters here: apt-get install fonts-noto-core")
+    client.post("/family/children/new", data={**CHILD, "first_name": "عائشہ"})
+    live = db.session.execute(select(Pass)).scalar_one()
+    image = Image.open(io.BytesIO(client.get(f"/p/{live.secret}/qr.png").data))
+    assert image.height > image.width

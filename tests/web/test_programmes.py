@@ -135,3 +135,30 @@ def test_bad_session_and_rule_input_gets_a_message_next_to_the_field(client, db,
         assert resp.status_code == 200, (url, data)
         assert 'class="field__error"' in page and message in page, (url, data, message)
     assert db.session.execute(select(ProgrammeSession)).first() is None
+
+
+def test_a_lead_sets_the_sessions_that_make_a_regular_attendee_or_leaves_the_default(client, db, login_as):
+    lead = make_user()
+    org = make_org(lead=lead)
+    db.session.commit()
+    login_as(lead)
+    form = client.get(f"/org/{org.slug}/programmes/new").get_data(as_text=True)
+    assert "Sessions that make a regular attendee" in form and "at least 75% of the sessions offered" in form
+    client.post(f"/org/{org.slug}/programmes/new", data=FORM)
+    programme = db.session.execute(select(Programme).where(Programme.organisation_id == org.id)).scalar_one()
+    assert programme.regular_sessions is None  # left blank: the default rule
+    for bad in ("0", "-3", "1201", "eight", "9" * 30):
+        page = client.post(f"/org/{org.slug}/programmes/{programme.id}/edit", data={**FORM, "regular_sessions": bad})
+        assert page.status_code == 200, bad
+        html = page.get_data(as_text=True)
+        assert "field__error" in html and "regular_sessions-error" in html, bad
+        db.session.refresh(programme)
+        assert programme.regular_sessions is None
+    client.post(f"/org/{org.slug}/programmes/{programme.id}/edit", data={**FORM, "regular_sessions": "8"})
+    db.session.refresh(programme)
+    assert programme.regular_sessions == 8
+    edit = client.get(f"/org/{org.slug}/programmes/{programme.id}/edit").get_data(as_text=True)
+    assert 'name="regular_sessions"' in edit and 'value="8"' in edit
+    client.post(f"/org/{org.slug}/programmes/{programme.id}/edit", data={**FORM, "regular_sessions": ""})
+    db.session.refresh(programme)
+    assert programme.regular_sessions is None

@@ -3,9 +3,10 @@
 `shared=True` is for anything that leaves the organisation (the report page):
 counts and rates go through small-number suppression."""
 import inspect
+from dataclasses import replace
 
 from ... import instruments
-from ...metrics import REGISTRY, compute_all
+from ...metrics import REGISTRY, Scope, compute_all
 from ...metrics.change import detectable_effect, paired_change, signed_rank
 from ...metrics.suppression import count, footnote, is_small, rate, suppress_table
 from ...timeutil import to_local
@@ -36,7 +37,7 @@ def build(q, *, shared=False, tz="Europe/London", programme_titles=None):
          f"over {c(rates['participants'])} participants"),
         ("Retention", r(rates["retained"], rates["participants"]),
          f"came to {round(rates['threshold'] * 100)}%+ of their sessions"),
-        ("Regular attendees", c(reg["regular"]), f"{reg['threshold']}+ sessions"),
+        ("Regular attendees", c(reg["regular"]), reg["rule_short"]),
         ("Contact hours", num(dose["mean_hours"]) if not shared or dose["participants"] >= t else "–",
          "per participant on average"),
         ("Returning share", r(m["returning"]["returning"], reach["attendances"]), "of attendances"),
@@ -103,10 +104,11 @@ def _charts(q, m, c, shared, t, tz):
 
 
 def _month_label(month):
+    """"2026-10" as "Oct 2026": a two-digit year reads as a day ("Oct 26")."""
     import calendar
 
     year, mm = month.split("-")
-    return f"{calendar.month_abbr[int(mm)]} {year[2:]}"
+    return f"{calendar.month_abbr[int(mm)]} {year}"
 
 
 def _breakdowns(dimensions, shared, t):
@@ -232,3 +234,26 @@ def _line(counts, shared, t):
     if not shared:
         return counts
     return suppress_table([counts], t).cells[0]
+
+
+# What the partner comparison shows, each from its metric: the same definitions as the dashboards.
+PARTNER_METRICS = ["reach", "headcounts", "show_up", "attendance_rate"]
+
+
+def compare_partners(q, organisations) -> dict:
+    """One row per partner (and one for the whole platform): reach, attendances, sessions
+    held, show-up rate and retention, each worked out by its metric over that partner's
+    programmes with the query's filters. Identified and not suppressed: for platform
+    admins only, never to leave the platform."""
+    def row(name, m, org=None):
+        reach, show, rates = m["reach"], m["show_up"], m["attendance_rate"]
+        return {"name": name, "org": org, "reach": reach["reach"], "attendances": reach["attendances"],
+                "held": m["headcounts"]["held"], "show_up": pct(show["show_up_rate"]), "booked": show["booked"],
+                "retention": pct(rates["retention"]), "participants": rates["participants"]}
+
+    rows = [row(org.name, compute_all(replace(q, scope=Scope(organisation_id=org.id)), PARTNER_METRICS), org)
+            for org in organisations]
+    everyone = compute_all(replace(q, scope=Scope()), PARTNER_METRICS)
+    return {"rows": rows, "platform": row("All partners", everyone),
+            "retention_threshold": round(q.settings.retention_threshold * 100),
+            "definitions": [(REGISTRY[k].title, REGISTRY[k].formula) for k in ("reach", "show_up", "attendance_rate")]}

@@ -7,9 +7,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from . import bp
-from .dashboard import build
+from .dashboard import build, compare_partners
 from .forms import ExportForm, FilterForm
 from ..choices import choices
+from ..downloads import content_disposition
 from ..params import row_id
 from ...access import admin_required, load, org_member_required, scoped
 from ...errors import DomainError, ValidationError
@@ -20,6 +21,7 @@ from ...metrics import MetricQuery, Scope, Settings
 from ...metrics.base import Filters
 from ...models import Programme, ProgrammeSession
 from ...services import exports as export_service
+from ...services import organisations as organisation_service
 from ...timeutil import local_to_utc, to_local, utcnow
 
 
@@ -122,6 +124,16 @@ def platform():
                            heading="Evaluation across all partners", range_text=_range_text(form), report_url=None)
 
 
+@bp.get("/admin/evaluation/partners")
+@admin_required
+def partners():
+    """The approved partners side by side, for the platform admin."""
+    form = FilterForm(request.args)
+    q = _query(Scope(), form, current_app.config["DEFAULT_TIMEZONE"])
+    return render_template("evaluation/partners.html", form=form, range_text=_range_text(form),
+                           data=compare_partners(q, organisation_service.approved()))
+
+
 # ------------------------------------------------------------------ exports
 
 def _export_form():
@@ -180,7 +192,8 @@ def download(key):
         body, mimetype = _xlsx_body(table), \
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{table.filename}.{form.format.data}"',
+        "Content-Disposition": content_disposition(f"{table.filename}.{form.format.data}",
+                                                   fallback=f"{key}.{form.format.data}"),
         "Cache-Control": "no-store"})
     _say_download_started(response, request.form.get("download_token", ""))
     return response

@@ -10,7 +10,9 @@ from .forms import BookForm, ChildForm, ConfirmForm, ConsentForm, NewChildForm, 
 from ...errors import DomainError
 from ...extensions import db
 from .. import limits
+from ..downloads import content_disposition
 from ..params import row_id
+from ...filenames import name_slug
 from ...models import Registration
 from ...access import staff_memberships, staff_session
 from ...services import checkin, consent, family, passes, registration, surveys
@@ -258,20 +260,32 @@ def _own_live_pass(secret):
 @bp.get("/p/<secret>/qr.png")
 @limits.pass_lookup
 def pass_png(secret):
+    """The pass as PNG, the first name drawn under the code; `plain=1` leaves it off (the
+    pass page writes the name as text beside the image)."""
     found = _own_live_pass(secret)
-    png = passes.qr_png(passes.pass_url(current_app.config["BASE_URL"], found.secret))
-    disposition = "attachment" if request.args.get("download") else "inline"
+    first_name = found.young_person.first_name
+    png = passes.qr_png(passes.pass_url(current_app.config["BASE_URL"], found.secret),
+                        label=None if request.args.get("plain") else first_name)
     return Response(png, mimetype="image/png", headers={
-        "Content-Disposition": f'{disposition}; filename="outreach-pass.png"', "Cache-Control": "private, no-store"})
+        "Content-Disposition": _pass_file(first_name, "png", inline=not request.args.get("download")),
+        "Cache-Control": "private, no-store"})
 
 
 @bp.get("/p/<secret>/qr.svg")
 @limits.pass_lookup
 def pass_svg(secret):
     found = _own_live_pass(secret)
-    svg = passes.qr_svg(passes.pass_url(current_app.config["BASE_URL"], found.secret))
+    first_name = found.young_person.first_name
+    svg = passes.qr_svg(passes.pass_url(current_app.config["BASE_URL"], found.secret), label=first_name)
     return Response(svg, mimetype="image/svg+xml", headers={
-        "Content-Disposition": 'attachment; filename="outreach-pass.svg"', "Cache-Control": "private, no-store"})
+        "Content-Disposition": _pass_file(first_name, "svg"), "Cache-Control": "private, no-store"})
+
+
+def _pass_file(first_name, ending, inline=False):
+    """"maya-pass.png": a family with three children keeps three passes apart."""
+    slug = name_slug(first_name)
+    return content_disposition(f"{slug}-pass.{ending}" if slug else f"pass.{ending}", fallback=f"pass.{ending}",
+                               inline=inline)
 
 
 @bp.route("/family/children/<int:young_person_id>/pass/replace", methods=["GET", "POST"])

@@ -4,7 +4,7 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField, TimeFie
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ...models import CATEGORIES, REGISTRATION_MODES
-from ...services.programmes import WEEKDAYS
+from ...services.programmes import MAX_REGULAR_SESSIONS, WEEKDAYS
 from ..choices import choices
 
 DISTRICT = Regexp(r"^\s*[A-Za-z]{1,2}[0-9][0-9A-Za-z]?\s*$",
@@ -26,6 +26,9 @@ class ProgrammeForm(AppForm):
                                                   NumberRange(1, 10000, "Enter a number from 1 to 10,000.")])
     registration_mode = RadioField("How young people register", default="per_session",
                                    choices=choices(REGISTRATION_MODES.items()))
+    regular_sessions = IntegerField("Sessions that make a regular attendee (optional)", validators=[
+        Optional(), NumberRange(1, MAX_REGULAR_SESSIONS,
+                                f"Enter a number of sessions from 1 to {MAX_REGULAR_SESSIONS:,}, or leave it blank.")])
 
     def validate_max_age(self, field):
         if self.min_age.data is not None and field.data is not None and field.data < self.min_age.data:
