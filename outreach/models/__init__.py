@@ -9,11 +9,13 @@ from .attendance import Attendance, CHECKIN_METHODS
 from .feedback import Survey, SurveyQuestion, FeedbackResponse, FeedbackAnswer, SURVEY_KINDS
 from .audit import AuditEvent
 from .reminder import ReminderSent
+from .outgoing import OutgoingMessage, MESSAGE_STATUSES, CHANNELS
 
 __all__ = [
     "User", "Organisation", "Membership", "Invitation", "Programme", "ProgrammeSession",
     "YoungPerson", "GuardianLink", "AuthorisedCollector", "Consent", "Registration", "Pass",
     "Attendance", "Survey", "SurveyQuestion", "FeedbackResponse", "FeedbackAnswer", "AuditEvent", "ReminderSent",
+    "OutgoingMessage", "MESSAGE_STATUSES", "CHANNELS",
     "ORG_ROLES", "ORG_STATUSES", "ORG_KINDS", "CATEGORIES", "REGISTRATION_MODES",
     "SESSION_STATUSES", "REGISTRATION_STATUSES", "CHECKIN_METHODS", "SURVEY_KINDS",
 ]

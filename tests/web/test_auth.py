@@ -8,7 +8,7 @@ from sqlalchemy import select
 from outreach.models import Consent, User, YoungPerson
 from outreach.services import accounts, passes
 from outreach.services.passwords import verify_password
-from tests.conftest import make_test_app
+from tests.conftest import deliver, make_test_app
 from tests.factories import PASSWORD, make_user
 
 NEW = "a brand new passphrase"
@@ -28,6 +28,7 @@ def _confirm_link(mail) -> str:
 def test_guardian_confirms_the_emailed_link_and_is_sent_to_add_a_child(client, db, outbox):
     resp = _signup(client)
     assert resp.status_code == 200 and "Check your email" in resp.get_data(as_text=True)
+    deliver()  # the worker creates the account and sends the link
     user = db.session.execute(select(User).where(User.email == "sam@example.org")).scalar_one()
     assert user.password_hash.startswith("$argon2id$")
     assert verify_password(user.password_hash, NEW)
@@ -97,6 +98,7 @@ def test_young_person_over_age_of_consent_signs_up_with_own_consent(client, db):
     resp = _signup(client, kind="young_person", full_name="Alex Young", email="alex@example.org",
                    date_of_birth=dob.isoformat())
     assert resp.status_code == 200 and "Check your email" in resp.get_data(as_text=True)
+    deliver()  # the worker creates the account and sends the link
     user = db.session.execute(select(User).where(User.email == "alex@example.org")).scalar_one()
     yp = db.session.execute(select(YoungPerson).where(YoungPerson.user_id == user.id)).scalar_one()
     assert (yp.first_name, yp.last_name, yp.date_of_birth) == ("Alex", "Young", dob)
