@@ -36,9 +36,9 @@ class OutgoingMessage(db.Model):
     text: Mapped[str | None] = mapped_column(Text)
     html: Mapped[str | None] = mapped_column(Text)
     # [{"filename", "maintype", "subtype", "content": base64}], e.g. the QR pass PNG (a few KB).
-    attachments: Mapped[list | None] = mapped_column(JSON)
+    attachments: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
     # What the worker composes the message from, for the kinds it composes; cleared once done.
-    payload: Mapped[dict | None] = mapped_column(JSON)
+    payload: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -114,6 +114,10 @@ def describe_failure(settings: MailSettings, exc: BaseException, *, timeout: flo
     if isinstance(exc, smtplib.SMTPResponseException):
         return Failure(clip_reason(f"The mail server at {where} answered {exc.smtp_code} "
                              f"{_text(exc.smtp_error)}"), exc.smtp_code >= 500)
+    if isinstance(exc, smtplib.SMTPServerDisconnected) and isinstance(exc.__context__, (socket.timeout,
+                                                                                        TimeoutError)):
+        # smtplib reports a reply that never came as a disconnection.
+        exc = exc.__context__
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return Failure(clip_reason(f"The mail server at {where} closed the connection ({exc or 'no reason given'})."),
                        False, unreachable=True)

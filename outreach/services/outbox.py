@@ -123,25 +123,33 @@ def due_count(now: datetime | None = None) -> int:
 
 
 def _claim(now: datetime, policy: Policy) -> tuple[list[int], str]:
-    """Take up to a batch of due messages for this worker: (their ids, the claim's token)."""
+    """Take up to a batch of due messages for this worker: (their ids, the claim's token);
+    no ids when nothing is due."""
     m = OutgoingMessage
     token = secrets.token_hex(16)
-    ids = db.session.scalars(select(m.id).where(_due(now)).order_by(m.next_attempt_at, m.id)
-                             .limit(policy.batch)).all()
-    mine = []
-    # In id order, so two workers lock rows in the same order and never deadlock. The WHERE
-    # is checked again on the row as it is now: on PostgreSQL after waiting for another
-    # worker's claim to commit, on SQLite under the write lock; only one worker's UPDATE
-    # finds a message still due.
-    for message_id in sorted(ids):
-        claimed = db.session.execute(
-            update(m).where(m.id == message_id, _due(now))
-            .values(claimed_until=now + timedelta(seconds=policy.lease_seconds), claim_token=token)
-            .execution_options(synchronize_session=False))
-        if claimed.rowcount == 1:
-            mine.append(message_id)
-    db.session.commit()
-    return mine, token
+    for _ in range(100):
+        ids = db.session.scalars(select(m.id).where(_due(now)).order_by(m.next_attempt_at, m.id)
+                                 .limit(policy.batch)).all()
+        if not ids:
+            db.session.commit()
+            return [], token
+        mine = []
+        # In id order, so two workers lock rows in the same order and never deadlock. The
+        # WHERE is checked again on the row as it is now: on PostgreSQL after waiting for
+        # another worker's claim to commit, on SQLite under the write lock; only one
+        # worker's UPDATE finds a message still due.
+        for message_id in sorted(ids):
+            claimed = db.session.execute(
+                update(m).where(m.id == message_id, _due(now))
+                .values(claimed_until=now + timedelta(seconds=policy.lease_seconds), claim_token=token)
+                .execution_options(synchronize_session=False))
+            if claimed.rowcount == 1:
+                mine.append(message_id)
+        db.session.commit()
+        if mine:
+            return mine, token
+        # Another worker took every one of these first; there may be more behind them.
+    return [], token
 
 
 def send_waiting(mail_settings: mail.MailSettings, *, compose: Compose, policy: Policy = Policy(),
