@@ -63,7 +63,7 @@ run: venv vendor
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	@echo "Outreach on http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
-	$(FLASK) --no-debug run --host 127.0.0.1 --port $(PORT) --no-reload
+	$(BIN)/python scripts/run_dev.py -- $(FLASK) --no-debug run --host 127.0.0.1 --port $(PORT) --no-reload
 
 # SQLite always; PostgreSQL when TEST_DATABASE_URL is set or a server answers on
 # 127.0.0.1:5432 (the tests create and drop their own database there). Any

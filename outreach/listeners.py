@@ -50,6 +50,9 @@ def connect(app):
     app.extensions["outreach_listeners"] = _RECEIVERS
     for signal, receiver in _RECEIVERS:
         signal.connect(receiver)
+    if app.config["OUTBOX_NUDGE"]:
+        # Opened now rather than by the first page that queues mail (it costs a few hundred ms).
+        from . import tasks  # noqa: F401
 
 
 # ------------------------------------------------------------------ accounts
