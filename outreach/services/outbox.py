@@ -48,8 +48,12 @@ class Policy:
 
     @classmethod
     def from_config(cls, config) -> "Policy":
+        timeout = config["OUTBOX_SMTP_TIMEOUT"]
+        # A send waits up to the timeout at each step (connect, greeting, each command): allow
+        # a whole batch of slow ones several times over before another worker may take them.
         return cls(max_attempts=config["OUTBOX_MAX_ATTEMPTS"], retry_seconds=config["OUTBOX_RETRY_SECONDS"],
-                   retry_max_seconds=config["OUTBOX_RETRY_MAX_SECONDS"], smtp_timeout=config["OUTBOX_SMTP_TIMEOUT"])
+                   retry_max_seconds=config["OUTBOX_RETRY_MAX_SECONDS"], smtp_timeout=timeout,
+                   lease_seconds=max(600, int(cls.batch * timeout * 10)))
 
     def delay(self, attempts: int) -> timedelta:
         return timedelta(seconds=min(self.retry_seconds * 2 ** max(attempts - 1, 0), self.retry_max_seconds))
