@@ -42,7 +42,10 @@ def make_huey(environ=os.environ):
         return RedisHuey(name, results=False, connection_pool=pool)
     path = environ.get("TASK_QUEUE_FILE") or os.path.join(instance_path(environ), "tasks.sqlite3")
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    return SqliteHuey(name, results=False, filename=path)
+    # No fsync: a nudge lost to a power cut costs nothing (the sweep runs every minute, and
+    # the mail itself is in the database), while an fsync costs every page that queues mail
+    # about 9 ms here (1.3 ms against 10.5 ms for a password reset, bench/enumeration.py).
+    return SqliteHuey(name, results=False, filename=path, fsync=False)
 
 
 huey = make_huey()
