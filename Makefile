@@ -9,6 +9,7 @@
 #   make fuzz                the property-based tests with 300 fresh random examples per form (the suite runs 6)
 #   make security-scan       SQL injection scan (sqlmap) of a throwaway instance: SQLite, then PostgreSQL
 #   make bench-load          gunicorn + PostgreSQL under a mixed city-sized load for a minute
+#   make bench-enumeration   sign-up, sign-in and reset: median time for a known and an unknown address
 #   make migration MSG=...   autogenerate a migration after changing the models
 #   make clean               remove the virtualenv and caches (never instance/)
 
@@ -112,7 +113,7 @@ run: venv vendor
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	@echo "Outreach on http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
-	$(FLASK) --no-debug run --host 127.0.0.1 --port $(PORT) --no-reload
+	$(BIN)/python scripts/run_dev.py -- $(FLASK) --no-debug run --host 127.0.0.1 --port $(PORT) --no-reload
 
 # SQLite always; PostgreSQL when TEST_DATABASE_URL is set or a server answers on
 # 127.0.0.1:5432 (the tests create and drop their own database there). Any
@@ -187,3 +188,12 @@ bench-evaluation: venv
 	@if $(PG_ANSWERS); then \
 		$(BIN)/python bench/evaluation.py --database "$(PG_TEST_URL)" $(BENCH_ARGS); \
 	else echo "bench-evaluation: PostgreSQL not reachable on 127.0.0.1:5432, skipped"; fi
+
+# Median times of sign-up, sign-in and password reset for an address with an account and one
+# without, with a mail server that never answers (SQLite, then PostgreSQL). BENCH_ARGS: --tries 60 ...
+.PHONY: bench-enumeration
+bench-enumeration: venv
+	$(BIN)/python bench/enumeration.py $(BENCH_ARGS)
+	@if $(PG_ANSWERS); then \
+		$(BIN)/python bench/enumeration.py --database "$(PG_TEST_URL)" $(BENCH_ARGS); \
+	else echo "bench-enumeration: PostgreSQL not reachable on 127.0.0.1:5432, skipped"; fi

@@ -980,7 +980,8 @@ def main():
         env.update(DATABASE_URL=url, SECRET_KEY=SECRET_KEY, PSEUDONYM_KEY="load-bench-pseudonym-key",
                    OUTREACH_INSTANCE_PATH=tmp, MAIL_OUTBOX_DIR=os.path.join(tmp, "outbox"),
                    GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=str(args.workers), REDIS_URL=REDIS_URL,
-                   TRUSTED_PROXY_COUNT="1", FORWARDED_ALLOW_IPS="127.0.0.1", PYTHONUNBUFFERED="1")
+                   TRUSTED_PROXY_COUNT="1", FORWARDED_ALLOW_IPS="127.0.0.1", PYTHONUNBUFFERED="1",
+                   OUTBOX_NUDGE="0")  # no worker runs here: bookings queue their email in the database
         threads_per_worker = int(os.environ.get("GUNICORN_THREADS", 4))
         log_path = Path(tmp) / "gunicorn.log"
         proc = serve(env, log_path)

@@ -10,10 +10,15 @@ from .request_log import App
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def instance_path(environ=os.environ) -> str:
+    """instance/ beside the package, or OUTREACH_INSTANCE_PATH (the web server and the worker agree)."""
+    return environ.get("OUTREACH_INSTANCE_PATH") or os.path.join(ROOT, "instance")
+
+
 def create_app(overrides: dict | None = None) -> App:
     app = App(
         __name__,
-        instance_path=os.environ.get("OUTREACH_INSTANCE_PATH") or os.path.join(ROOT, "instance"),
+        instance_path=instance_path(),
         instance_relative_config=True,
         template_folder=os.path.join(ROOT, "templates"),
         static_folder=os.path.join(ROOT, "static"),

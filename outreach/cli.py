@@ -15,6 +15,7 @@ def register_commands(app):
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(send_reminders)
+    app.cli.add_command(send_outbox)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(purge_expired)
@@ -88,12 +89,35 @@ def seed_demo(force, if_empty, rng_seed):
 @click.command("send-reminders")
 @with_appcontext
 def send_reminders():
-    """Email tomorrow's sessions to the booked. Safe to run as often as cron likes."""
+    """Queue tomorrow's sessions' reminders for the booked. Safe to run as often as cron likes.
+
+    The worker runs this hourly; the outbox worker (or `send-outbox`) sends the emails.
+    """
     from .listeners import send_reminder
     from .services import reminders
 
     count = reminders.send_due_reminders(send_reminder)
-    click.echo(f"Sent {count} reminder{'s' if count != 1 else ''}.")
+    click.echo(f"Queued {count} reminder{'s' if count != 1 else ''}.")
+
+
+@click.command("send-outbox")
+@with_appcontext
+def send_outbox():
+    """Send the outgoing messages that are due now (what the worker does every minute).
+
+    For cron users who run no worker, and for looking at a mail problem by hand.
+    """
+    from .listeners import deliver_waiting
+    from .services import outbox
+
+    report = deliver_waiting()
+    click.echo(f"Sent {report.sent}; to try again later {report.retrying}; failed for good {report.failed}; "
+               f"nothing to send {report.dropped}.")
+    if report.unreachable:
+        click.echo("The mail server could not be reached, so the rest wait for the next run.")
+    counts = outbox.status_counts()
+    if counts.get("failed"):
+        click.echo(f"{counts['failed']} message(s) failed for good: see /admin/messages to send them again.")
 
 
 @click.command("backup")
@@ -151,7 +175,8 @@ def restore_command(path, yes):
 @click.option("--dry-run", is_flag=True, help="Say what would be removed, change nothing.")
 @with_appcontext
 def purge_expired(dry_run):
-    """Apply the retention schedule: remove old medical notes, anonymise inactive young people."""
+    """Apply the retention schedule: remove old medical notes, anonymise inactive young people,
+    remove old outgoing messages. The worker runs it nightly."""
     from flask import current_app
 
     from .services import retention
@@ -164,4 +189,6 @@ def purge_expired(dry_run):
     click.echo(f"Young people {would}anonymised: {report.anonymised} "
                f"(last activity over {schedule.anonymise_days} days ago); own logins {would}removed: "
                f"{report.logins_removed}.")
+    click.echo(f"Outgoing messages {would}removed: {report.messages_removed} "
+               f"(sent, failed or dropped over {schedule.outbox_keep_days} days ago).")
     click.echo(f"Attendance rows kept for the evaluation: {report.attendances_kept}.")

@@ -64,6 +64,16 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USE_SSL": _bool(env("MAIL_USE_SSL")),
         "MAIL_FROM": env("MAIL_FROM") or "Outreach <no-reply@outreach.local>",
         "MAIL_OUTBOX_DIR": env("MAIL_OUTBOX_DIR") or os.path.join(instance_path, "outbox"),
+        # The outbox worker (tasks.py): tries per message, the pause before the first retry
+        # (doubling each time, at most OUTBOX_RETRY_MAX_SECONDS), the wait on a mail server.
+        "OUTBOX_MAX_ATTEMPTS": int(env("OUTBOX_MAX_ATTEMPTS") or 10),
+        "OUTBOX_RETRY_SECONDS": int(env("OUTBOX_RETRY_SECONDS") or 60),
+        "OUTBOX_RETRY_MAX_SECONDS": int(env("OUTBOX_RETRY_MAX_SECONDS") or 3600),
+        "OUTBOX_SMTP_TIMEOUT": float(env("OUTBOX_SMTP_TIMEOUT") or 10),
+        # Days sent, failed and dropped messages are kept (they hold names and addresses).
+        "OUTBOX_KEEP_DAYS": int(env("OUTBOX_KEEP_DAYS") or 30),
+        # Wake the worker as soon as a change queued mail (else its one-minute sweep sends it).
+        "OUTBOX_NUDGE": _bool(env("OUTBOX_NUDGE"), True),
         "DEFAULT_TIMEZONE": env("DEFAULT_TIMEZONE") or "Europe/London",
         "AGE_OF_CONSENT": int(env("AGE_OF_CONSENT") or 13),
         # When a session takes check-ins: from this long before its start to this long after its end.

@@ -1,20 +1,47 @@
-"""Signals -> email and audit log. Connected once per app in create_app."""
-from flask import current_app, render_template
+"""Signals -> outgoing email, and what the worker composes. Connected once per app in create_app.
+
+Receivers run inside the service's transaction (signals are sent before its commit): they
+render the email and add it to the outbox in that transaction, and never wait on a mail
+server. The worker (tasks.py) sends what is waiting through `deliver_waiting`.
+"""
+from flask import current_app, has_app_context, render_template
+from jinja2 import TemplateNotFound
+from sqlalchemy import event
 
 from . import signals
-from .services import mail, passes
+from .extensions import Session
+from .services import accounts, mail, outbox, passes
 from .timeutil import to_local
 
 
-def send_templated(to: str, subject: str, template: str, attachments=None, **context):
-    """Render templates/email/<template>.txt (and .html if present) and send it."""
-    settings = mail.MailSettings.from_config(current_app.config)
+def render_email(template: str, **context) -> tuple[str, str | None]:
+    """templates/email/<template>.txt, and .html if there is one."""
     text = render_template(f"email/{template}.txt", **context)
     try:
         html = render_template(f"email/{template}.html", **context)
-    except Exception:  # the HTML part is optional
+    except TemplateNotFound:  # the HTML part is optional
         html = None
-    mail.send(settings, mail.build_message(settings, to, subject, text, html, attachments))
+    return text, html
+
+
+def send_templated(to: str, subject: str, template: str, attachments=None, **context):
+    """Render an email and queue it in the current transaction (the caller's commit sends it)."""
+    text, html = render_email(template, **context)
+    return outbox.queue_email(to, subject, text, kind=template, html=html, attachments=attachments)
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_the_worker(session):
+    """A commit that queued mail nudges the worker (tasks.py), so the mail goes in seconds."""
+    if session.info.pop(outbox.QUEUED, False) and has_app_context() and current_app.config["OUTBOX_NUDGE"]:
+        from . import tasks
+
+        tasks.nudge()
+
+
+@event.listens_for(Session, "after_rollback")
+def _nothing_queued(session):
+    session.info.pop(outbox.QUEUED, None)
 
 
 def connect(app):
@@ -23,25 +50,80 @@ def connect(app):
     app.extensions["outreach_listeners"] = _RECEIVERS
     for signal, receiver in _RECEIVERS:
         signal.connect(receiver)
+    if app.config["OUTBOX_NUDGE"]:
+        # Opened now rather than by the first page that queues mail (it costs a few hundred ms).
+        from . import tasks  # noqa: F401
 
 
-def _on_password_reset(sender, user, url, **extra):
-    send_templated(user.email, "Reset your Outreach password", "password_reset", user=user, url=url)
+# ------------------------------------------------------------------ accounts
+
+def _on_password_reset(sender, email, now, **extra):
+    # The same row for any address: the worker decides (_compose_password_reset).
+    outbox.queue_to_compose("password_reset", email, {}, now=now)
+
+
+def _on_sign_up_requested(sender, email, payload, now, **extra):
+    outbox.queue_to_compose("sign_up", email, payload, now=now)
 
 
 def _on_signup_confirmation(sender, user, url, **extra):
-    send_templated(user.email, "Confirm your email to finish signing up to Outreach", "confirm_email",
-                   user=user, url=url)
+    send_templated(user.email, _CONFIRM_SUBJECT, "confirm_email", user=user, url=url)
 
 
 def _on_signup_address_taken(sender, user, **extra):
-    send_templated(user.email, "You already have an Outreach account", "account_exists", user=user)
+    send_templated(user.email, _EXISTS_SUBJECT, "account_exists", user=user)
+
+
+_CONFIRM_SUBJECT = "Confirm your email to finish signing up to Outreach"
+_EXISTS_SUBJECT = "You already have an Outreach account"
+
+
+def _composed(subject: str, template: str, **context) -> outbox.Composed:
+    text, html = render_email(template, **context)
+    return outbox.Composed(subject, text, html)
+
+
+def _compose_password_reset(message) -> outbox.Composed | None:
+    user = accounts.account_for_reset(message.recipient)
+    if user is None:
+        return None  # no account: nothing is sent, and the page said the same either way
+    url = f"{current_app.config['BASE_URL']}/reset-password/" + accounts.reset_token(
+        user, current_app.config["SECRET_KEY"])
+    return _composed("Reset your Outreach password", "password_reset", user=user, url=url)
+
+
+def _compose_sign_up(message) -> outbox.Composed:
+    user, created = accounts.complete_sign_up(message.recipient, message.payload, now=message.created_at)
+    if not created:
+        return _composed(_EXISTS_SUBJECT, "account_exists", user=user)
+    url = accounts.confirmation_url(user, secret_key=current_app.config["SECRET_KEY"],
+                                    base_url=current_app.config["BASE_URL"],
+                                    next_url=message.payload.get("next_url"))
+    return _composed(_CONFIRM_SUBJECT, "confirm_email", user=user, url=url)
+
+
+_COMPOSERS = {"password_reset": _compose_password_reset, "sign_up": _compose_sign_up}
+
+
+def compose(message) -> outbox.Composed | None:
+    """What a message the worker composes says (see outbox.queue_to_compose)."""
+    return _COMPOSERS[message.kind](message)
+
+
+def deliver_waiting(now=None) -> outbox.Report:
+    """Send what is waiting in the outbox, with this app's mail settings: what the worker's
+    task runs (and `flask send-outbox`, and the tests before they read the mail)."""
+    config = current_app.config
+    return outbox.send_waiting(mail.MailSettings.from_config(config), compose=compose,
+                               policy=outbox.Policy.from_config(config), now=now)
 
 
 def _on_member_invited(sender, invitation, url, **extra):
     send_templated(invitation.email, f"Join {invitation.organisation.name} on Outreach", "invitation",
                    invitation=invitation, url=url)
 
+
+# ------------------------------------------------------------------ bookings
 
 def _family_emails(young_person) -> list[str]:
     """Everyone who should hear about a young person's bookings: guardians and their own login."""
@@ -96,6 +178,8 @@ def _on_session_cancelled(sender, session, registrations, **extra):
 
 
 def send_reminder(session, young_person_id):
+    """Queue the day-before reminder to a young person's family, in the caller's transaction
+    (reminders.send_due_reminders commits it with the record that they were reminded)."""
     from .extensions import db
     from .models import YoungPerson
 
@@ -123,6 +207,7 @@ _RECEIVERS = [
     (signals.booking_promoted, _on_booking_promoted),
     (signals.session_cancelled, _on_session_cancelled),
     (signals.password_reset_requested, _on_password_reset),
+    (signals.sign_up_requested, _on_sign_up_requested),
     (signals.signup_confirmation_requested, _on_signup_confirmation),
     (signals.signup_address_taken, _on_signup_address_taken),
     (signals.member_invited, _on_member_invited),

@@ -86,6 +86,9 @@ def make_test_app(database_url: str, tmp_dir: Path, **overrides):
         "MAIL_OUTBOX_DIR": str(tmp_dir / "outbox"),
         "BASE_URL": "http://localhost",
         "REQUEST_LOG": False,
+        # No task queue in tests: they send what is waiting themselves (deliver()), with the
+        # function the worker's task calls. tests/test_tasks.py runs a real consumer.
+        "OUTBOX_NUDGE": False,
     }
     config.update(overrides)
     app = create_app(config)
@@ -162,15 +165,27 @@ def login_as(client):
     return _login
 
 
+def deliver(now=None):
+    """Send what is waiting in the outbox, as the worker does (in the current app context)."""
+    from outreach.listeners import deliver_waiting
+
+    return deliver_waiting(now=now)
+
+
 @pytest.fixture()
-def outbox(app):
-    """The development outbox as a list of parsed messages (newest first)."""
+def outbox(app, db):
+    """The development outbox as a list of parsed messages (newest first), after sending
+    what was waiting, as the worker would have by then."""
     from outreach.services.mail import read_outbox
 
     folder = Path(app.config["MAIL_OUTBOX_DIR"])
     for old in folder.glob("*.eml"):
         old.unlink()
-    return lambda: read_outbox(str(folder))
+
+    def read():
+        deliver()
+        return read_outbox(str(folder))
+    return read
 
 
 # ---------------------------------------------------------------- live server
@@ -200,9 +215,12 @@ class LiveServer:
 
 
 def confirm_link(server) -> str:
-    """The sign-up confirmation link in the newest email the live server wrote to its outbox."""
+    """The sign-up confirmation link in the newest email the live server wrote to its outbox
+    (after sending what was waiting, as its worker would)."""
     from outreach.services.mail import read_outbox
 
+    with server.app.app_context():
+        deliver()
     for mail in read_outbox(server.app.config["MAIL_OUTBOX_DIR"]):
         found = re.search(r"(https?://\S+/signup/confirm/\S+)", mail["text"])
         if found:
@@ -301,16 +319,28 @@ def screenshot():
 # ---------------------------------------------------------------- email
 
 class _Inbox:
-    """Messages received by a real local SMTP server (aiosmtpd), parsed."""
+    """Messages received by a real local SMTP server (aiosmtpd), parsed.
+
+    Reading `messages` first sends what is waiting in the outbox (in the current app
+    context), as the worker would have by then; `received` is what arrived so far.
+    """
 
     def __init__(self):
-        self.messages = []
+        self.received = []
+
+    @property
+    def messages(self):
+        from flask import has_app_context
+
+        if has_app_context():
+            deliver()
+        return self.received
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         from email import policy
         from email.parser import BytesParser
 
-        self.messages.append(BytesParser(policy=policy.default).parsebytes(envelope.content))
+        self.received.append(BytesParser(policy=policy.default).parsebytes(envelope.content))
         return "250 Message accepted for delivery"
 
 

@@ -11,6 +11,7 @@ from .audit import AuditEvent
 from .reminder import ReminderSent
 from .form_token import FormToken
 from .health import HealthCheck
+from .outgoing import OutgoingMessage, MESSAGE_STATUSES, CHANNELS
 
 __all__ = [
     "User", "Organisation", "Membership", "Invitation", "Programme", "ProgrammeSession",
@@ -18,6 +19,7 @@ __all__ = [
     "Attendance", "Survey", "SurveyQuestion", "FeedbackResponse", "FeedbackAnswer", "AuditEvent", "ReminderSent",
     "FormToken",
     "HealthCheck",
+    "OutgoingMessage", "MESSAGE_STATUSES", "CHANNELS",
     "ORG_ROLES", "ORG_STATUSES", "ORG_KINDS", "CATEGORIES", "REGISTRATION_MODES",
     "SESSION_STATUSES", "REGISTRATION_STATUSES", "CHECKIN_METHODS", "SURVEY_KINDS",
 ]

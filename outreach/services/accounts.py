@@ -42,13 +42,9 @@ class SignUp:
     may_go_home_alone: bool = False
 
 
-def sign_up(details: SignUp, *, age_of_consent: int, email_confirmed: bool = False, now=None) -> User | None:
-    """Create an account, or None when the address already has one (its owner is emailed).
-
-    The account must confirm its address before it can sign in, unless the
-    caller already knows the address is theirs (an invitation link).
-    """
-    now = now or utcnow()
+def _check(details: SignUp, *, age_of_consent: int, now) -> tuple[str, str]:
+    """The normalised address and name, or ValidationError. Looks nothing up: the answer
+    must not depend on who has an account."""
     if details.kind not in KINDS:
         raise ValidationError("Choose who the account is for.", code="invalid_kind", field="kind")
     email = normalise_email(details.email)
@@ -76,38 +72,107 @@ def sign_up(details: SignUp, *, age_of_consent: int, email_confirmed: bool = Fal
         if not (details.emergency_contact_phone or "").strip():
             raise ValidationError("Enter your emergency contact's phone number.",
                                   code="emergency_phone_required", field="emergency_contact_phone")
-    existing = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-    if existing is not None:
-        # Answer as for a new address (the route shows "check your email"), and
-        # spend the same hashing time; the owner hears of it by email.
-        hash_password(details.password)
-        signals.signup_address_taken.send(None, user=existing)
-        return None
-    user = User(email=email, full_name=name, phone=(details.phone or "").strip() or None,
-                password_hash=hash_password(details.password), created_at=now, email_confirmed=email_confirmed)
+    return email, name
+
+
+def _user_with(email: str) -> User | None:
+    return db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+
+
+def _add_account(*, email: str, name: str, kind: str, phone, date_of_birth, password_hash: str,
+                 email_confirmed: bool, now, emergency_contact_name=None, emergency_contact_phone=None,
+                 may_go_home_alone=False) -> User:
+    """The user (and a young person's own profile, consent and pass), flushed, not committed.
+    Raises IntegrityError when the address got an account meanwhile."""
+    user = User(email=email, full_name=name, phone=(phone or "").strip() or None,
+                password_hash=password_hash, created_at=now, email_confirmed=email_confirmed)
     db.session.add(user)
-    try:
-        db.session.flush()
-    except IntegrityError:  # two sign-ups with one address at once
-        db.session.rollback()
-        raise ValidationError("There is already an account with this email.", code="email_taken",
-                              field="email") from None
-    if details.kind == "young_person":
+    db.session.flush()
+    if kind == "young_person":
         first, _, last = name.partition(" ")
         # Their own phone is not an emergency contact: the contact is someone else, named.
         yp = YoungPerson(first_name=first[:60], last_name=(last.strip() or "-")[:60],
-                         date_of_birth=details.date_of_birth, user_id=user.id, created_by_id=user.id,
-                         emergency_contact_name=details.emergency_contact_name.strip()[:120],
-                         emergency_contact_phone=details.emergency_contact_phone.strip()[:40],
-                         may_go_home_alone=bool(details.may_go_home_alone), created_at=now)
+                         date_of_birth=date_of_birth, user_id=user.id, created_by_id=user.id,
+                         emergency_contact_name=(emergency_contact_name or "").strip()[:120] or None,
+                         emergency_contact_phone=(emergency_contact_phone or "").strip()[:40] or None,
+                         may_go_home_alone=bool(may_go_home_alone), created_at=now)
         db.session.add(yp)
         db.session.flush()
         consent.record_consent(yp, given_by=user, kind="self", now=now)
         # Their own pass, as a guardian's child gets one: it is what the door scans.
         passes.ensure_pass(yp, now=now, commit=False)
-    audit.record("account.created", actor=user, subject=user, now=now, kind=details.kind)
+    audit.record("account.created", actor=user, subject=user, now=now, kind=kind)
+    return user
+
+
+def sign_up(details: SignUp, *, age_of_consent: int, email_confirmed: bool = False, now=None) -> User | None:
+    """Create an account at once, or None when the address already has one (its owner is emailed).
+
+    For a caller that already knows the address is its owner's (an invitation link): the
+    account can sign in straight away. The public sign-up page uses `request_sign_up`.
+    """
+    now = now or utcnow()
+    email, name = _check(details, age_of_consent=age_of_consent, now=now)
+    existing = _user_with(email)
+    if existing is not None:
+        hash_password(details.password)
+        signals.signup_address_taken.send(None, user=existing)
+        db.session.commit()
+        return None
+    try:
+        user = _add_account(email=email, name=name, kind=details.kind, phone=details.phone,
+                            date_of_birth=details.date_of_birth, password_hash=hash_password(details.password),
+                            email_confirmed=email_confirmed, now=now,
+                            emergency_contact_name=details.emergency_contact_name,
+                            emergency_contact_phone=details.emergency_contact_phone,
+                            may_go_home_alone=details.may_go_home_alone)
+    except IntegrityError:  # two sign-ups with one address at once
+        db.session.rollback()
+        raise ValidationError("There is already an account with this email.", code="email_taken",
+                              field="email") from None
     db.session.commit()
     return user
+
+
+def request_sign_up(details: SignUp, *, age_of_consent: int, next_url: str | None = None, now=None) -> None:
+    """Ask for an account; the worker creates it and emails the confirmation link, or tells
+    the address's owner they already have one.
+
+    The same work whatever the address: the checks (which look nothing up), one password
+    hash, one outgoing message written. So neither the answer nor its timing says whether
+    the address has an account.
+    """
+    now = now or utcnow()
+    email, name = _check(details, age_of_consent=age_of_consent, now=now)
+    payload = {"kind": details.kind, "full_name": name, "phone": (details.phone or "").strip() or None,
+               "date_of_birth": details.date_of_birth.isoformat() if details.date_of_birth else None,
+               "password_hash": hash_password(details.password), "next_url": next_url or "",
+               "emergency_contact_name": (details.emergency_contact_name or "").strip() or None,
+               "emergency_contact_phone": (details.emergency_contact_phone or "").strip() or None,
+               "may_go_home_alone": bool(details.may_go_home_alone)}
+    signals.sign_up_requested.send(None, email=email, payload=payload, now=now)
+    db.session.commit()
+
+
+def complete_sign_up(email: str, payload: dict, *, now) -> tuple[User, bool]:
+    """For the worker: the account asked for by `request_sign_up`, created unless the
+    address has one; (the user, whether it is new). Not committed: the worker commits it
+    with the message it composes."""
+    existing = _user_with(email)
+    if existing is not None:
+        return existing, False
+    dob = payload.get("date_of_birth")
+    try:
+        with db.session.begin_nested():
+            user = _add_account(email=email, name=payload["full_name"], kind=payload["kind"],
+                                phone=payload.get("phone"), date_of_birth=date.fromisoformat(dob) if dob else None,
+                                password_hash=payload["password_hash"], email_confirmed=False, now=now,
+                                emergency_contact_name=payload.get("emergency_contact_name"),
+                                emergency_contact_phone=payload.get("emergency_contact_phone"),
+                                may_go_home_alone=payload.get("may_go_home_alone", False))
+    except IntegrityError:  # the same address asked twice, composed by two workers at once
+        return _user_with(email), False
+    return user, True
 
 
 def is_young_person(user: User) -> bool:
@@ -138,18 +203,24 @@ def is_staff(user: User) -> bool:
 def authenticate(email: str, password: str, *, now=None) -> User | None:
     """The active user with this email and password, or None (never says which part was wrong).
 
-    A wrong password for a known account is written to the audit log (`account.sign_in_failed`),
-    so the guesses an account has had can be counted afterwards.
+    A wrong password is written to the audit log (`account.sign_in_failed`, naming the account
+    when there is one), so the guesses an account has had can be counted afterwards.
     """
     global _DUMMY_HASH
+    # Made on the first sign-in of the process, known address or not, so that the first
+    # unknown one does not take a hash longer.
+    _DUMMY_HASH = _DUMMY_HASH or hash_password("not-a-real-password")
     try:
         address = normalise_email(email)
     except ValidationError:
         return None
-    user = db.session.execute(select(User).where(User.email == address)).scalar_one_or_none()
+    user = _user_with(address)
     if user is None:
-        _DUMMY_HASH = _DUMMY_HASH or hash_password("not-a-real-password")
         verify_password(_DUMMY_HASH, password or "")
+        # The same write as for a known account's wrong password, so the two take alike time
+        # (and the log counts guesses at addresses nobody has); the address itself is not kept.
+        audit.record("account.sign_in_failed", now=now or utcnow())
+        db.session.commit()
         return None
     if not verify_password(user.password_hash, password or ""):
         audit.record("account.sign_in_failed", subject=user, now=now or utcnow())
@@ -190,9 +261,16 @@ def _set_password(user: User, new: str, *, now=None) -> None:
 
 # ------------------------------------------------------------ address confirmation
 
-def send_confirmation(user: User, *, secret_key: str, base_url: str, next_url: str | None = None) -> None:
+def confirmation_url(user: User, *, secret_key: str, base_url: str, next_url: str | None = None) -> str:
     token = URLSafeTimedSerializer(secret_key, salt=_CONFIRM_SALT).dumps({"u": user.id, "n": next_url or ""})
-    signals.signup_confirmation_requested.send(None, user=user, url=f"{base_url}/signup/confirm/{token}")
+    return f"{base_url}/signup/confirm/{token}"
+
+
+def send_confirmation(user: User, *, secret_key: str, base_url: str, next_url: str | None = None) -> None:
+    """Email the confirmation link again (an unconfirmed account signed in with its password)."""
+    url = confirmation_url(user, secret_key=secret_key, base_url=base_url, next_url=next_url)
+    signals.signup_confirmation_requested.send(None, user=user, url=url)
+    db.session.commit()
 
 
 def confirm_email(token: str, *, secret_key: str, max_age: int) -> tuple[User, str]:
@@ -224,17 +302,24 @@ def reset_token(user: User, secret_key: str) -> str:
     return _serializer(secret_key).dumps({"u": user.id, "v": user.session_version})
 
 
-def request_password_reset(email: str, *, secret_key: str, base_url: str) -> None:
-    """Email a reset link if the address has an account. Says nothing either way."""
+def request_password_reset(email: str, *, now=None) -> None:
+    """Ask for a reset link; the worker emails it if the address has an account.
+
+    The same work whatever the address (one outgoing message written, nothing looked up),
+    so neither the answer nor its timing says whether the address has an account.
+    """
     try:
         address = normalise_email(email)
     except ValidationError:
         return
-    user = db.session.execute(select(User).where(User.email == address)).scalar_one_or_none()
-    if user is None or not user.is_active_account:
-        return
-    url = f"{base_url}/reset-password/{reset_token(user, secret_key)}"
-    signals.password_reset_requested.send(None, user=user, url=url)
+    signals.password_reset_requested.send(None, email=address, now=now or utcnow())
+    db.session.commit()
+
+
+def account_for_reset(email: str) -> User | None:
+    """For the worker: the active account a reset asked for by `request_password_reset` is for."""
+    user = _user_with(email)
+    return user if user is not None and user.is_active_account else None
 
 
 def user_for_reset_token(token: str, *, secret_key: str, max_age: int) -> User:

@@ -40,6 +40,7 @@ ACTIONS = {
     "session.created": "Added a session",
     "session.updated": "Changed a session",
     "session.cancelled": "Cancelled a session",
+    "outgoing_message.sent_again": "Sent an email again after it failed",
     "sessions.generated": "Added weekly sessions",
     "membership.role_changed": "Changed a team member's role",
     "membership.removed": "Removed a team member",

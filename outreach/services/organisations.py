@@ -82,8 +82,9 @@ def apply(applicant: User, details: OrganisationDetails, *, now=None) -> Organis
     db.session.flush()
     db.session.add(Membership(organisation_id=org.id, user_id=applicant.id, role="lead", created_at=now))
     audit.record("organisation.applied", actor=applicant, organisation=org, subject=org, now=now)
-    db.session.commit()
+    db.session.flush()
     signals.organisation_applied.send(None, organisation=org)
+    db.session.commit()
     return org
 
 
@@ -126,8 +127,9 @@ def decide(org: Organisation, *, approve: bool, by: User, note: str | None = Non
         for programme in org.programmes:
             programme.is_published = False
     audit.record(f"organisation.{org.status}", actor=by, organisation=org, subject=org, now=now, note=note)
-    db.session.commit()
+    db.session.flush()
     signals.organisation_decided.send(None, organisation=org)
+    db.session.commit()
     return org
 
 
@@ -224,8 +226,8 @@ def invite(org: Organisation, email: str, role: str, *, by: User, base_url: str,
     db.session.flush()
     audit.record("invitation.sent", actor=by, organisation=org, subject=invitation, now=now, email=address,
                  role=role)
-    db.session.commit()
     signals.member_invited.send(None, invitation=invitation, url=f"{base_url}/invitations/{token}")
+    db.session.commit()
     return invitation
 
 

@@ -98,9 +98,10 @@ def reissue_pass(young_person, *, by=None, reason="Replaced", now=None) -> Pass:
     new = Pass(young_person_id=young_person.id, secret=new_secret(), created_at=now)
     db.session.add(new)
     audit.record("pass.replaced", actor=by, subject=young_person, now=now, reason=reason[:200])
-    db.session.commit()
+    db.session.flush()
     if old is not None:
         signals.pass_revoked.send(None, old_pass=old, new_pass=new, by=by)
+    db.session.commit()
     return new
 
 

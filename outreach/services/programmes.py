@@ -215,8 +215,9 @@ def cancel_session(session: ProgrammeSession, *, reason: str, by, now=None) -> l
             reg.status, reg.cancelled_at, reg.cancelled_by_id = "cancelled", now, by.id
     audit.record("session.cancelled", actor=by, organisation=session.programme.organisation, subject=session,
                  now=now, reason=reason, told=len(told))
-    db.session.commit()
+    db.session.flush()
     signals.session_cancelled.send(None, session=session, registrations=told)
+    db.session.commit()
     return told
 
 

@@ -136,13 +136,15 @@ def book_place(young_person, programme: Programme, session: ProgrammeSession | N
         reg.status, reg.waitlisted_at = "waitlisted", now
     db.session.add(reg)
     try:
+        db.session.flush()
+        if reg.status == "confirmed":
+            # Its email is written in this transaction: no booking without it, no email without the booking.
+            signals.booking_confirmed.send(None, registration=reg)
         db.session.commit()
     except IntegrityError:
         # The partial unique index caught a simultaneous double booking.
         db.session.rollback()
         raise ConflictError(f"{young_person.first_name} is already booked on this.", code="already_booked")
-    if reg.status == "confirmed":
-        signals.booking_confirmed.send(None, registration=reg)
     return reg
 
 
@@ -195,9 +197,10 @@ def cancel_booking(reg: Registration, *, by=None, now=None) -> list[Registration
     reg.status, reg.cancelled_at, reg.cancelled_by_id = "cancelled", now, getattr(by, "id", None)
     db.session.flush()
     promoted = promote_waiting(target, now=now)
-    db.session.commit()
+    db.session.flush()
     for moved in promoted:
         signals.booking_promoted.send(None, registration=moved)
+    db.session.commit()
     return promoted
 
 
@@ -233,8 +236,9 @@ def confirm_from_waiting_list(reg: Registration, *, by=None, now=None) -> Regist
         raise ConflictError("No place is free. Move someone to the waiting list first, or raise the capacity.",
                             code="full")
     reg.status, reg.confirmed_at = "confirmed", now
-    db.session.commit()
+    db.session.flush()
     signals.booking_promoted.send(None, registration=reg)
+    db.session.commit()
     return reg
 
 

@@ -1,4 +1,4 @@
-"""The day-before reminder, for cron. Never sends the same reminder twice."""
+"""The day-before reminder (an hourly task, or cron). Never sends the same reminder twice."""
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -36,22 +36,29 @@ def due_reminders(now, window=timedelta(hours=36), lead=timedelta(hours=12)) -> 
 
 
 def claim(due: Due, now) -> bool:
-    """Record the reminder before sending it; False when another run got there first."""
-    db.session.add(ReminderSent(session_id=due.session.id, young_person_id=due.young_person_id, sent_at=now))
+    """Record the reminder in the current transaction; False when another run got there first
+    (the unique constraint; a savepoint keeps the rest of the transaction)."""
     try:
-        db.session.commit()
+        with db.session.begin_nested():
+            db.session.add(ReminderSent(session_id=due.session.id, young_person_id=due.young_person_id,
+                                        sent_at=now))
     except IntegrityError:
-        db.session.rollback()
         return False
     return True
 
 
 def send_due_reminders(send, now=None) -> int:
-    """Claim and send each due reminder; `send(session, young_person_id)` does the mail."""
+    """Claim each due reminder and queue its email in one transaction, so a reminder is
+    recorded exactly when its email is queued; `send(session, young_person_id)` queues the
+    mail (listeners.send_reminder) and the outbox worker sends it."""
     now = now or utcnow()
     sent = 0
     for due in due_reminders(now):
+        session, young_person_id = due.session, due.young_person_id
         if claim(due, now):
-            send(due.session, due.young_person_id)
+            send(session, young_person_id)
+            db.session.commit()
             sent += 1
+        else:
+            db.session.commit()
     return sent

@@ -11,9 +11,12 @@ profile being created):
   birth, gender and postcode district, so the evaluation's anonymous counts
   (reach, attendance, age bands, areas, retention) do not change.
 
-`purge_expired(now=...)` applies both and reports what it did; running it
-again the same day does nothing more. It also forgets the one-time form tokens
-older than one_time.KEEP_DAYS (30 days), which hold no personal data.
+Outgoing messages (names, addresses, links) are removed `outbox_keep_days`
+after they were written, once sent, failed or dropped; one-time form tokens
+(no personal data) after one_time.KEEP_DAYS (30 days).
+
+`purge_expired(now=...)` applies them all and reports what it did; running it
+again the same day does nothing more.
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,19 +26,20 @@ from sqlalchemy import func, select, union_all
 from ..extensions import db
 from ..models import (Attendance, GuardianLink, Membership, Pass, ProgrammeSession, Registration,
                       User, YoungPerson)
-from . import audit
-from . import one_time
+from . import audit, one_time, outbox
 
 
 @dataclass(frozen=True)
 class Schedule:
     medical_notes_days: int
     anonymise_days: int
+    outbox_keep_days: int = 30
 
     @classmethod
     def from_config(cls, config) -> "Schedule":
         return cls(medical_notes_days=config["RETENTION_MEDICAL_NOTES_DAYS"],
-                   anonymise_days=config["RETENTION_ANONYMISE_DAYS"])
+                   anonymise_days=config["RETENTION_ANONYMISE_DAYS"],
+                   outbox_keep_days=config["OUTBOX_KEEP_DAYS"])
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class PurgeReport:
     attendances_kept: int
     dry_run: bool
     form_tokens_removed: int = 0
+    messages_removed: int = 0
 
 
 def last_activity():
@@ -74,6 +79,7 @@ def purge_expired(schedule: Schedule, *, now: datetime, dry_run: bool = False) -
     people_due = _due(now - timedelta(days=schedule.anonymise_days), YoungPerson.anonymised_at.is_(None))
     logins = 0 if not dry_run else sum(1 for yp in people_due if yp.user_id)
     tokens = 0
+    messages = outbox.purge_old(now - timedelta(days=schedule.outbox_keep_days), dry_run=dry_run)
     if not dry_run:
         for yp in notes_due:
             yp.medical_notes = None
@@ -87,7 +93,8 @@ def purge_expired(schedule: Schedule, *, now: datetime, dry_run: bool = False) -
         db.session.commit()
     kept = db.session.execute(select(func.count()).select_from(Attendance)).scalar_one()
     return PurgeReport(medical_notes_removed=len(notes_due), anonymised=len(people_due), logins_removed=logins,
-                       attendances_kept=kept, dry_run=dry_run, form_tokens_removed=tokens)
+                       attendances_kept=kept, dry_run=dry_run, form_tokens_removed=tokens,
+                       messages_removed=messages)
 
 
 def _anonymise(yp: YoungPerson, *, now: datetime) -> int:

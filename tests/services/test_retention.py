@@ -74,3 +74,31 @@ def test_purge_expired_command_reports_what_it_did(app, course, db, runner):
     assert result.exit_code == 0, result.output
     assert "Medical notes would be removed: 0" in result.output
     assert "Attendance rows kept for the evaluation: 7." in result.output
+
+
+def test_outgoing_messages_go_once_sent_failed_or_dropped_for_the_days_kept(db, runner):
+    """They hold names, addresses and links: kept OUTBOX_KEEP_DAYS (30) after they were written."""
+    from outreach.models import OutgoingMessage
+    from outreach.timeutil import utcnow
+
+    now = utcnow()
+
+    def message(status, days_ago):
+        m = OutgoingMessage(kind="booking_confirmed", recipient=f"{status}{days_ago}@example.org", subject="S",
+                            text="T", status=status, created_at=now - timedelta(days=days_ago))
+        db.session.add(m)
+        return m
+
+    gone = {message("sent", 31).recipient, message("failed", 40).recipient, message("dropped", 31).recipient}
+    kept = {message("sent", 29).recipient, message("failed", 2).recipient,
+            message("pending", 45).recipient}  # pending: still to send
+    db.session.commit()
+    schedule = retention.Schedule(medical_notes_days=365, anonymise_days=3 * 365, outbox_keep_days=30)
+
+    assert retention.purge_expired(schedule, now=now, dry_run=True).messages_removed == 3
+    assert db.session.scalar(select(func.count()).select_from(OutgoingMessage)) == 6
+    assert "Outgoing messages would be removed: 3" in runner.invoke(args=["purge-expired", "--dry-run"]).output
+    assert retention.purge_expired(schedule, now=now).messages_removed == 3
+    left = {m.recipient for m in db.session.execute(select(OutgoingMessage)).scalars()}
+    assert left == kept and not gone & left
+    assert retention.purge_expired(schedule, now=now).messages_removed == 0

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from outreach.models import Consent, User, YoungPerson
 from outreach.services import accounts, passes
 from outreach.services.passwords import verify_password
-from tests.conftest import make_test_app
+from tests.conftest import deliver, make_test_app
 from tests.factories import PASSWORD, make_user
 
 NEW = "a brand new passphrase"
@@ -28,6 +28,7 @@ def _confirm_link(mail) -> str:
 def test_guardian_confirms_the_emailed_link_and_is_sent_to_add_a_child(client, db, outbox):
     resp = _signup(client)
     assert resp.status_code == 200 and "Check your email" in resp.get_data(as_text=True)
+    deliver()  # the worker creates the account and sends the link
     user = db.session.execute(select(User).where(User.email == "sam@example.org")).scalar_one()
     assert user.password_hash.startswith("$argon2id$")
     assert verify_password(user.password_hash, NEW)
@@ -99,6 +100,7 @@ def test_young_person_over_age_of_consent_signs_up_with_own_consent(client, db):
     dob = date(today.year - 14, 1, 1)
     resp = _signup(client, **YOUNG, full_name="Alex Young", email="alex@example.org", date_of_birth=dob.isoformat())
     assert resp.status_code == 200 and "Check your email" in resp.get_data(as_text=True)
+    deliver()  # the worker creates the account and sends the link
     user = db.session.execute(select(User).where(User.email == "alex@example.org")).scalar_one()
     yp = db.session.execute(select(YoungPerson).where(YoungPerson.user_id == user.id)).scalar_one()
     assert (yp.first_name, yp.last_name, yp.date_of_birth) == ("Alex", "Young", dob)
@@ -131,6 +133,7 @@ def test_young_person_sign_up_asks_for_an_emergency_contact(client, db, missing,
 def test_young_person_who_may_go_home_alone_says_so_at_sign_up(client, db):
     dob = date(date.today().year - 15, 1, 1).isoformat()
     _signup(client, **YOUNG, full_name="Sol Alone", email="sol@example.org", date_of_birth=dob, may_go_home_alone="y")
+    deliver()  # the worker creates the account
     yp = db.session.execute(select(YoungPerson).where(YoungPerson.first_name == "Sol")).scalar_one()
     assert yp.may_go_home_alone is True
 

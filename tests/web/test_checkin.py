@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from outreach.models import Attendance, AuditEvent, AuthorisedCollector, Registration, YoungPerson
 from outreach.services import passes
 from outreach.timeutil import UTC, to_local
+from tests.conftest import deliver
 from tests.factories import make_org, make_programme, make_session, make_user, make_young_person
 
 
@@ -306,6 +307,7 @@ def test_a_young_person_who_signed_up_alone_may_go_home_alone_at_check_out(clien
                  confirm="a long passphrase", date_of_birth="2012-03-03", emergency_contact_name="Aunt Rae",
                  emergency_contact_phone="07700 900765", may_go_home_alone="y")
     assert client.post("/signup", data=young).status_code == 200
+    deliver()  # the worker creates the account
     sol = db.session.execute(select(YoungPerson).where(YoungPerson.first_name == "Sol")).scalar_one()
     db.session.add(Registration(young_person_id=sol.id, session_id=door["session"].id, status="confirmed"))
     db.session.commit()

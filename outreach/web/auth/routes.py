@@ -81,20 +81,19 @@ def signup():
     form = SignUpForm()
     if form.validate_on_submit():
         try:
-            user = accounts.sign_up(accounts.SignUp(
+            # The worker creates the account and emails the link, or tells the owner they have one.
+            accounts.request_sign_up(accounts.SignUp(
                 kind=form.kind.data, full_name=form.full_name.data, email=form.email.data,
                 password=form.password.data, phone=form.phone.data,
                 date_of_birth=form.date_of_birth.data if form.kind.data == "young_person" else None,
                 **(dict(emergency_contact_name=form.emergency_contact_name.data,
                         emergency_contact_phone=form.emergency_contact_phone.data,
                         may_go_home_alone=form.may_go_home_alone.data) if form.kind.data == "young_person" else {}),
-            ), age_of_consent=current_app.config["AGE_OF_CONSENT"])
+            ), age_of_consent=current_app.config["AGE_OF_CONSENT"], next_url=safe_next(request.args.get("next")))
         except DomainError as err:
             _field_error(form, err)
         else:
-            if user is not None:
-                accounts.send_confirmation(user, next_url=safe_next(request.args.get("next")), **_link_settings())
-            # The same page whether the address was new or already had an account.
+            # The same page, after the same work, whether the address was new or already had an account.
             return render_template("auth/signup_sent.html", email=form.email.data.strip())
     return render_template("auth/signup.html", form=form, age_of_consent=current_app.config["AGE_OF_CONSENT"])
 
@@ -120,9 +119,8 @@ def confirm_email(token):
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data, secret_key=current_app.config["SECRET_KEY"],
-                                        base_url=current_app.config["BASE_URL"])
-        # The same answer whether or not the address has an account.
+        accounts.request_password_reset(form.email.data)
+        # The same answer, after the same work, whether or not the address has an account.
         return render_template("auth/reset_sent.html", email=form.email.data.strip())
     return render_template("auth/forgot.html", form=form)
 
