@@ -116,22 +116,15 @@ run: venv vendor
 	$(BIN)/python scripts/run_dev.py -- $(FLASK) --no-debug run --host 127.0.0.1 --port $(PORT) --no-reload
 
 # SQLite always; PostgreSQL when TEST_DATABASE_URL is set or a server answers on
-# 127.0.0.1:5432 (the tests create and drop their own database there). Any
-# non-zero pytest exit fails the target, including 5 ("no tests collected").
+# 127.0.0.1:5432 (the tests create and drop their own database there). The two passes run
+# side by side (scripts/run_tests.sh; TEST_SERIAL=1 runs one after the other).
 test: venv vendor browser fonts
-	@status=0; \
-	echo "== SQLite =="; \
-	env -u TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS) || status=1; \
-	pg_url="$${TEST_DATABASE_URL:-}"; \
-	if [ -z "$$pg_url" ] && $(PG_ANSWERS); then \
-		pg_url="$(PG_TEST_URL)"; \
-	fi; \
-	if [ -n "$$pg_url" ]; then \
-		echo "== PostgreSQL =="; \
-		TEST_DATABASE_URL="$$pg_url" $(BIN)/pytest $(PYTEST_ARGS) || status=1; \
-	else \
+	@pg_url="$${TEST_DATABASE_URL:-}"; \
+	if [ -z "$$pg_url" ] && $(PG_ANSWERS); then pg_url="$(PG_TEST_URL)"; fi; \
+	if [ -z "$$pg_url" ]; then \
 		echo "== PostgreSQL == skipped: no server answered on 127.0.0.1:5432 and TEST_DATABASE_URL is not set"; \
 	fi; \
+	status=0; scripts/run_tests.sh $(BIN)/pytest "$$pg_url" $(PYTEST_ARGS) || status=1; \
 	if [ $$status -ne 0 ]; then echo "make test: FAILED"; else echo "make test: all passed"; fi; \
 	exit $$status
 
