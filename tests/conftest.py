@@ -40,15 +40,36 @@ class DatabaseFactory:
     def backend(self) -> str:
         return "postgresql" if self.server_url else "sqlite"
 
-    def new(self, label: str) -> str:
+    def new(self, label: str, *, empty: bool = False) -> str:
+        """A fresh database: with the models' tables, or `empty` (for the migration tests).
+
+        On PostgreSQL, tables come from a template database made once per run: CREATE DATABASE
+        ... TEMPLATE copies it in a fraction of the time create_all takes over the network."""
         if not self.server_url:
             return f"sqlite:///{self.tmp_dir / (label + '-' + uuid.uuid4().hex[:8] + '.db')}"
         name = f"outreach_test_{label}_{uuid.uuid4().hex[:10]}"
         url = make_url(self.server_url).set(drivername="postgresql+psycopg")
+        template = "" if empty else f' TEMPLATE "{self._template(url)}"'
         with self._admin(url) as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"{template}'))
         self.created.append(name)
         return url.set(database=name).render_as_string(hide_password=False)
+
+    def _template(self, url) -> str:
+        if getattr(self, "_template_name", None) is None:
+            import outreach.models  # noqa: F401  (every table on the metadata)
+
+            name = f"outreach_test_template_{uuid.uuid4().hex[:10]}"
+            with self._admin(url) as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            self.created.append(name)
+            engine = create_engine(url.set(database=name))
+            try:
+                _db.metadata.create_all(engine)
+            finally:
+                engine.dispose()  # a template may have no other connection when it is copied
+            self._template_name = name
+        return self._template_name
 
     @contextmanager
     def _admin(self, url):

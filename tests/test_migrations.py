@@ -30,7 +30,7 @@ def _compare_options():
 def migrated_app(databases, tmp_path):
     app = create_app({
         "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": databases.new("migrations"),
+        "SQLALCHEMY_DATABASE_URI": databases.new("migrations", empty=True),
         "SECRET_KEY": "test-secret-key",
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
     })
