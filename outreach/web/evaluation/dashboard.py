@@ -241,13 +241,17 @@ def _line(counts, shared, t):
     return suppress_table([counts], t).cells[0]
 
 
+# How the group's make-up reads: "(24 from the waiting list, 6 not yet served)".
+MAKE_UP = {"waiting_list": "from the waiting list", "not_yet_served": "not yet served"}
+
+
 def comparison_view(found, c, shared, t, titles):
     """Each programme's served and comparison groups side by side, with the difference.
     Shared: counts suppressed, the group's make-up as a suppressed table, and a line only
     when both groups have at least `t` pairs (else only its suppressed pair counts)."""
     out = []
     for p in found["programmes"]:
-        sources = [(COMPARISON_SOURCES[key], p["by_source"].get(key, 0)) for key in COMPARISON_SOURCES]
+        sources = [(MAKE_UP[key], p["by_source"].get(key, 0)) for key in COMPARISON_SOURCES]
         sources = [(label, n) for label, n in sources if n]
         if shared:
             table = suppress_table([[n] for _, n in sources], t)
@@ -267,8 +271,14 @@ def comparison_view(found, c, shared, t, titles):
                 label = f"{inst.short_title}: {item.text}" if inst else CORE_TEXT.get(x["code"], x["code"])
                 strong = False
             rows.append(_difference_row(label, strong, x["stats"], c, shared, t, found["min_pairs"]))
+        # Said once above the table when every line lacks a finding for the same reason, as is usual.
+        reasons = {row["why"] for row in rows}
+        why = reasons.pop() if len(reasons) == 1 and None not in reasons else None
+        if why:
+            for row in rows:
+                row["why"] = None
         out.append({"programme_id": p["programme_id"], "title": titles.get(p["programme_id"], ""),
-                    "members": members, "make_up": make_up, "rows": rows})
+                    "members": members, "make_up": make_up, "rows": rows, "why": why})
     return {"programmes": out, "min_pairs": found["min_pairs"], "label": NOT_RANDOMISED}
 
 
@@ -279,12 +289,13 @@ def _difference_row(label, strong, st, c, shared, t, min_pairs):
     hidden = shared and (served.pairs < t or comparison.pairs < t)
     row = {"text": label, "strong": strong, "served_pairs": c(served.pairs), "comparison_pairs": c(comparison.pairs),
            "enough": st.enough and not hidden, "why": None}
-    if not row["enough"]:
+    if not st.enough:
         short = [name for name, g in (("served", served), ("comparison", comparison)) if g.pairs < min_pairs]
-        if shared and not short:
-            short = [name for name, g in (("served", served), ("comparison", comparison)) if g.pairs < t]
         row["why"] = (f"Too few pairs to say: a finding needs {min_pairs} in each group, and the "
                       f"{' and the '.join(short)} group{'s have' if len(short) > 1 else ' has'} fewer.")
+        return row
+    if hidden:
+        row["why"] = f"Too few pairs to show in a report that leaves the organisation: each group needs at least {t}."
         return row
 
     def group(g):
