@@ -158,7 +158,7 @@ def surveys_open_for(young_person_id: int, now) -> list[tuple]:
     titles = {pid: title for pid, title in groups if not _was_served(pid, young_person_id)}
     if not titles:
         return []
-    surveys = db.session.execute(select(Survey).where(Survey.programme_id.in_(titles),
+    surveys = db.session.execute(select(Survey).where(Survey.programme_id.in_(list(titles)),
                                                       Survey.kind.in_(COURSE_SURVEYS))
                                  .order_by(Survey.id.desc())).scalars().all()
     first_of_kind = {(s.programme_id, s.kind): s for s in surveys}  # the first made, as surveys_of
@@ -167,7 +167,7 @@ def surveys_open_for(young_person_id: int, now) -> list[tuple]:
         FeedbackResponse.survey_id.in_([s.id for s in surveys] or [0]))).scalars())
     last = dict(db.session.execute(
         select(ProgrammeSession.programme_id, func.max(ProgrammeSession.starts_at))
-        .where(ProgrammeSession.programme_id.in_(titles), ProgrammeSession.status == "scheduled")
+        .where(ProgrammeSession.programme_id.in_(list(titles)), ProgrammeSession.status == "scheduled")
         .group_by(ProgrammeSession.programme_id)).all())
     out = []
     for (programme_id, kind), survey in sorted(first_of_kind.items(), key=lambda kv: (titles[kv[0][0]], kv[0][1])):

@@ -103,6 +103,21 @@ def test_setting_up_the_group_and_a_waiting_members_pass(live_server, desktop, p
     page.close()
 
     page = phone.new_page()
+    sign_in(page, base, lead_email, "**/org/**")
+    page.goto(base + manage)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=_path("issue17-comparison-setup-phone"), full_page=True)
+    page.goto(base + manage.replace("/comparison", "/benchmarks/csew_police_1"))
+    page.fill("#area", "Greater Manchester Police")
+    page.fill("#percent", "about half")
+    page.click("text=Save")
+    assert "Enter a number from 0 to 100" in page.inner_text("main")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=_path("issue17-area-figure-phone"), full_page=True)
+    page.close()
+    phone.clear_cookies()  # the guardian next, on the same phone
+
+    page = phone.new_page()
     sign_in(page, base, guardian_email, "**/family")
     page.goto(f"{base}/p/{secret}")
     waiting = page.locator("section[aria-labelledby=waiting-h]")
