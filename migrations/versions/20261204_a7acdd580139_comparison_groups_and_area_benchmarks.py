@@ -6,7 +6,7 @@ survey response answered by one of them (feedback_responses.comparison, false fo
 response made before), and a lead's figure for their own force area (area_benchmarks).
 
 Revision ID: a7acdd580139
-Revises: a7c3e2d41b90
+Revises: 7873797a7273
 Create Date: 2026-12-04 10:00:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7acdd580139'
-down_revision = 'a7c3e2d41b90'
+down_revision = '7873797a7273'
 branch_labels = None
 depends_on = None
 
