@@ -11,7 +11,8 @@ Either way the organisation knows them already through the family's own booking
 (privacy.py): nobody is added whom its staff could not already find, and being in the
 group lets staff see nothing more about them.
 
-Members answer the programme's own start and end surveys, offered on their pass page on
+Each member's family is emailed when they join (through the outbox: listeners.py), and
+members answer the programme's own start and end surveys, offered on their pass page on
 the same timetable as the served group's: the start survey from when they join, the end
 survey once the programme has no session more than a week ahead. Their answers are
 stored marked as comparison (FeedbackResponse.comparison) and never count in the served
@@ -30,6 +31,7 @@ from ..models import (ComparisonMember, FeedbackResponse, Programme, ProgrammeSe
 from ..models.comparison import served_by
 from ..timeutil import utcnow
 from . import audit
+from .. import signals
 
 COURSE_SURVEYS = ("start", "end")
 # As for the served group (services/surveys.open_for): the end survey opens once no session
@@ -105,12 +107,16 @@ def add_not_yet_served(programme, cohort, *, by, now=None) -> int:
 
 
 def _add(programme, people, source, via, *, by, now) -> int:
-    db.session.add_all(ComparisonMember(programme_id=programme.id, young_person_id=person, source=source,
-                                        via_programme_id=getattr(via, "id", None), added_at=now,
-                                        added_by_id=getattr(by, "id", None)) for person in people)
+    added = [ComparisonMember(programme_id=programme.id, young_person_id=person, source=source,
+                              via_programme_id=getattr(via, "id", None), added_at=now,
+                              added_by_id=getattr(by, "id", None)) for person in people]
+    db.session.add_all(added)
     if people:
         audit.record("comparison.added", actor=by, organisation=programme.organisation, now=now,
                      programme_id=programme.id, source=source, young_people=len(people))
+        db.session.flush()
+        # Each family is asked by email, in this transaction (listeners.py): no member without it.
+        signals.comparison_joined.send(None, programme=programme, members=added)
     return len(people)
 
 

@@ -203,3 +203,30 @@ def test_erasing_a_member_takes_them_out_and_keeps_their_answers_marked(waiting_
     db.session.refresh(response)
     assert members(waiting_member["programme"]) == {}
     assert (response.young_person_id, response.comparison) == (None, True)
+
+
+# ---------------------------------------------------------------- the email asking them
+
+def test_joining_emails_the_family_once_with_the_pass_page(setting, app, outbox):
+    from outreach.services import passes
+
+    guardian = make_user("parent@example.org")
+    ruby = make_young_person("Ruby", guardian=guardian)
+    live = passes.ensure_pass(ruby)
+    register(ruby, setting["programme"])
+    make_session(setting["programme"], starts_at=NOW + timedelta(weeks=10))
+    comparison.include_waiting_list(setting["programme"], by=setting["lead"], now=NOW)
+    comparison.include_waiting_list(setting["programme"], by=setting["lead"], now=NOW)  # nobody new: no email
+    [message] = outbox()
+    assert message["to"] == "parent@example.org" and message["subject"] == "A short survey from Street Safe"
+    body = " ".join(message["text"].split())
+    assert "where Ruby is on the waiting list" in body
+    assert passes.pass_url(app.config["BASE_URL"], live.secret) in body
+    assert "Answering is up to Ruby: nothing changes about their place" in body
+    assert "once now and once when it ends (around " in body
+
+
+def test_a_young_person_with_no_family_address_is_added_without_an_email(setting, outbox):
+    register(make_young_person("Alone"), setting["programme"])
+    assert comparison.include_waiting_list(setting["programme"], by=setting["lead"], now=NOW) == 1
+    assert outbox() == []
