@@ -191,6 +191,21 @@ def send_reminder(session, young_person_id):
                        family_url=current_app.config["BASE_URL"] + "/family")
 
 
+def _on_comparison_joined(sender, programme, members, **extra):
+    """Ask each new comparison-group member's family, once, to answer the surveys from the pass page."""
+    tz = programme.organisation.timezone
+    held = [s for s in programme.sessions if s.status == "scheduled"]
+    for member in members:
+        young_person = member.young_person
+        live = passes.live_pass(young_person)
+        url = passes.pass_url(current_app.config["BASE_URL"], live.secret) if live else None
+        for email in _family_emails(young_person):
+            send_templated(email, f"A short survey from {programme.title}", "comparison_invitation",
+                           young_person=young_person, programme=programme, member=member, pass_url=url,
+                           family_url=current_app.config["BASE_URL"] + "/family",
+                           last_session=held[-1] if held else None, tz=tz)
+
+
 def _on_organisation_decided(sender, organisation, **extra):
     # The organisation's leads (the applicant at first); the contact address if it has none.
     leads = [m.user.email for m in organisation.memberships if m.role == "lead"]
@@ -211,4 +226,5 @@ _RECEIVERS = [
     (signals.signup_confirmation_requested, _on_signup_confirmation),
     (signals.signup_address_taken, _on_signup_address_taken),
     (signals.member_invited, _on_member_invited),
+    (signals.comparison_joined, _on_comparison_joined),
 ]

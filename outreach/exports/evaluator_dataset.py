@@ -10,7 +10,8 @@ from ..models import (Attendance, FeedbackAnswer, FeedbackResponse, Programme, S
 
 @export("evaluator_dataset", "Evaluator dataset", level="organisation", leaves_organisation=True,
         description="One row per participant and session offered to them, under a pseudonymous participant "
-                    "code: age band, gender, district, programme and start and end survey answers, then the "
+                    "code: age band, gender, district, programme and start and end survey answers (not a comparison "
+                    "group's), then the "
                     "session's date, whether they attended and after-session answers. No names, birth dates, "
                     "contacts, notes or database ids.")
 def evaluator_dataset(ctx):
@@ -38,7 +39,8 @@ def evaluator_dataset(ctx):
     answers = select(sv.c.programme_id, sv.c.kind, fr.c.young_person_id, fr.c.session_id, sq.c.code, fa.c.value) \
         .join(fr, fr.c.survey_id == sv.c.id).join(fa, fa.c.response_id == fr.c.id) \
         .join(sq, sq.c.id == fa.c.question_id) \
-        .where(fr.c.young_person_id.is_not(None), sq.c.code.is_not(None), sv.c.programme_id.in_(programme_ids)) \
+        .where(fr.c.young_person_id.is_not(None), sq.c.code.is_not(None), sv.c.programme_id.in_(programme_ids),
+               fr.c.comparison.is_(False)) \
         .cte("answers")
     course = select(answers.c.programme_id, answers.c.young_person_id, *[
         func.max(case((and_(answers.c.kind == kind, answers.c.code == code), answers.c.value))).label(f"{kind}_{code}")

@@ -21,7 +21,8 @@ def feedback(q):
     Cohen's d_z, the shares who moved up, stayed or moved down, for questions the
     Wilcoxon signed-rank test, and the smallest change these pairs could detect (see
     "Change from start to end"). Fewer pairs than the minimum (setting, default 20):
-    "too few pairs to say"."""
+    "too few pairs to say". Answers from a programme's comparison group are left out of
+    every figure here (see "Comparison group")."""
     sv, sq, fr, fa, p = (Survey.__table__, SurveyQuestion.__table__, FeedbackResponse.__table__,
                          FeedbackAnswer.__table__, Programme.__table__)
     surveys_stmt = q._scoped_programmes(select(sv.c.id, sv.c.programme_id, sv.c.kind, sv.c.title)
@@ -31,11 +32,7 @@ def feedback(q):
         return {"surveys": [], "change": []}
     survey_ids = [s.id for s in surveys]
 
-    def responses(*columns):
-        stmt = select(*columns).select_from(fr).where(fr.c.survey_id.in_(survey_ids), *q._in_range(fr.c.submitted_at))
-        if q.filters.filters_people:
-            stmt = q._only_people(stmt, fr.c.young_person_id)
-        return stmt
+    responses = responses_of(q, survey_ids)
 
     counts = dict(q.rows(responses(fr.c.survey_id, func.count()).group_by(fr.c.survey_id)))
     per = q.attendance_per_participant()
@@ -73,8 +70,36 @@ def feedback(q):
             "scores": _scores(q, responses, sv, sq, fr, fa, min_pairs), "min_pairs": min_pairs}
 
 
+def responses_of(q, survey_ids, *, comparison=False):
+    """A builder of SELECTs over the responses to these surveys submitted in the range, by
+    the filtered young people: the served group's (comparison=False) or the comparison
+    group's (comparison=True), never both."""
+    fr = FeedbackResponse.__table__
+
+    def responses(*columns):
+        stmt = select(*columns).select_from(fr).where(fr.c.survey_id.in_(survey_ids), fr.c.comparison.is_(comparison),
+                                                      *q._in_range(fr.c.submitted_at))
+        if q.filters.filters_people:
+            stmt = q._only_people(stmt, fr.c.young_person_id)
+        return stmt
+    return responses
+
+
 def _change(q, responses, sv, sq, fr, fa, min_pairs):
     """Start-to-end change per shared question code, paired by young person and programme."""
+    out = []
+    for code, (before, after) in question_pairs(q, responses).items():
+        stats = paired_change(before, after, min_pairs=min_pairs, ordinal=True)
+        out.append({"code": code, "pairs": stats.pairs, "mean_start": stats.mean_before,
+                    "mean_end": stats.mean_after, "change": stats.mean_change,
+                    "improved": stats.up, "same": stats.same, "worse": stats.down, "stats": stats})
+    return out
+
+
+def question_pairs(q, responses) -> dict[str, tuple[list, list]]:
+    """Per shared question code (in code order): the start and the end answers of the young
+    people who answered both for the same programme, one pair each, as two lists."""
+    sv, sq, fr, fa = Survey.__table__, SurveyQuestion.__table__, FeedbackResponse.__table__, FeedbackAnswer.__table__
     # Each person's start and end answers side by side per programme and code (the mean,
     # should a programme have two surveys of a kind): one row per pair, not per answer.
     def mean_at(kind):
@@ -92,18 +117,22 @@ def _change(q, responses, sv, sq, fr, fa, min_pairs):
         before, after = pairs.setdefault(code, ([], []))
         before.append(float(start))
         after.append(float(end))
-    out = []
-    for code, (before, after) in pairs.items():
-        stats = paired_change(before, after, min_pairs=min_pairs, ordinal=True)
-        out.append({"code": code, "pairs": stats.pairs, "mean_start": stats.mean_before,
-                    "mean_end": stats.mean_after, "change": stats.mean_change,
-                    "improved": stats.up, "same": stats.same, "worse": stats.down, "stats": stats})
-    return out
+    return pairs
 
 
 def _scores(q, responses, sv, sq, fr, fa, min_pairs):
     """Start-to-end change of each instrument's published score, for young people who
     answered it at the start and at the end of the same programme."""
+    return [{"instrument": code, "name": instruments.get(code).score_name,
+             "stats": paired_change(before, after, min_pairs=min_pairs, ordinal=False)}
+            for code, (before, after) in score_pairs(q, responses).items()]
+
+
+def score_pairs(q, responses) -> dict[str, tuple[list, list]]:
+    """Per scored instrument (in registry order, only those with a pair): the published
+    score at the start and at the end of the young people who could be scored at both for
+    the same programme, one pair each, as two lists."""
+    sv, sq, fr, fa = Survey.__table__, SurveyQuestion.__table__, FeedbackResponse.__table__, FeedbackAnswer.__table__
     scored = [i.code for i in instruments.REGISTRY.values() if i.has_score]
     rows = q.rows(responses(sv.c.programme_id, fr.c.young_person_id, sv.c.kind, sq.c.instrument, sq.c.item_number,
                             fa.c.value)
@@ -116,7 +145,7 @@ def _scores(q, responses, sv, sq, fr, fa, min_pairs):
     answers: dict[tuple, dict[str, dict[int, int]]] = {}
     for programme_id, person, kind, code, item, value in rows:
         answers.setdefault((code, programme_id, person), {}).setdefault(kind, {})[item] = value
-    out = []
+    out = {}
     for code in scored:
         inst = instruments.get(code)
         before, after = [], []
@@ -128,6 +157,5 @@ def _scores(q, responses, sv, sq, fr, fa, min_pairs):
                 before.append(start)
                 after.append(end)
         if before:
-            out.append({"instrument": code, "name": inst.score_name,
-                        "stats": paired_change(before, after, min_pairs=min_pairs, ordinal=False)})
+            out[code] = (before, after)
     return out

@@ -12,6 +12,8 @@ from .reminder import ReminderSent
 from .form_token import FormToken
 from .health import HealthCheck
 from .outgoing import OutgoingMessage, MESSAGE_STATUSES, CHANNELS
+from .comparison import ComparisonMember, COMPARISON_SOURCES
+from .benchmark import AreaBenchmark
 
 __all__ = [
     "User", "Organisation", "Membership", "Invitation", "Programme", "ProgrammeSession",
@@ -20,6 +22,7 @@ __all__ = [
     "FormToken",
     "HealthCheck",
     "OutgoingMessage", "MESSAGE_STATUSES", "CHANNELS",
+    "ComparisonMember", "AreaBenchmark", "COMPARISON_SOURCES",
     "ORG_ROLES", "ORG_STATUSES", "ORG_KINDS", "CATEGORIES", "REGISTRATION_MODES",
     "SESSION_STATUSES", "REGISTRATION_STATUSES", "CHECKIN_METHODS", "SURVEY_KINDS",
 ]

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -66,6 +66,10 @@ class FeedbackResponse(db.Model):
     young_person_id: Mapped[int | None] = mapped_column(ForeignKey("young_people.id", ondelete="SET NULL"))
     session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Answered by a member of the programme's comparison group (models/comparison.py), who
+    # was not taking part: never counted in the served group's figures. Set when the
+    # answers are stored, so it stays true after the young person's record is erased.
+    comparison: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     answers = relationship("FeedbackAnswer", back_populates="response", cascade="all, delete-orphan")
 

@@ -17,8 +17,8 @@ from .accounts import is_young_person
 from . import one_time
 from ..errors import NotFoundError, PermissionDeniedError, ValidationError
 from ..extensions import db
-from ..models import (Attendance, AuthorisedCollector, Consent, FeedbackResponse, GuardianLink, Pass, Registration,
-                      YoungPerson)
+from ..models import (Attendance, AuthorisedCollector, ComparisonMember, Consent, FeedbackResponse, GuardianLink,
+                      Pass, Registration, YoungPerson)
 from ..timeutil import age_on, utcnow
 
 
@@ -197,6 +197,10 @@ def export_child(user, yp: YoungPerson, *, now=None) -> dict:
         "attendance": [{"programme": a.session.programme.title, "session_starts_at": iso(a.session.starts_at),
                         "checked_in_at": iso(a.checked_in_at), "checked_out_at": iso(a.checked_out_at),
                         "collected_by": a.collected_by} for a in atts],
+        # Programmes whose comparison group they are in (services/comparison.py).
+        "comparison_groups": [{"programme": m.programme.title, "how": m.source_label, "added_at": iso(m.added_at)}
+                              for m in db.session.execute(select(ComparisonMember).where(
+                                  ComparisonMember.young_person_id == yp.id)).scalars()],
     }
     audit.record("young_person.exported", actor=user, subject=yp, now=now)
     db.session.commit()
@@ -225,6 +229,8 @@ def erase_child(user, yp: YoungPerson, *, now=None) -> None:
                                                            Registration.status != "cancelled")).scalars():
         r.status, r.cancelled_at = "cancelled", now
     db.session.execute(GuardianLink.__table__.delete().where(GuardianLink.young_person_id == yp.id))
+    # Out of every comparison group; answers already given stay, anonymous, marked as comparison.
+    db.session.execute(ComparisonMember.__table__.delete().where(ComparisonMember.young_person_id == yp.id))
     db.session.execute(FeedbackResponse.__table__.update().where(FeedbackResponse.young_person_id == yp.id)
                        .values(young_person_id=None))
     audit.record("young_person.erased", actor=user, subject=yp, now=now, own_login_removed=bool(own_login))

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import instruments
+from . import comparison
 from ..database import lock_row
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..extensions import db
@@ -164,7 +165,9 @@ def has_answered(survey, young_person_id, session_id=None) -> bool:
 def submit(survey, values: dict[int, int], *, young_person_id=None, session_id=None, now=None) -> FeedbackResponse:
     """Store one set of answers (question id -> value on that question's own scale).
     Unanswered questions, and questions this young person is not asked, are skipped;
-    a young person answers each survey once (per session for after-session surveys)."""
+    a young person answers each survey once (per session for after-session surveys).
+    A start or end answer by a member of the programme's comparison group who has not been
+    served is stored marked as comparison."""
     young_person = db.session.get(YoungPerson, young_person_id) if young_person_id is not None else None
     asked = {q.id: q for q in questions_for(survey, young_person, now=now)}
     answers = {qid: v for qid, v in values.items() if qid in asked and v is not None}
@@ -180,8 +183,12 @@ def submit(survey, values: dict[int, int], *, young_person_id=None, session_id=N
         lock_row(db.session, YoungPerson, young_person_id)
     if young_person_id is not None and has_answered(survey, young_person_id, session_id):
         raise ConflictError("Thanks, you've already answered this one.", code="already_answered")
+    # A start or end answer from the programme's comparison group is marked as theirs, so it
+    # never counts in the served group's figures (services/comparison.py).
+    in_comparison = (young_person_id is not None and survey.kind in comparison.COURSE_SURVEYS
+                     and comparison.is_comparison(survey.programme_id, young_person_id))
     response = FeedbackResponse(survey_id=survey.id, young_person_id=young_person_id, session_id=session_id,
-                                submitted_at=now or utcnow())
+                                submitted_at=now or utcnow(), comparison=in_comparison)
     response.answers = [FeedbackAnswer(question_id=qid, value=v) for qid, v in answers.items()]
     db.session.add(response)
     db.session.commit()

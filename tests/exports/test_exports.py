@@ -314,3 +314,20 @@ def test_funder_return_prints_each_breakdown_on_a_page_of_its_own(course):
     hidden = [c for row in sheet.iter_rows(min_row=2) for c in row[2:] if c.value in ("<5", "x")]
     assert hidden and {c.alignment.horizontal for c in hidden} == {"right"}
     assert sheet.cell(row=1, column=3).alignment.horizontal == "right"
+
+
+def test_evaluator_dataset_leaves_out_answers_given_as_a_comparison_group_member(course, db):
+    """A (a participant) answered the start survey while waiting, in the programme's
+    comparison group: that answer is not the served group's, so it is not in the dataset."""
+    programme, people = course["programme"], course["people"]
+    sv = Survey(programme_id=programme.id, kind="start", title="start")
+    sv.questions = [SurveyQuestion(position=1, code="felt_safe", text="felt_safe")]
+    db.session.add(sv)
+    db.session.flush()
+    for key, value, waiting in (("A", 2, True), ("B", 3, False)):
+        db.session.add(FeedbackResponse(survey_id=sv.id, young_person_id=people[key].id, comparison=waiting,
+                                        answers=[FeedbackAnswer(question_id=sv.questions[0].id, value=value)]))
+    db.session.flush()
+    rows = run(course, "evaluator_dataset")
+    column = rows[0].index("start survey: felt_safe")
+    assert {r[column] for r in body(rows)} == {"", "3"}  # B's 3; A's 2 (as comparison) left out

@@ -7,7 +7,7 @@ import pytest
 from statsmodels.stats.power import TTestPower
 from statsmodels.stats.weightstats import DescrStatsW
 
-from outreach.metrics.change import detectable_effect, paired_change, power, signed_rank
+from outreach.metrics.change import detectable_effect, difference_in_change, paired_change, power, signed_rank
 
 # R's `sleep` dataset (Student 1908): extra hours of sleep of ten people on two drugs.
 GROUP_1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
@@ -138,3 +138,56 @@ def test_instrument_scores_with_two_decimals_tie_as_on_paper():
     # SWEMWBS metric scores: 24.11 - 21.54 and 23.21 - 20.64 are both 2.57.
     got = signed_rank([24.11 - 21.54, 23.21 - 20.64, -1.0])
     assert got.method == "normal approximation"  # the two 2.57s tie, so no exact p
+
+
+# ---------------------------------------------------------------- served beside comparison
+
+def test_difference_of_mean_changes_with_welchs_interval_worked_by_hand():
+    """Served group: starts 1 2 3 3, ends 3 3 4 3, changes +2 +1 +1 0, mean 1.
+    Comparison group: starts 2 3 4, ends 3 3 3, changes +1 0 -1, mean 0.
+    Difference = 1 - 0 = 1.
+    Spreads (n - 1 divisor): served deviations +1 0 0 -1, s₁² = 2/3; comparison +1 0 -1,
+    s₂² = 2/2 = 1. Standard error² = s₁²/n₁ + s₂²/n₂ = (2/3)/4 + 1/3 = 1/6 + 1/3 = 1/2.
+    Welch–Satterthwaite ν = (1/2)² ÷ [(1/6)²/3 + (1/3)²/2] = (1/4) ÷ (1/108 + 6/108) = 27/7.
+    t(0.975, 27/7) = 2.8174737… (the t quantile: the one table look-up), so the interval is
+    1 ± 2.8174737 × √(1/2) = -0.99225 to +2.99225."""
+    got = difference_in_change([1, 2, 3, 3], [3, 3, 4, 3], [2, 3, 4], [3, 3, 3], min_pairs=3, ordinal=True)
+    assert (got.served.pairs, got.comparison.pairs, got.enough) == (4, 3, True)
+    assert (got.served.mean_change, got.comparison.mean_change) == (1.0, 0.0)
+    assert got.difference == pytest.approx(1.0)
+    assert got.df == pytest.approx(27 / 7, abs=1e-12)
+    half_width = 2.8174737532 * math.sqrt(1 / 2)
+    assert got.ci_low == pytest.approx(1 - half_width, abs=1e-9)
+    assert got.ci_high == pytest.approx(1 + half_width, abs=1e-9)
+    assert (round(got.ci_low, 5), round(got.ci_high, 5)) == (-0.99225, 2.99225)
+    # And statsmodels, a second implementation, on the per-person changes:
+    from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
+    low, high = CompareMeans(DescrStatsW([2, 1, 1, 0]), DescrStatsW([1, 0, -1])).tconfint_diff(usevar="unequal")
+    assert (got.ci_low, got.ci_high) == (pytest.approx(low, abs=1e-12), pytest.approx(high, abs=1e-12))
+
+
+def test_difference_needs_the_minimum_pairs_in_each_group():
+    got = difference_in_change([1, 2, 3, 3], [3, 3, 4, 3], [2, 3, 4], [3, 3, 3], min_pairs=4, ordinal=True)
+    # Served has 4 (enough), comparison 3 (not): worked out, but not a finding.
+    assert got.served.enough and not got.comparison.enough and not got.enough
+    assert got.difference == pytest.approx(1.0) and got.ci_low is not None
+
+
+def test_difference_without_an_interval():
+    # One pair in the comparison group: its spread is unknown, so no interval.
+    one = difference_in_change([1, 2, 3], [2, 3, 5], [2], [3], min_pairs=1, ordinal=True)
+    assert one.difference == pytest.approx(4 / 3 - 1) and (one.ci_low, one.ci_high, one.df) == (None, None, None)
+    # Nobody in either group varied: no spread at all, no interval.
+    flat = difference_in_change([1, 1], [2, 2], [3, 3], [3, 3], min_pairs=1, ordinal=True)
+    assert flat.difference == 1.0 and flat.ci_low is None
+    # No pairs in the comparison group: nothing to compare.
+    none = difference_in_change([1, 2], [2, 3], [], [], min_pairs=1, ordinal=True)
+    assert (none.difference, none.enough, none.comparison.pairs) == (None, False, 0)
+
+
+def test_difference_when_only_one_group_varies_uses_the_others_spread_alone():
+    """Served changes +1 +1 +1 (no spread), comparison +2 0 -2 (s² = 4). SE² = 0 + 4/3;
+    ν = (4/3)² ÷ [(4/3)²/2] = 2; interval 1 ± t(0.975, 2) × √(4/3) = 1 ± 4.3026527 × 1.1547005."""
+    got = difference_in_change([1, 2, 3], [2, 3, 4], [3, 3, 3], [5, 3, 1], min_pairs=3, ordinal=True)
+    assert got.difference == pytest.approx(1.0) and got.df == pytest.approx(2.0)
+    assert got.ci_high == pytest.approx(1 + 4.30265273 * math.sqrt(4 / 3), abs=1e-7)

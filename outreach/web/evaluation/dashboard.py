@@ -7,7 +7,8 @@ from dataclasses import replace
 
 from ... import instruments
 from ...metrics import REGISTRY, Scope, compute_all
-from ...metrics.change import detectable_effect, paired_change, signed_rank
+from ...metrics.change import NOT_RANDOMISED, detectable_effect, difference_in_change, paired_change, signed_rank
+from ...models import COMPARISON_SOURCES
 from ...metrics.suppression import count, footnote, is_small, rate, suppress_table
 from ...timeutil import to_local
 from ...services.surveys import CORE_TEXT
@@ -50,6 +51,9 @@ def build(q, *, shared=False, tz="Europe/London", programme_titles=None):
     out["charts"] = _charts(q, m, c, shared, t, tz)
     out["breakdowns"] = _breakdowns(m["breakdown"], shared, t)
     out["surveys"] = _surveys(m["feedback"], c, r, shared, t, programme_titles or {})
+    out["comparison"] = comparison_view(m["comparison"], c, shared, t, programme_titles or {})
+    out["benchmarks"] = benchmark_view(m["benchmark"], c, shared, t, programme_titles or {})
+    out["scope_programme_id"] = q.scope.programme_id
     out["cohorts"] = [{"label": co["label"], "size": c(co["size"]),
                        "cells": [r(p["retained"], p["eligible"]) for p in co["curve"]]}
                       for co in m["cohort_retention"]["cohorts"]]
@@ -129,7 +133,8 @@ def _breakdowns(dimensions, shared, t):
 # How the start-to-end change is worked out, printed with the metrics' own definitions.
 CHANGE_DEFINITIONS = [("Change from start to end", inspect.cleandoc(paired_change.__doc__)),
                       ("Wilcoxon signed-rank test", inspect.cleandoc(signed_rank.__doc__)),
-                      ("Smallest change the pairs could detect", inspect.cleandoc(detectable_effect.__doc__))]
+                      ("Smallest change the pairs could detect", inspect.cleandoc(detectable_effect.__doc__)),
+                      ("Difference between the groups", inspect.cleandoc(difference_in_change.__doc__))]
 
 
 def _surveys(feedback, c, r, shared, t, titles):
@@ -234,6 +239,107 @@ def _line(counts, shared, t):
     if not shared:
         return counts
     return suppress_table([counts], t).cells[0]
+
+
+# How the group's make-up reads: "(24 from the waiting list, 6 not yet served)".
+MAKE_UP = {"waiting_list": "from the waiting list", "not_yet_served": "not yet served"}
+
+
+def comparison_view(found, c, shared, t, titles):
+    """Each programme's served and comparison groups side by side, with the difference.
+    Shared: counts suppressed, the group's make-up as a suppressed table, and a line only
+    when both groups have at least `t` pairs (else only its suppressed pair counts)."""
+    out = []
+    for p in found["programmes"]:
+        sources = [(MAKE_UP[key], p["by_source"].get(key, 0)) for key in COMPARISON_SOURCES]
+        sources = [(label, n) for label, n in sources if n]
+        if shared:
+            table = suppress_table([[n] for _, n in sources], t)
+            make_up = [(label, cell[0]) for (label, _), cell in zip(sources, table.cells)]
+            members = table.grand_total
+        else:
+            make_up, members = sources, p["members"]
+        rows = []
+        for x in p["rows"]:
+            if x["kind"] == "score":
+                inst = instruments.get(x["code"])
+                label, strong = inst.score_name, True
+            else:
+                inst, item = _item_of(x["code"])
+                if shared and inst is not None and inst.has_score:  # the report gives the score, as above
+                    continue
+                label = f"{inst.short_title}: {item.text}" if inst else CORE_TEXT.get(x["code"], x["code"])
+                strong = False
+            rows.append(_difference_row(label, strong, x["stats"], c, shared, t, found["min_pairs"]))
+        # Said once above the table when every line lacks a finding for the same reason, as is usual.
+        reasons = {row["why"] for row in rows}
+        why = reasons.pop() if len(reasons) == 1 and None not in reasons else None
+        if why:
+            for row in rows:
+                row["why"] = None
+        out.append({"programme_id": p["programme_id"], "title": titles.get(p["programme_id"], ""),
+                    "members": members, "make_up": make_up, "rows": rows, "why": why})
+    return {"programmes": out, "min_pairs": found["min_pairs"], "label": NOT_RANDOMISED}
+
+
+def _difference_row(label, strong, st, c, shared, t, min_pairs):
+    """One line: each group's pairs and mean change with its interval, and the difference
+    with Welch's interval, or why there is no finding."""
+    served, comparison = st.served, st.comparison
+    hidden = shared and (served.pairs < t or comparison.pairs < t)
+    row = {"text": label, "strong": strong, "served_pairs": c(served.pairs), "comparison_pairs": c(comparison.pairs),
+           "enough": st.enough and not hidden, "why": None}
+    if not st.enough:
+        short = [name for name, g in (("served", served), ("comparison", comparison)) if g.pairs < min_pairs]
+        row["why"] = (f"Too few pairs to say: a finding needs {min_pairs} in each group, and the "
+                      f"{' and the '.join(short)} group{'s have' if len(short) > 1 else ' has'} fewer.")
+        return row
+    if hidden:
+        row["why"] = f"Too few pairs to show in a report that leaves the organisation: each group needs at least {t}."
+        return row
+
+    def group(g):
+        interval = (f"{signed(g.ci_low)} to {signed(g.ci_high)}" if g.ci_low is not None
+                    else "every pair changed by the same amount")
+        return {"start": num(g.mean_before, 2), "end": num(g.mean_after, 2), "change": signed(g.mean_change),
+                "interval": interval}
+
+    row["served"], row["comparison"] = group(served), group(comparison)
+    row["difference"] = signed(st.difference)
+    row["interval"] = (f"{signed(st.ci_low)} to {signed(st.ci_high)}" if st.ci_low is not None
+                       else "no spread in either group")
+    return row
+
+
+def benchmark_view(found, c, shared, t, titles):
+    """The programme's share answering as the national figure counts, at start and at end,
+    beside the national figure and the lead's force-area figure. Shared: a share is hidden
+    when its count is small or fewer than `t` answered."""
+    rows = []
+    for x in found["rows"]:
+        inst, item = _item_of(x["question"])
+        national = x["national"]
+
+        def share(kind):
+            k = x[kind]
+            value = rate(k["counted"], k["answers"], t) if shared else k["share"]
+            return {"share": pct(value), "answers": c(k["answers"]), "counted": c(k["counted"])}
+
+        rows.append({"programme_id": x["programme_id"], "title": titles.get(x["programme_id"], ""),
+                     "question": x["question"], "text": item.text if item else x["question"],
+                     "instrument": inst.short_title if inst else "", "measure": national.measure,
+                     "start": share("start"), "end": share("end"),
+                     "national": {"percent": percent_text(national.percent), "population": national.population,
+                                  "year": national.year, "source": national.source, "url": national.url,
+                                  "licence": national.licence},
+                     "area": ({"area": x["area"]["area"], "percent": percent_text(x["area"]["percent"]),
+                               "year": x["area"]["year"], "source": x["area"]["source"]} if x["area"] else None)})
+    return {"rows": rows}
+
+
+def percent_text(value):
+    """A published percentage as written: 49 as "49%", 48.5 as "48.5%"."""
+    return f"{value:.0f}%" if float(value).is_integer() else f"{value:.1f}%"
 
 
 # What the partner comparison shows, each from its metric: the same definitions as the dashboards.

@@ -9,7 +9,7 @@ from ...access import load, org_member_required
 from ...errors import DomainError
 from ...extensions import db
 from ...models import Programme, ProgrammeSession, YoungPerson
-from ...services import surveys
+from ...services import comparison, surveys
 from ...timeutil import utcnow
 from .. import limits
 from ..family.routes import _own_live_pass
@@ -21,13 +21,16 @@ from ..params import row_id
 def answer(secret, survey_id):
     found = _own_live_pass(secret)
     session_id = request.args.get("session", type=row_id)
+    now = utcnow()
+    # Surveys open to them as a participant, and as a member of a comparison group (the
+    # service marks the latter's answers as comparison when it stores them).
     offered = {(s.id, getattr(sess, "id", None)): (s, sess, title)
-               for s, sess, title in surveys.open_for(found.young_person_id, utcnow())}
+               for s, sess, title in surveys.open_for(found.young_person_id, now)
+               + comparison.surveys_open_for(found.young_person_id, now)}
     if (survey_id, session_id) not in offered:
         flash("That survey isn't open for you now, or you've answered it already. Thank you!", "info")
         return redirect(url_for("family.pass_page", secret=secret))
     survey, session, title = offered[(survey_id, session_id)]
-    now = utcnow()
     questions = surveys.questions_for(survey, db.session.get(YoungPerson, found.young_person_id), now=now)
     form = answer_form(questions, request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
