@@ -19,8 +19,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from .extensions import db
-from .models import (Attendance, AuditEvent, Invitation, Membership, Organisation, Programme, ProgrammeSession,
-                     Registration, Survey, YoungPerson)
+from .models import (Attendance, AuditEvent, Concern, Incident, Invitation, Membership, Organisation, Programme,
+                     ProgrammeSession, Registration, Survey, YoungPerson)
 from .privacy import is_known, known_young_people
 from .web.params import MAX_ID
 
@@ -41,6 +41,10 @@ SCOPES = {
     Attendance: lambda q, org_id: q.join(ProgrammeSession, Attendance.session_id == ProgrammeSession.id)
     .join(Programme, ProgrammeSession.programme_id == Programme.id)
     .where(Programme.organisation_id == org_id),
+    # Read through load_concern / load_incident only: the rows are the organisation's, but who
+    # within it may open them is narrower (see below).
+    Concern: lambda q, org_id: q.where(Concern.organisation_id == org_id),
+    Incident: lambda q, org_id: q.where(Incident.organisation_id == org_id),
     # The organisation's own events, and changes to young people it works with
     # (a guardian editing a child's medical note is not an organisation's act,
     # but its lead must be able to see it).
@@ -113,6 +117,42 @@ def org_member_required(role: str = "worker"):
             return view(*args, **kwargs)
         return wrapped
     return decorator
+
+
+def safeguarding_lead_required(view):
+    """Route decorator for the pages that show safeguarding concerns' text: the organisation's
+    designated safeguarding leads only (Membership.is_safeguarding_lead). Not a member: 404 (a
+    platform admin too: no one outside the organisation reads a concern); a member who is not a
+    designated lead, whatever their role: 403."""
+    @wraps(view)
+    @org_member_required("worker")
+    def wrapped(*args, **kwargs):
+        if not g.membership.is_safeguarding_lead:
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def load_concern(concern_id, org) -> Concern:
+    """A concern of the organisation, for a designated safeguarding lead's page (the route is
+    under safeguarding_lead_required); another organisation's or none: 404."""
+    if not g.membership.is_safeguarding_lead:  # a second lock on the one door that matters
+        abort(403)
+    return load(Concern, concern_id, org)
+
+
+def may_read_incident(incident: Incident, membership) -> bool:
+    """Incidents can hold medical detail: the organisation's leads and the member who recorded it."""
+    return membership.role == "lead" or incident.recorded_by_id == membership.user_id
+
+
+def load_incident(incident_id, org) -> Incident:
+    """An incident of the organisation that the signed-in member may read (may_read_incident):
+    another organisation's or none, 404; another worker's, 403."""
+    incident = load(Incident, incident_id, org)
+    if not may_read_incident(incident, g.membership):
+        abort(403)
+    return incident
 
 
 def admin_required(view):

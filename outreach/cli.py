@@ -175,20 +175,16 @@ def restore_command(path, yes):
 @click.option("--dry-run", is_flag=True, help="Say what would be removed, change nothing.")
 @with_appcontext
 def purge_expired(dry_run):
-    """Apply the retention schedule: remove old medical notes, anonymise inactive young people,
-    remove old outgoing messages. The worker runs it nightly."""
+    """Apply the retention schedule, class by class (services/retention.py): medical notes,
+    anonymising, outgoing messages, form tokens, safeguarding concerns (reported, never removed),
+    incidents. The worker runs it nightly."""
     from flask import current_app
 
     from .services import retention
 
     schedule = retention.Schedule.from_config(current_app.config)
     report = retention.purge_expired(schedule, now=utcnow(), dry_run=dry_run)
-    would = "would be " if dry_run else ""
-    click.echo(f"Medical notes {would}removed: {report.medical_notes_removed} young people "
-               f"(last activity over {schedule.medical_notes_days} days ago).")
-    click.echo(f"Young people {would}anonymised: {report.anonymised} "
-               f"(last activity over {schedule.anonymise_days} days ago); own logins {would}removed: "
-               f"{report.logins_removed}.")
-    click.echo(f"Outgoing messages {would}removed: {report.messages_removed} "
-               f"(sent, failed or dropped over {schedule.outbox_keep_days} days ago).")
+    for result in report.classes:
+        click.echo(result.line)
+    click.echo(f"Safeguarding concerns kept: {report.concerns_kept} (the purge never removes one).")
     click.echo(f"Attendance rows kept for the evaluation: {report.attendances_kept}.")

@@ -140,6 +140,13 @@ def from_environment(instance_path: str) -> dict:
         # Retention (flask --app wsgi purge-expired), in days after a young person's last activity.
         "RETENTION_MEDICAL_NOTES_DAYS": int(env("RETENTION_MEDICAL_NOTES_DAYS") or 365),
         "RETENTION_ANONYMISE_DAYS": int(env("RETENTION_ANONYMISE_DAYS") or 3 * 365),
+        # Safeguarding concerns are never removed by the purge: it reports those past the young
+        # person's 25th birthday (plus these years) for the designated lead to review (IRMS toolkit).
+        "RETENTION_SAFEGUARDING_REVIEW_AGE": int(env("RETENTION_SAFEGUARDING_REVIEW_AGE") or 25),
+        "RETENTION_SAFEGUARDING_YEARS_AFTER": int(env("RETENTION_SAFEGUARDING_YEARS_AFTER") or 0),
+        # Incidents: the personal-injury claims period (Limitation Act 1980), after the incident and
+        # after the 18th birthday of each young person in it.
+        "RETENTION_INCIDENT_YEARS": int(env("RETENTION_INCIDENT_YEARS") or 3),
         "EVAL_COHORT_STEPS": int(env("EVAL_COHORT_STEPS") or 8),
     }
 

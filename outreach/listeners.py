@@ -216,7 +216,42 @@ def _on_organisation_decided(sender, organisation, **extra):
                        dashboard_url=f"{current_app.config['BASE_URL']}/org/{organisation.slug}/")
 
 
+# ------------------------------------------------------------------ safeguarding and incidents
+
+def _on_concern_raised(sender, concern, leads, **extra):
+    """The designated safeguarding leads are told that a concern was raised, where and when, with a
+    link: never its text or whom it is about (email is not a safe place for them). An organisation
+    without a designated lead yet (it cannot publish) tells its leads, who must name one to read it."""
+    org = concern.organisation
+    url = f"{current_app.config['BASE_URL']}/org/{org.slug}/safeguarding/{concern.id}"
+    recipients = [m.user.email for m in leads] or [m.user.email for m in org.memberships if m.role == "lead"]
+    for to in dict.fromkeys(recipients):
+        send_templated(to, f"Safeguarding concern raised at {org.name}", "concern_raised", organisation=org,
+                       concern=concern, url=url, has_lead=bool(leads), tz=org.timezone,
+                       team_url=f"{current_app.config['BASE_URL']}/org/{org.slug}/members")
+
+
+def _on_incident_recorded(sender, incident, **extra):
+    """The parents and carers of each injured young person are told the same day, in plain words:
+    what happened, the first aid given, whom to contact."""
+    org = incident.organisation
+    session = incident.session
+    for person in incident.injured:
+        yp = person.young_person
+        if yp is None or yp.erased_at is not None:
+            continue
+        emails = [link.guardian.email for link in yp.guardian_links]
+        for to in dict.fromkeys(emails):
+            send_templated(to, f"{yp.short_name} was hurt at {session.programme.title if session else org.name}",
+                           "incident_injury", incident=incident, young_person=yp, organisation=org,
+                           session=session, tz=org.timezone)
+        if emails:
+            person.guardians_told_at = incident.recorded_at
+
+
 _RECEIVERS = [
+    (signals.concern_raised, _on_concern_raised),
+    (signals.incident_recorded, _on_incident_recorded),
     (signals.organisation_decided, _on_organisation_decided),
     (signals.booking_confirmed, _on_booking_confirmed),
     (signals.booking_promoted, _on_booking_promoted),

@@ -100,14 +100,14 @@ def send_reminders():
 
 @huey.periodic_task(crontab(hour="2", minute="30"))
 def purge_expired():
-    """Apply the retention schedule (medical notes, anonymising, old outgoing messages)."""
+    """Apply the retention schedule (services/retention.py: every class, concerns never removed)."""
     from .services import retention
     from .timeutil import utcnow
 
     def purge(app):
         report = retention.purge_expired(retention.Schedule.from_config(app.config), now=utcnow())
-        log.info("retention: %d medical notes removed, %d young people anonymised, %d messages removed",
-                 report.medical_notes_removed, report.anonymised, report.messages_removed)
+        for result in report.classes:
+            log.info("retention: %s", result.line)
         return report.anonymised
 
     return _run(purge)

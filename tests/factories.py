@@ -32,7 +32,9 @@ def make_user(email=None, full_name=None, *, admin=False, **kw) -> User:
     return user
 
 
-def make_org(name=None, *, status="approved", lead=None, worker=None, **kw) -> Organisation:
+def make_org(name=None, *, status="approved", lead=None, worker=None, safeguarding_lead=None, **kw) -> Organisation:
+    """An organisation; `safeguarding_lead` (a user, or True for the lead) is its designated
+    safeguarding lead, which publishing needs."""
     n = next(_seq)
     org = Organisation(name=name or f"Partner {n}", slug=kw.pop("slug", None) or f"partner-{n}",
                        contact_email=kw.pop("contact_email", f"hello{n}@partner.example.org"),
@@ -43,11 +45,20 @@ def make_org(name=None, *, status="approved", lead=None, worker=None, **kw) -> O
         add_member(org, lead, "lead")
     if worker:
         add_member(org, worker, "worker")
+    if safeguarding_lead is True:
+        safeguarding_lead = lead
+    if safeguarding_lead:
+        m = db.session.query(Membership).filter_by(organisation_id=org.id, user_id=safeguarding_lead.id).first()
+        if m is None:
+            add_member(org, safeguarding_lead, "worker", safeguarding_lead=True)
+        else:
+            m.is_safeguarding_lead = True
+            db.session.flush()
     return org
 
 
-def add_member(org, user, role="worker") -> Membership:
-    m = Membership(organisation_id=org.id, user_id=user.id, role=role)
+def add_member(org, user, role="worker", *, safeguarding_lead=False) -> Membership:
+    m = Membership(organisation_id=org.id, user_id=user.id, role=role, is_safeguarding_lead=safeguarding_lead)
     db.session.add(m)
     db.session.flush()
     return m

@@ -14,8 +14,8 @@ from sqlalchemy import insert, make_url, select
 
 from outreach.extensions import db as _db
 from outreach.models import Attendance, AuditEvent, AuthorisedCollector, Registration, ReminderSent, User
-from outreach.services import (audit, checkin, consent, health, one_time, organisations, passes, registration,
-                               surveys)
+from outreach.services import (audit, benchmarks, checkin, comparison, consent, health, incidents, one_time,
+                               organisations, passes, registration, safeguarding, surveys)
 from outreach.timeutil import UTC
 from tests import factories
 from tests.conftest import make_test_app
@@ -47,7 +47,8 @@ def fill(app):
     worker = factories.make_user("worker@partner.example.org", "Wyn Worker")
     guardian = factories.make_user("guardian@example.org", "Gail Guardian", phone="07700 900456")
     factories.make_user("admin@outreach.example", admin=True)
-    org = factories.make_org("Northside Youth", lead=lead, worker=worker, timezone="Europe/London")
+    org = factories.make_org("Northside Youth", lead=lead, worker=worker, timezone="Europe/London",
+                             safeguarding_lead=True)
     weekly = factories.make_programme(org, "Friday Football", registration_mode="per_session", capacity=2)
     club = factories.make_programme(org, "Art Club", registration_mode="enrol", category="arts", capacity=1)
     held = [factories.make_session(weekly, NOW - timedelta(days=7 * k), hours=2) for k in (3, 2, 1)]
@@ -94,6 +95,18 @@ def fill(app):
                          base_url=app.config["BASE_URL"], max_age_days=14, now=NOW)
     audit.record("young_person.exported", actor=guardian, organisation=org, subject=children[0], now=NOW,
                  format="json", note="Sent to the family's email — “quoted”")
+    # Art Club compares its young people with Friday Football's who have not been to it yet.
+    comparison.add_not_yet_served(club, weekly, by=lead, now=NOW)
+    benchmarks.set_area_figure(weekly, "csew_police_1", benchmarks.AreaFigure(
+        area="Greater Manchester Police", percent=47.3, year="year ending March 2025", source="ONS CSEW"),
+        by=lead, now=NOW)
+    concern = safeguarding.raise_concern(org, worker, safeguarding.ConcernDetails(
+        what_happened="Said she was scared to go home", occurred_at=held[0].starts_at,
+        young_person_id=children[0].id, location="Hall"), session=held[0], now=NOW)
+    safeguarding.change_status(concern, lead, safeguarding.StatusChange(to="under_review"), now=NOW)
+    incidents.record_incident(org, held[1], worker, incidents.IncidentDetails(
+        occurred_at=held[1].starts_at, what_happened="Fell on the court", first_aid="Ice pack",
+        young_person_ids=[children[1].id], injured_ids=[children[1].id], staff_user_ids=[worker.id]), now=NOW)
     made = one_time.claim(lead, "book_on_behalf", "t" * 22, now=NOW)  # a staff form's one-time token
     one_time.made(made, children[1])
     _db.session.commit()

@@ -14,6 +14,8 @@ from .health import HealthCheck
 from .outgoing import OutgoingMessage, MESSAGE_STATUSES, CHANNELS
 from .comparison import ComparisonMember, COMPARISON_SOURCES
 from .benchmark import AreaBenchmark
+from .safeguarding import Concern, ConcernChange, CONCERN_STATUSES, REFERRAL_BODIES
+from .incident import Incident, IncidentPerson, IncidentStaff
 
 __all__ = [
     "User", "Organisation", "Membership", "Invitation", "Programme", "ProgrammeSession",
@@ -23,6 +25,7 @@ __all__ = [
     "HealthCheck",
     "OutgoingMessage", "MESSAGE_STATUSES", "CHANNELS",
     "ComparisonMember", "AreaBenchmark", "COMPARISON_SOURCES",
+    "Concern", "ConcernChange", "CONCERN_STATUSES", "REFERRAL_BODIES", "Incident", "IncidentPerson", "IncidentStaff",
     "ORG_ROLES", "ORG_STATUSES", "ORG_KINDS", "CATEGORIES", "REGISTRATION_MODES",
     "SESSION_STATUSES", "REGISTRATION_STATUSES", "CHECKIN_METHODS", "SURVEY_KINDS",
 ]

@@ -56,6 +56,15 @@ ACTIONS = {
     "organisation.approved": "Approved the partner",
     "organisation.declined": "Declined the partner",
     "account.sign_in_failed": "Wrong password at sign-in",
+    "membership.safeguarding_lead_given": "Made a team member a designated safeguarding lead",
+    "membership.safeguarding_lead_removed": "Stopped a team member being a designated safeguarding lead",
+    "concern.raised": "Raised a safeguarding concern",
+    "concern.viewed": "Opened a safeguarding concern",
+    "concern.status_changed": "Changed a safeguarding concern's status",
+    "concerns.listed": "Opened the list of safeguarding concerns",
+    "incident.recorded": "Recorded an accident or incident",
+    "incident.viewed": "Opened an accident or incident record",
+    "incident.removed": "Removed an incident record after the retention period",
 }
 
 

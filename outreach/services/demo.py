@@ -298,14 +298,16 @@ class _Seeder:
                 decision_note="Checked safeguarding policy and DBS process." if approved else None)
             db.session.add(org)
             db.session.flush()
-            for role, user in people:
+            for i, (role, user) in enumerate(people):
+                # The first lead is the designated safeguarding lead: every organisation needs one to publish.
                 db.session.add(Membership(organisation_id=org.id, user_id=user.id, role=role,
-                                          created_at=self.at(84)))
+                                          is_safeguarding_lead=i == 0, created_at=self.at(84)))
             self.orgs[spec["key"]] = org
             self.staff[spec["key"]] = [user.id for _, user in people]
             for role, user in people[:2]:
                 label = ("applicant (organisation pending approval)" if not approved
-                         else f"{'programme lead' if role == 'lead' else 'youth worker'}, {org.name}")
+                         else f"{'programme lead and designated safeguarding lead' if role == 'lead' else 'youth worker'}, "
+                              f"{org.name}")
                 self.logins.append((role if approved else "applicant", user.email, label))
         db.session.flush()
 

@@ -12,13 +12,13 @@ from datetime import date
 
 from sqlalchemy import select
 
-from . import audit, consent, passes
+from . import audit, consent, incidents, passes, safeguarding
 from .accounts import is_young_person
 from . import one_time
 from ..errors import NotFoundError, PermissionDeniedError, ValidationError
 from ..extensions import db
 from ..models import (Attendance, AuthorisedCollector, ComparisonMember, Consent, FeedbackResponse, GuardianLink,
-                      Pass, Registration, YoungPerson)
+                      Incident, IncidentPerson, Pass, Registration, YoungPerson)
 from ..timeutil import age_on, utcnow
 
 
@@ -201,7 +201,23 @@ def export_child(user, yp: YoungPerson, *, now=None) -> dict:
         "comparison_groups": [{"programme": m.programme.title, "how": m.source_label, "added_at": iso(m.added_at)}
                               for m in db.session.execute(select(ComparisonMember).where(
                                   ComparisonMember.young_person_id == yp.id)).scalars()],
+        "incidents": [{"organisation": i.organisation.name, "occurred_at": iso(i.occurred_at),
+                       "place": i.location, "what_happened": i.what_happened, "first_aid_given": i.first_aid,
+                       "follow_up": i.follow_up, "injured": p.injured}
+                      for p, i in db.session.execute(select(IncidentPerson, Incident).join(Incident)
+                                                     .where(IncidentPerson.young_person_id == yp.id)
+                                                     .order_by(Incident.occurred_at)).all()],
     }
+    holders = safeguarding.organisations_holding(yp)
+    if holders:
+        # That they exist, and who decides: never what they say (the designated lead decides
+        # what is disclosed, as the law allows where disclosure could put a child at risk).
+        data["safeguarding_records"] = {
+            "held_by": holders,
+            "note": ("Safeguarding records about this young person are held by the organisation(s) named here. "
+                     "They are not part of this download: each organisation's designated safeguarding lead "
+                     "decides what is disclosed. To ask for them, contact the organisation."),
+        }
     audit.record("young_person.exported", actor=user, subject=yp, now=now)
     db.session.commit()
     return data
@@ -212,6 +228,10 @@ def erase_child(user, yp: YoungPerson, *, now=None) -> None:
     if not may_manage(user, yp):
         raise PermissionDeniedError("Only a guardian or the young person can delete this.", code="forbidden")
     now = now or utcnow()
+    # Safeguarding concerns and incident records stay (the law allows keeping them), without the
+    # name in their text: done first, while the name is still there to find.
+    safeguarding.keep_for_erased(yp, reason="erased by the family", now=now)
+    incidents.keep_for_erased(yp, now=now)
     for name in ("first_name", "last_name", "date_of_birth", "gender", "postcode_district",
                  "emergency_contact_name", "emergency_contact_phone", "medical_notes"):
         setattr(yp, name, None)

@@ -133,7 +133,17 @@ def decide(org: Organisation, *, approve: bool, by: User, note: str | None = Non
     return org
 
 
+NO_SAFEGUARDING_LEAD = ("Name a designated safeguarding lead before publishing: a lead does it on the Team page. "
+                        "They receive and read the safeguarding concerns your staff raise.")
+
+
 def ensure_can_publish(org: Organisation) -> None:
+    """PermissionDeniedError unless the organisation is approved and has a designated safeguarding
+    lead (codes organisation_not_approved, no_safeguarding_lead). Programmes published before the
+    rule stay published: it is checked when publishing, and a lead cannot remove the last
+    designated lead while any programme is published (set_safeguarding_lead, remove_member)."""
+    if org.status == "approved" and not _has_safeguarding_lead(org):
+        raise PermissionDeniedError(NO_SAFEGUARDING_LEAD, code="no_safeguarding_lead")
     if org.status != "approved":
         raise PermissionDeniedError(
             "Your organisation is waiting for approval by the Outreach team. You can prepare programmes "
@@ -154,6 +164,44 @@ def members(org: Organisation) -> list[Membership]:
 def _lead_count(org: Organisation) -> int:
     return db.session.scalar(select(func.count()).select_from(Membership)
                              .where(Membership.organisation_id == org.id, Membership.role == "lead"))
+
+
+def _has_safeguarding_lead(org: Organisation) -> bool:
+    return db.session.execute(select(Membership.id).where(Membership.organisation_id == org.id,
+                                                          Membership.is_safeguarding_lead.is_(True))).first() \
+        is not None
+
+
+def _safeguarding_lead_count(org: Organisation) -> int:
+    return db.session.scalar(select(func.count()).select_from(Membership)
+                             .where(Membership.organisation_id == org.id, Membership.is_safeguarding_lead.is_(True)))
+
+
+def _has_published(org: Organisation) -> bool:
+    from ..models import Programme
+
+    return db.session.execute(select(Programme.id).where(Programme.organisation_id == org.id,
+                                                         Programme.is_published.is_(True))).first() is not None
+
+
+_LAST_DSL = ("{name} is the only designated safeguarding lead, and {org} has published programmes. "
+             "Make someone else the designated safeguarding lead first.")
+
+
+def set_safeguarding_lead(org: Organisation, membership_id: int, on: bool, *, by: User, now=None) -> Membership:
+    """Make a member a designated safeguarding lead, or stop them being one. ConflictError
+    last_safeguarding_lead for the last one while a programme is published."""
+    lock_row(db.session, Organisation, org.id)
+    m = _membership(org, membership_id)
+    if m.is_safeguarding_lead == on:
+        return m
+    if not on and _safeguarding_lead_count(org) <= 1 and _has_published(org):
+        raise ConflictError(_LAST_DSL.format(name=m.user.full_name, org=org.name), code="last_safeguarding_lead")
+    m.is_safeguarding_lead = on
+    audit.record("membership.safeguarding_lead_given" if on else "membership.safeguarding_lead_removed",
+                 actor=by, organisation=org, subject=m, now=now, user_id=m.user_id)
+    db.session.commit()
+    return m
 
 
 def _membership(org: Organisation, membership_id: int) -> Membership:
@@ -189,6 +237,8 @@ def remove_member(org: Organisation, membership_id: int, *, by: User, now=None) 
     if m.role == "lead" and _lead_count(org) <= 1:
         raise ConflictError("Every organisation needs at least one lead. Make someone else a lead first.",
                             code="last_lead")
+    if m.is_safeguarding_lead and _safeguarding_lead_count(org) <= 1 and _has_published(org):
+        raise ConflictError(_LAST_DSL.format(name=m.user.full_name, org=org.name), code="last_safeguarding_lead")
     audit.record("membership.removed", actor=by, organisation=org, subject=m, now=now, user_id=m.user_id)
     db.session.delete(m)
     db.session.commit()

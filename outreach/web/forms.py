@@ -11,6 +11,9 @@ from datetime import date
 from flask import has_request_context, redirect, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import DateField as _DateField
+from wtforms import DateTimeLocalField as _DateTimeLocalField
+from wtforms import SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms import HiddenField
 from wtforms import IntegerField as _IntegerField
 from wtforms import StringField
@@ -76,6 +79,31 @@ class DateField(_DateField):
         if self.data is not None and not self.FIRST <= self.data <= self.LAST:
             self.data = None
             raise ValueError(self.out_of_range)
+
+
+class DateTimeLocalField(_DateTimeLocalField):
+    """A date and time from a native picker, in the organisation's time zone (the route turns it
+    into UTC), years 1900 to 2200 like DateField, else a message next to the field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError("Enter a date and time, like 04/12/2026 18:40.") from None
+        if self.data is not None and not DateField.FIRST <= self.data.date() <= DateField.LAST:
+            self.data = None
+            raise ValueError("Enter a real date and time.")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes (the macro in _macros/forms.html lays them out)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 def _new_token() -> str:

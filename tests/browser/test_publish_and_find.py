@@ -14,7 +14,7 @@ def _next_weekday(start: date, weekday: int) -> date:
 def test_lead_publishes_weekly_programme_and_phone_visitor_finds_it(live_server, desktop, phone, screenshot):
     with live_server.app.app_context():
         lead = make_user("lead@northside.example.org", "Pat Lead")
-        org = make_org("Northside Youth Trust", lead=lead, slug="northside")
+        org = make_org("Northside Youth Trust", lead=lead, slug="northside", safeguarding_lead=lead)
         db.session.commit()
 
     page = desktop.new_page()

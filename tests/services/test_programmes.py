@@ -73,7 +73,7 @@ def test_publish_needs_approval_and_an_upcoming_session(db):
     make_session(p)
     with pytest.raises(PermissionDeniedError):
         programmes.publish(p, by=lead)
-    approved = make_org(lead=lead)
+    approved = make_org(lead=lead, safeguarding_lead=lead)
     empty = make_programme(approved, is_published=False)
     with pytest.raises(ConflictError) as err:
         programmes.publish(empty, by=lead)

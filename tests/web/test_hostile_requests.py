@@ -270,7 +270,7 @@ def test_every_date_field_of_every_form_is_the_bounded_one():
     from wtforms.fields.core import UnboundField
 
     import outreach.web
-    from outreach.web.forms import DateField
+    from outreach.web.forms import DateField, DateTimeLocalField
 
     plain = []
     for area in pkgutil.iter_modules(outreach.web.__path__):
@@ -284,7 +284,7 @@ def test_every_date_field_of_every_form_is_the_bounded_one():
                     field = getattr(cls, name)
                     if isinstance(field, UnboundField) and issubclass(field.field_class, (wtforms.DateField,
                                                                                            wtforms.DateTimeField)) \
-                            and not issubclass(field.field_class, (DateField, wtforms.TimeField)):
+                            and not issubclass(field.field_class, (DateField, DateTimeLocalField, wtforms.TimeField)):
                         plain.append(f"{module.__name__}.{cls.__name__}.{name}")
     assert plain == []
 

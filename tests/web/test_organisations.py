@@ -39,7 +39,7 @@ def test_signed_out_applicant_is_asked_for_an_account_first(client, db):
 
 def test_pending_org_cannot_publish_until_an_admin_approves(client, db, login_as, outbox):
     lead, admin = make_user("lead@example.org"), make_user("admin@example.org", admin=True)
-    org = make_org("Waiting Club", status="pending", lead=lead)
+    org = make_org("Waiting Club", status="pending", lead=lead, safeguarding_lead=lead)
     programme = make_programme(org, is_published=False)
     make_session(programme)
     db.session.commit()

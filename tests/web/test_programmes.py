@@ -15,7 +15,7 @@ FORM = dict(title="Friday Night Football", description="Five-a-side.", category=
 
 def test_lead_creates_a_programme_and_weekly_sessions(client, db, login_as):
     lead = make_user()
-    org = make_org(lead=lead)
+    org = make_org(lead=lead, safeguarding_lead=lead)
     db.session.commit()
     login_as(lead)
     resp = client.post(f"/org/{org.slug}/programmes/new", data=FORM)

@@ -44,6 +44,11 @@ class RoleForm(AppForm):
     role = SelectField("Role", choices=choices([("worker", "Youth worker"), ("lead", "Programme lead")]))
 
 
+class SafeguardingLeadForm(AppForm):
+    on = SelectField("Designated safeguarding lead", choices=choices([("1", "Yes"), ("0", "No")]),
+                     validators=[DataRequired()])
+
+
 class ConfirmForm(AppForm):
     pass
 

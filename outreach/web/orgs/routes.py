@@ -4,12 +4,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from . import bp
-from .forms import AcceptNewAccountForm, ApplyForm, ConfirmForm, InviteForm, RoleForm, SettingsForm
+from .forms import (AcceptNewAccountForm, ApplyForm, ConfirmForm, InviteForm, RoleForm, SafeguardingLeadForm,
+                    SettingsForm)
 from ...access import org_member_required, scoped
 from ...errors import DomainError
 from ...extensions import db
 from ...models import AuditEvent, Programme, User
-from ...services import accounts, audit, organisations, programmes
+from ...services import accounts, audit, organisations, programmes, safeguarding
 from ...services.organisations import OrganisationDetails
 from ...timeutil import utcnow
 from ..auth import sessions
@@ -57,8 +58,11 @@ def apply():
 def dashboard():
     rows = db.session.execute(scoped(Programme, g.org).order_by(Programme.is_published.desc(), Programme.title)
                               ).scalars().all()
+    dsl = g.membership.is_safeguarding_lead
     return render_template("orgs/dashboard.html", summaries=programmes.summaries(rows), org=g.org,
-                           is_lead=g.membership.role == "lead")
+                           is_lead=g.membership.role == "lead", is_safeguarding_lead=dsl,
+                           has_safeguarding_lead=safeguarding.has_safeguarding_lead(g.org),
+                           open_concerns=safeguarding.counts_by_status(g.org)["open"] if dsl else 0)
 
 
 @bp.get(PREFIX + "/members")
@@ -115,6 +119,26 @@ def change_role(membership_id):
         else:
             flash(f"{m.user.full_name} is now a {'programme lead' if m.role == 'lead' else 'youth worker'}.",
                   "success")
+    return redirect(url_for("orgs.members", org_slug=g.org.slug))
+
+
+@bp.post(PREFIX + "/members/<int:membership_id>/safeguarding-lead")
+@org_member_required("lead")
+def set_safeguarding_lead(membership_id):
+    form = SafeguardingLeadForm()
+    if not form.validate_on_submit():
+        flash("Choose whether they are a designated safeguarding lead.", "error")
+        return redirect(url_for("orgs.members", org_slug=g.org.slug))
+    on = form.on.data == "1"
+    try:
+        m = organisations.set_safeguarding_lead(g.org, membership_id, on, by=current_user)
+    except DomainError as err:
+        if err.status == 404:
+            abort(404)
+        flash(err.message, "error")
+    else:
+        flash(f"{m.user.full_name} is now a designated safeguarding lead: they receive and read the concerns staff "
+              "raise." if on else f"{m.user.full_name} is no longer a designated safeguarding lead.", "success")
     return redirect(url_for("orgs.members", org_slug=g.org.slug))
 
 

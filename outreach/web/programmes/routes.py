@@ -7,7 +7,7 @@ from .forms import CancelSessionForm, ConfirmForm, ProgrammeForm, SessionForm, W
 from ...access import load, org_member_required
 from ...errors import DomainError
 from ...models import Programme, ProgrammeSession
-from ...services import places, programmes
+from ...services import places, programmes, safeguarding
 from ...services.programmes import ProgrammeDetails, SessionTimes, WeeklyRule
 from ...timeutil import utcnow
 
@@ -70,7 +70,8 @@ def detail(programme_id):
     return render_template("programmes/detail.html", programme=programme, sessions=sessions, org=g.org,
                            places=places.places_left_for_sessions(s.id for s in sessions), now=now,
                            show_past=show_past, past_count=sum(1 for s in programme.sessions if s.ends_at < now),
-                           is_lead=g.membership.role == "lead", confirm=ConfirmForm())
+                           is_lead=g.membership.role == "lead", confirm=ConfirmForm(),
+                           has_safeguarding_lead=safeguarding.has_safeguarding_lead(g.org))
 
 
 @bp.route(PREFIX + "/<int:programme_id>/edit", methods=["GET", "POST"])
