@@ -9,6 +9,7 @@
 #   make fuzz                the property-based tests with 300 fresh random examples per form (the suite runs 6)
 #   make security-scan       SQL injection scan (sqlmap) of a throwaway instance: SQLite, then PostgreSQL
 #   make bench-load          gunicorn + PostgreSQL under a mixed city-sized load for a minute
+#   make bench-scanner     fake-camera Chromium: ms from the pass's first frame to green, per way of holding it
 #   make bench-enumeration   sign-up, sign-in and reset: median time for a known and an unknown address
 #   make migration MSG=...   autogenerate a migration after changing the models
 #   make clean               remove the virtualenv and caches (never instance/)
@@ -184,6 +185,11 @@ bench-evaluation: venv
 
 # Median times of sign-up, sign-in and password reset for an address with an account and one
 # without, with a mail server that never answers (SQLite, then PostgreSQL). BENCH_ARGS: --tries 60 ...
+.PHONY: bench-scanner
+bench-scanner: venv vendor browser
+	@SCANNER_BENCH=1 $(VENV)/bin/python -m pytest -q -s -p no:cacheprovider tests/browser/test_scanner.py \
+		-k every_pass_reads 2>&1 | grep -oE "scanner_green_ms\[[^]]*\]=[0-9]+|[0-9]+ (passed|failed).*"
+
 .PHONY: bench-enumeration
 bench-enumeration: venv
 	$(BIN)/python bench/enumeration.py $(BENCH_ARGS)
