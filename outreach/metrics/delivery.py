@@ -42,11 +42,13 @@ def delivery(q):
             "staff_minutes": 0, "volunteer_minutes": 0, "cost_pence": Decimal(0), "has_cost": False,
             "participants": 0, "contact_hours": 0.0})
 
+    # The flags worked out per session first, then grouped by name: PostgreSQL does not take
+    # two copies of a CASE with bound parameters as the same grouping expression.
+    flags = select(sessions.c.programme_id, sessions.c.status, case((due, 1), else_=0).label("is_due"),
+                   case((registered, 1), else_=0).label("has_register")).subquery()
     for pid, status, is_due, has_register, n in q.rows(
-            select(sessions.c.programme_id, sessions.c.status, case((due, 1), else_=0),
-                   case((registered, 1), else_=0), func.count())
-            .group_by(sessions.c.programme_id, sessions.c.status, case((due, 1), else_=0),
-                      case((registered, 1), else_=0))):
+            select(flags.c.programme_id, flags.c.status, flags.c.is_due, flags.c.has_register, func.count())
+            .group_by(flags.c.programme_id, flags.c.status, flags.c.is_due, flags.c.has_register)):
         x = line(pid)
         if not is_due:
             x["upcoming"] += n if status == "scheduled" else 0
