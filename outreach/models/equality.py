@@ -6,6 +6,13 @@ export that loads a young person can show it by accident: only the family's own 
 read a row of it, and the evaluation reads it only as suppressed counts
 (metrics/equality.py).
 
+Lawful basis (UK GDPR Article 6): the partner's public task (6(1)(e)) for a police team or a
+council youth service, legitimate interests (6(1)(f)) for a charity or club. Condition (Article
+9(2)(g), substantial public interest): DPA 2018 Schedule 1 Part 2 paragraph 8, equality of
+opportunity or treatment, which rules out decisions about a particular young person and
+stops when they ask (hence: never shown to staff, counted only in suppressed groups, removable
+by the family at any time). See the README.
+
 Ethnic groups: the Government Statistical Service (GSS) harmonised standard for England
 (and Wales), the 19 categories of the 2021 Census under their five headings, in the
 published order, with "Prefer not to say":
