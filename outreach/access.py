@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload
 from .extensions import db
 from .models import (Attendance, AuditEvent, Concern, Incident, Invitation, Membership, Organisation, Programme,
                      ProgrammeSession, Registration, Survey, YoungPerson)
+from .models import ProgrammeCost, SessionStaffTime
 from .privacy import is_known, known_young_people
 from .web.params import MAX_ID
 
@@ -43,6 +44,10 @@ SCOPES = {
     .where(Programme.organisation_id == org_id),
     # Read through load_concern / load_incident only: the rows are the organisation's, but who
     # within it may open them is narrower (see below).
+    SessionStaffTime: lambda q, org_id: q.join(ProgrammeSession, SessionStaffTime.session_id == ProgrammeSession.id)
+    .join(Programme, ProgrammeSession.programme_id == Programme.id).where(Programme.organisation_id == org_id),
+    ProgrammeCost: lambda q, org_id: q.join(Programme, ProgrammeCost.programme_id == Programme.id)
+    .where(Programme.organisation_id == org_id),
     Concern: lambda q, org_id: q.where(Concern.organisation_id == org_id),
     Incident: lambda q, org_id: q.where(Incident.organisation_id == org_id),
     # The organisation's own events, and changes to young people it works with

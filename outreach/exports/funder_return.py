@@ -8,6 +8,7 @@ from ..metrics.regular import BANDS, regular_per_person, rule
 from ..metrics.suppression import footnote, suppress_table
 from ..models import YoungPerson
 from ..models.young_person import GENDERS
+from ._funder_sections import delivery_lines, equality_lines
 
 
 @export("funder_return", "Funder return", level="organisation", leaves_organisation=True,
@@ -51,6 +52,9 @@ def funder_return(ctx):
         for g, cells, total, reg in zip(groups, table.cells, table.row_totals, regular.cells):
             lines.append([title, labels.get(g, g), total, *cells, reg[0]])
         lines.append([title, "All", table.grand_total, *table.column_totals, regular.grand_total])
+    width = 4 + len(band_keys)
+    lines += equality_lines(q, per_person, band, band_keys, threshold, width, breaks, len(lines))
+    lines += delivery_lines(q, threshold, width, breaks, len(lines))
     return Table(filename=file_name(ctx, "funder-return", period(ctx)[1]), rows=iter(lines), page_breaks=tuple(breaks),
                  title=f"Funder return · {subject(ctx)[0]} · {period(ctx)[0]}",
                  footnote=f"{applied.sentence()} {footnote(threshold)}",

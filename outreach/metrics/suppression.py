@@ -48,6 +48,9 @@ class SuppressedTable:
     column_totals: list
     grand_total: object
     threshold: int
+    # True when no suppression could keep a small number from being worked out (the
+    # totals are published elsewhere and too little is left to hide): show no cell at all.
+    withheld: bool = False
 
     def rows_with_totals(self):
         for row, total in zip(self.cells, self.row_totals):
@@ -55,13 +58,25 @@ class SuppressedTable:
         yield [*self.column_totals, self.grand_total]
 
 
-def suppress_table(cells: list[list[int]], threshold: int) -> SuppressedTable:
-    """Suppress a table of counts that is published with row, column and grand totals."""
+def suppress_table(cells: list[list[int]], threshold: int, *, published_totals: bool = False) -> SuppressedTable:
+    """Suppress a table of counts that is published with row, column and grand totals.
+
+    `published_totals`: the column totals and the grand total are known to the reader from
+    elsewhere (the same people counted in another breakdown or a headline figure), so
+    hiding them protects nothing. They are then taken as known, only cells and row totals
+    are hidden, and where even that cannot protect a small number the table is `withheld`."""
     n_rows, n_cols = len(cells), len(cells[0]) if cells else 0
     # One matrix with the totals as its last row and column, so totals are hidden by the same rules.
     grid = [list(row) + [sum(row)] for row in cells]
     grid.append([sum(cells[i][j] for i in range(n_rows)) for j in range(n_cols)] + [sum(map(sum, cells))])
     state = [[PRIMARY if is_small(v, threshold) else None for v in row] for row in grid]
+    if published_totals:
+        # Known to the reader whatever this table shows: never counted on as hidden.
+        state[-1] = [None] * (n_cols + 1)
+        fixed = {(n_rows, j) for j in range(n_cols + 1)}
+    else:
+        fixed = set()
+    withheld = False
     lines = [[(i, j) for j in range(n_cols + 1)] for i in range(n_rows + 1)] + \
             [[(i, j) for i in range(n_rows + 1)] for j in range(n_cols + 1)]
 
@@ -71,15 +86,22 @@ def suppress_table(cells: list[list[int]], threshold: int) -> SuppressedTable:
         for line in lines:
             if not _has_pinned_cell(line, grid, state, threshold):
                 continue
-            if _hide_one_more(line, grid, state):
+            if _hide_one_more(line, grid, state, fixed):
                 changed = True
+            elif fixed:
+                withheld, changed = True, False
+                break
             elif state[-1][-1] is None:
                 # A tiny table: the grand total bounds every cell. Hiding it removes that bound.
                 state[-1][-1] = SECONDARY
                 changed = True
 
     def shown(i, j):
+        if withheld:
+            return "x"
         s = state[i][j]
+        if (i, j) in fixed and is_small(grid[i][j], threshold):
+            s = PRIMARY
         return grid[i][j] if s is None else (f"<{threshold}" if s == PRIMARY else "x")
 
     return SuppressedTable(
@@ -88,6 +110,7 @@ def suppress_table(cells: list[list[int]], threshold: int) -> SuppressedTable:
         column_totals=[shown(n_rows, j) for j in range(n_cols)],
         grand_total=shown(n_rows, n_cols),
         threshold=threshold,
+        withheld=withheld,
     )
 
 
@@ -122,12 +145,13 @@ def _has_pinned_cell(line, grid, state, threshold) -> bool:
     return False
 
 
-def _hide_one_more(line, grid, state) -> bool:
+def _hide_one_more(line, grid, state, fixed=frozenset()) -> bool:
     cells, total = line[:-1], line[-1]
-    candidates = [(grid[i][j], (i, j)) for i, j in cells if state[i][j] is None and grid[i][j] > 0]
+    candidates = [(grid[i][j], (i, j)) for i, j in cells
+                  if state[i][j] is None and grid[i][j] > 0 and (i, j) not in fixed]
     if candidates:
         _, (i, j) = min(candidates)
-    elif state[total[0]][total[1]] is None:
+    elif state[total[0]][total[1]] is None and tuple(total) not in fixed:
         i, j = total
     else:  # nothing left to hide in this line
         return False

@@ -29,3 +29,7 @@ __all__ = [
     "ORG_ROLES", "ORG_STATUSES", "ORG_KINDS", "CATEGORIES", "REGISTRATION_MODES",
     "SESSION_STATUSES", "REGISTRATION_STATUSES", "CHECKIN_METHODS", "SURVEY_KINDS",
 ]
+from .delivery import SessionStaffTime, ProgrammeCost, STAFF_ROLES
+from .equality import EqualityAnswers
+
+__all__ += ["SessionStaffTime", "ProgrammeCost", "STAFF_ROLES", "EqualityAnswers"]

@@ -17,6 +17,8 @@ from .accounts import is_young_person
 from . import one_time
 from ..errors import NotFoundError, PermissionDeniedError, ValidationError
 from ..extensions import db
+from ..models import EqualityAnswers
+from ..models.equality import ETHNIC_GROUPS, YES_NO
 from ..models import (Attendance, AuthorisedCollector, ComparisonMember, Consent, FeedbackResponse, GuardianLink,
                       Incident, IncidentPerson, Pass, Registration, YoungPerson)
 from ..timeutil import age_on, utcnow
@@ -201,6 +203,8 @@ def export_child(user, yp: YoungPerson, *, now=None) -> dict:
         "comparison_groups": [{"programme": m.programme.title, "how": m.source_label, "added_at": iso(m.added_at)}
                               for m in db.session.execute(select(ComparisonMember).where(
                                   ComparisonMember.young_person_id == yp.id)).scalars()],
+        # The optional equality answers, as given (models/equality.py); none when not answered.
+        "equality_monitoring": _equality_answers(yp),
         "incidents": [{"organisation": i.organisation.name, "occurred_at": iso(i.occurred_at),
                        "place": i.location, "what_happened": i.what_happened, "first_aid_given": i.first_aid,
                        "follow_up": i.follow_up, "injured": p.injured}
@@ -221,6 +225,14 @@ def export_child(user, yp: YoungPerson, *, now=None) -> dict:
     audit.record("young_person.exported", actor=user, subject=yp, now=now)
     db.session.commit()
     return data
+
+
+def _equality_answers(yp) -> dict | None:
+    row = db.session.get(EqualityAnswers, yp.id)
+    if row is None:
+        return None
+    return {"ethnic_group": ETHNIC_GROUPS.get(row.ethnic_group), "disability": YES_NO.get(row.disability),
+            "special_educational_needs": YES_NO.get(row.special_needs), "answered_at": row.answered_at.isoformat()}
 
 
 def erase_child(user, yp: YoungPerson, *, now=None) -> None:
@@ -249,6 +261,8 @@ def erase_child(user, yp: YoungPerson, *, now=None) -> None:
                                                            Registration.status != "cancelled")).scalars():
         r.status, r.cancelled_at = "cancelled", now
     db.session.execute(GuardianLink.__table__.delete().where(GuardianLink.young_person_id == yp.id))
+    # The optional equality answers go with the rest (special category data, kept for nothing).
+    db.session.execute(EqualityAnswers.__table__.delete().where(EqualityAnswers.young_person_id == yp.id))
     # Out of every comparison group; answers already given stay, anonymous, marked as comparison.
     db.session.execute(ComparisonMember.__table__.delete().where(ComparisonMember.young_person_id == yp.id))
     db.session.execute(FeedbackResponse.__table__.update().where(FeedbackResponse.young_person_id == yp.id)

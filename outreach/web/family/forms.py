@@ -85,3 +85,32 @@ class BookForm(AppForm):
 
 def is_valid_district(value: str) -> bool:
     return bool(re.match(r"^[A-Za-z]{1,2}[0-9][0-9A-Za-z]?$", value or ""))
+
+
+def _ethnic_choices():
+    from wtforms import SelectChoice
+
+    from ...models.equality import ETHNIC_HEADINGS, PREFER_NOT
+
+    out = [SelectChoice("", "Not answered")]
+    for _, heading, categories in ETHNIC_HEADINGS:
+        out += [SelectChoice(key, label, optgroup=heading) for key, label in categories]
+    return out + [SelectChoice(PREFER_NOT, "Prefer not to say")]
+
+
+def _yes_no_choices():
+    from ...models.equality import YES_NO
+
+    return choices([("", "Not answered")] + list(YES_NO.items()))
+
+
+class EqualityForm(AppForm):
+    """The optional equality questions (models/equality.py). Every answer may be left blank."""
+    ethnic_group = SelectField("Ethnic group", choices=_ethnic_choices(), validators=[Optional()])
+    disability = RadioField("Disability: do they have a disability or a long-term health condition?",
+                            choices=_yes_no_choices(), validators=[Optional()])
+    special_needs = RadioField("Special educational needs: do they have special educational needs (SEN)?",
+                               choices=_yes_no_choices(), validators=[Optional()])
+
+    def answers(self) -> dict:
+        return {name: getattr(self, name).data or None for name in ("ethnic_group", "disability", "special_needs")}

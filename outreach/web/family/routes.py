@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from . import bp
 from ..choices import choices
-from .forms import BookForm, ChildForm, ConfirmForm, ConsentForm, NewChildForm, PassCheckInForm
+from .forms import BookForm, ChildForm, ConfirmForm, ConsentForm, EqualityForm, NewChildForm, PassCheckInForm
 from ...errors import DomainError
 from ...extensions import db
 from .. import limits
@@ -102,6 +102,32 @@ def edit_child(young_person_id):
             flash("Your details are saved." if own else f"{child.first_name}'s details are saved.", "success")
             return redirect(url_for("family.index"))
     return render_template("family/child_form.html", form=form, child=child, own=own)
+
+
+@bp.route("/family/children/<int:young_person_id>/equality", methods=["GET", "POST"])
+@login_required
+def equality_questions(young_person_id):
+    """The optional equality questions, on their own page: special category data, asked apart
+    from what staff need, with the reason, and never shown to staff."""
+    from ...services import equality
+
+    child = _load_child(young_person_id)
+    own = child.user_id == current_user.id
+    saved = equality.answers_of(current_user, child)
+    form = EqualityForm(obj=saved) if request.method == "GET" else EqualityForm()
+    if own:
+        form.disability.label.text = "Disability: do you have a disability or a long-term health condition?"
+        form.special_needs.label.text = "Special educational needs: do you have special educational needs (SEN)?"
+    if form.validate_on_submit():
+        try:
+            row = equality.save_answers(current_user, child, **form.answers())
+        except DomainError as err:
+            _field_error(form, err)
+        else:
+            flash("Thank you: your answers are saved." if row else "Nothing is kept: no answers given.", "success")
+            return redirect(url_for("family.index"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("family/equality.html", form=form, child=child, own=own, saved=saved), status
 
 
 @bp.route("/family/children/<int:young_person_id>/consent", methods=["GET", "POST"])
