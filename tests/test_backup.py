@@ -14,8 +14,8 @@ from sqlalchemy import insert, make_url, select
 
 from outreach.extensions import db as _db
 from outreach.models import Attendance, AuditEvent, AuthorisedCollector, Registration, ReminderSent, User
-from outreach.services import (audit, benchmarks, checkin, comparison, consent, health, incidents, one_time,
-                               organisations, passes, registration, safeguarding, surveys)
+from outreach.services import (audit, benchmarks, checkin, comparison, consent, delivery, equality, health,
+                               incidents, one_time, organisations, passes, registration, safeguarding, surveys)
 from outreach.timeutil import UTC
 from tests import factories
 from tests.conftest import make_test_app
@@ -107,6 +107,12 @@ def fill(app):
     incidents.record_incident(org, held[1], worker, incidents.IncidentDetails(
         occurred_at=held[1].starts_at, what_happened="Fell on the court", first_aid="Ice pack",
         young_person_ids=[children[1].id], injured_ids=[children[1].id], staff_user_ids=[worker.id]), now=NOW)
+    delivery.record_staff_time(held[0], name="Wyn Worker", role="staff", minutes=150, by=worker, now=NOW)
+    delivery.add_programme_cost(weekly, delivery.TermCost(term="Autumn", first_day=(NOW - timedelta(days=60)).date(),
+                                                          last_day=(NOW + timedelta(days=30)).date(),
+                                                          amount_pence=91000), by=lead, now=NOW)
+    equality.save_answers(guardian, children[0], ethnic_group="white_irish", disability="no", special_needs="yes",
+                          now=NOW)
     made = one_time.claim(lead, "book_on_behalf", "t" * 22, now=NOW)  # a staff form's one-time token
     one_time.made(made, children[1])
     _db.session.commit()
