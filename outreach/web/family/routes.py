@@ -76,7 +76,7 @@ def add_child():
             _field_error(form, err)
         else:
             if back:
-                flash(f"{child.first_name} has been added and is chosen below.", "success")
+                flash(f"{child.first_name} has been added. Back to your booking:", "success")
             else:
                 flash(f"{child.first_name} has been added. You can book activities for them now.", "success")
             return redirect(_after_adding(back, child.id))
@@ -222,8 +222,10 @@ def book(programme_id):
                            ages={yp.id: age_on(yp.date_of_birth, now.date()) for yp in people if yp.date_of_birth},
                            not_offered=not_offered, places=family.places_for(sessions),
                            add_child_url=None if family.own_profile(current_user) else url_for(
+                               # Coming back, the children ticked so far stay ticked beside the new one.
                                "family.add_child", next=url_for("family.book", programme_id=programme.id,
-                                                                session=form.session_id.data or None)))
+                                                                session=form.session_id.data or None,
+                                                                child=list(form.young_person_id.data or []))))
 
 
 # The outcome of the last booking, shown once at the top of My family (like a flash message).
