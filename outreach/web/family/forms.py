@@ -86,3 +86,9 @@ class BookForm(OneTimeTokenMixin, AppForm):
 
 def is_valid_district(value: str) -> bool:
     return bool(re.match(r"^[A-Za-z]{1,2}[0-9][0-9A-Za-z]?$", value or ""))
+
+
+class CalendarFeedForm(AppForm):
+    """Make the family's calendar link; replacing or stopping one asks for the tick."""
+
+    confirm = BooleanField("Yes, the old link stops working")

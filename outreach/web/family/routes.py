@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from . import bp
 from ..choices import choices
-from .forms import BookForm, ChildForm, ConfirmForm, ConsentForm, NewChildForm, PassCheckInForm
+from .forms import BookForm, CalendarFeedForm, ChildForm, ConfirmForm, ConsentForm, NewChildForm, PassCheckInForm
 from ...errors import DomainError
 from ...extensions import db
 from .. import limits
@@ -16,7 +16,7 @@ from ..params import row_id
 from ...filenames import name_slug
 from ...models import Registration
 from ...access import staff_memberships, staff_session
-from ...services import checkin, comparison, consent, family, passes, registration, surveys
+from ...services import calendar_feed, checkin, comparison, consent, family, passes, registration, surveys
 from ...services.family import ChildDetails
 from ...services.one_time import AlreadySavedError
 from ..forms import token_redirect
@@ -48,7 +48,8 @@ def index():
     return render_template("family/index.html", people=people, own=own, booking_result=browser_session.pop(_RESULT, None),
                            bookings=family.bookings_by_child(people),
                            needs_consent={yp.id for yp in children if not consent.has_current_consent(yp)},
-                           pass_urls={yp.id: _pass_url(yp) for yp in people})
+                           pass_urls={yp.id: _pass_url(yp) for yp in people},
+                           feed=calendar_feed.feed_of(current_user))
 
 
 def _pass_url(yp):
@@ -76,7 +77,7 @@ def add_child():
             _field_error(form, err)
         else:
             if back:
-                flash(f"{child.first_name} has been added. Back to your booking:", "success")
+                flash(f"{child.first_name} has been added.", "success")
             else:
                 flash(f"{child.first_name} has been added. You can book activities for them now.", "success")
             return redirect(_after_adding(back, child.id))
@@ -353,3 +354,52 @@ def replace_pass(young_person_id):
         flash("The old pass no longer works. Here is the new one.", "success")
         return redirect(url_for("family.pass_page", secret=new.secret))
     return render_template("family/replace_pass.html", form=form, child=child)
+
+
+# ------------------------------------------------------------------ the family's calendar feed
+
+_NEW_FEED = "new_calendar_feed"
+
+
+@bp.route("/family/calendar", methods=["GET", "POST"])
+@login_required
+def calendar():
+    """Make, replace or stop the family's private calendar link. The link is shown once, just
+    after it is made (only its hash is kept)."""
+    feed = calendar_feed.feed_of(current_user)
+    form = CalendarFeedForm()
+    if form.validate_on_submit():
+        if feed is not None and not form.confirm.data:
+            form.confirm.errors.append("Tick the box: the link your calendar uses now will stop working.")
+        else:
+            browser_session[_NEW_FEED] = calendar_feed.make_feed(current_user)
+            flash("Your new calendar link is ready. The old one no longer works." if feed else
+                  "Your calendar link is ready.", "success")
+            return redirect(url_for("family.calendar"))
+    token = browser_session.pop(_NEW_FEED, None)
+    url = (current_app.config["BASE_URL"] + url_for("family.calendar_feed_ics", token=token)) if token else None
+    return render_template("family/calendar.html", feed=feed, form=form, stop_form=ConfirmForm(), url=url,
+                           webcal=("webcal://" + url.split("://", 1)[1]) if url else None)
+
+
+@bp.route("/family/calendar/stop", methods=["GET", "POST"])
+@login_required
+def stop_calendar():
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        calendar_feed.stop_feed(current_user)
+        flash("Your calendar link no longer works. Calendars that used it stop updating.", "success")
+    return redirect(url_for("family.calendar"))
+
+
+@bp.get("/calendar/<token>.ics")
+@limits.pass_lookup
+def calendar_feed_ics(token):
+    """The feed a calendar app fetches, without a sign-in: the secret in the URL is the key.
+    A wrong, replaced or stopped secret gets 404, the same for all."""
+    feed = calendar_feed.find_feed(token)
+    if feed is None:
+        abort(404)
+    return Response(calendar_feed.feed_calendar(feed), mimetype="text/calendar", headers={
+        "Content-Disposition": 'inline; filename="outreach-family.ics"',
+        "Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"})
