@@ -128,3 +128,26 @@ def test_the_same_booking_form_sent_twice_books_once(client, db, guardian, activ
     again = client.post(f"/activities/{programme.id}/book", data=form, follow_redirects=True)
     assert "This was already saved." in again.get_data(as_text=True)
     assert len(_registrations(db)) == 1
+
+
+def test_my_family_shows_each_childs_attendance_per_programme(client, db, guardian):
+    from outreach.models import Attendance
+
+    programme = make_programme(make_org(), "Street Dance", registration_mode="per_session", min_age=8, max_age=18)
+    ada = make_young_person("Ada", dob=_years_ago(12), guardian=guardian)
+    held = [make_session(programme, starts_at=datetime.now(UTC) - timedelta(days=7 * n)) for n in (1, 2, 3)]
+    for s in held:
+        db.session.add(Registration(young_person_id=ada.id, session_id=s.id, status="confirmed",
+                                    confirmed_at=s.starts_at - timedelta(days=1)))
+    db.session.add(Attendance(session_id=held[0].id, young_person_id=ada.id, method="qr",
+                              checked_in_at=held[0].starts_at))
+    other = make_young_person("Zed", guardian=make_user())
+    db.session.add(Attendance(session_id=held[1].id, young_person_id=other.id, method="qr",
+                              checked_in_at=held[1].starts_at))
+    db.session.commit()
+    html = client.get("/family").get_data(as_text=True)
+    card = html[html.index('id="child-%d"' % ada.id):]
+    assert "Attendance" in card and "Street Dance" in card
+    assert "Came to 1" in card and "Missed 2" in card
+    assert card.count("✓ Came") == 1 and card.count("✗ Missed") == 2
+    assert "Zed" not in html

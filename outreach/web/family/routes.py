@@ -16,7 +16,7 @@ from ..params import row_id
 from ...filenames import name_slug
 from ...models import Registration
 from ...access import staff_memberships, staff_session
-from ...services import calendar_feed, checkin, comparison, consent, family, passes, registration, surveys
+from ...services import attendance_history, calendar_feed, checkin, comparison, consent, family, passes, registration, surveys
 from ...services.family import ChildDetails
 from ...services.one_time import AlreadySavedError
 from ..forms import token_redirect
@@ -49,7 +49,8 @@ def index():
                            bookings=family.bookings_by_child(people),
                            needs_consent={yp.id for yp in children if not consent.has_current_consent(yp)},
                            pass_urls={yp.id: _pass_url(yp) for yp in people},
-                           feed=calendar_feed.feed_of(current_user))
+                           feed=calendar_feed.feed_of(current_user),
+                           attendance=attendance_history.history_by_child(people))
 
 
 def _pass_url(yp):
