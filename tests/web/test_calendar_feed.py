@@ -98,7 +98,7 @@ def test_a_new_link_replaces_the_old_one_which_then_finds_nothing(client, db, lo
 def test_a_stopped_link_finds_nothing(client, db, login_as, two_families):
     login_as(two_families["amara"])
     token = _new_link(client)
-    client.post("/family/calendar/stop", data={"confirm": "y"})
+    client.post("/family/calendar/stop", data={"stop_confirm": "y"})
     assert client.get(f"/calendar/{token}.ics").status_code == 404
     assert db.session.execute(select(CalendarFeed)).first() is None
 

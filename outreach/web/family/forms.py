@@ -92,3 +92,8 @@ class CalendarFeedForm(AppForm):
     """Make the family's calendar link; replacing or stopping one asks for the tick."""
 
     confirm = BooleanField("Yes, the old link stops working")
+
+
+class StopCalendarFeedForm(AppForm):
+    # Its own name: it sits on the page beside the replace form's `confirm`.
+    stop_confirm = BooleanField("Yes, stop the link", validators=[DataRequired("Tick the box to confirm.")])

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from . import bp
 from ..choices import choices
-from .forms import BookForm, CalendarFeedForm, ChildForm, ConfirmForm, ConsentForm, NewChildForm, PassCheckInForm
+from .forms import BookForm, CalendarFeedForm, ChildForm, StopCalendarFeedForm, ConfirmForm, ConsentForm, NewChildForm, PassCheckInForm
 from ...errors import DomainError
 from ...extensions import db
 from .. import limits
@@ -379,17 +379,19 @@ def calendar():
             return redirect(url_for("family.calendar"))
     token = browser_session.pop(_NEW_FEED, None)
     url = (current_app.config["BASE_URL"] + url_for("family.calendar_feed_ics", token=token)) if token else None
-    return render_template("family/calendar.html", feed=feed, form=form, stop_form=ConfirmForm(), url=url,
+    return render_template("family/calendar.html", feed=feed, form=form, stop_form=StopCalendarFeedForm(), url=url,
                            webcal=("webcal://" + url.split("://", 1)[1]) if url else None)
 
 
 @bp.route("/family/calendar/stop", methods=["GET", "POST"])
 @login_required
 def stop_calendar():
-    form = ConfirmForm()
+    form = StopCalendarFeedForm()
     if form.validate_on_submit():
         calendar_feed.stop_feed(current_user)
         flash("Your calendar link no longer works. Calendars that used it stop updating.", "success")
+    elif request.method == "POST":
+        flash(" ".join(e for errors in form.errors.values() for e in errors) or "Tick the box to confirm.", "error")
     return redirect(url_for("family.calendar"))
 
 
