@@ -14,6 +14,7 @@ from sqlalchemy import insert, make_url, select
 
 from outreach.extensions import db as _db
 from outreach.models import Attendance, AuditEvent, AuthorisedCollector, Registration, ReminderSent, User
+from outreach.services import calendar_feed
 from outreach.services import (audit, benchmarks, checkin, comparison, consent, health, incidents, one_time,
                                organisations, passes, registration, safeguarding, surveys)
 from outreach.timeutil import UTC
@@ -107,6 +108,7 @@ def fill(app):
     incidents.record_incident(org, held[1], worker, incidents.IncidentDetails(
         occurred_at=held[1].starts_at, what_happened="Fell on the court", first_aid="Ice pack",
         young_person_ids=[children[1].id], injured_ids=[children[1].id], staff_user_ids=[worker.id]), now=NOW)
+    calendar_feed.make_feed(guardian, now=NOW)  # the family's calendar link (only its hash is stored)
     made = one_time.claim(lead, "book_on_behalf", "t" * 22, now=NOW)  # a staff form's one-time token
     one_time.made(made, children[1])
     _db.session.commit()
