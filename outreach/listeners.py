@@ -10,7 +10,8 @@ from sqlalchemy import event
 
 from . import signals
 from .extensions import Session
-from .services import accounts, mail, outbox, passes
+from .filenames import name_slug
+from .services import accounts, calendar, mail, outbox, passes
 from .timeutil import to_local
 
 
@@ -152,20 +153,36 @@ def _pass_attachment(young_person):
     return url, mail.Attachment(name, png, "image", "png")
 
 
+def _calendar_attachment(registration):
+    """The booked sessions as an .ics file, for the family's calendar (services/calendar.py)."""
+    entries = calendar.entries_for_registration(registration)
+    if not entries:
+        return None
+    programme = registration.programme or registration.session.programme
+    ics = calendar.calendar_bytes(entries, name=programme.title)
+    slug = "-".join(p for p in (name_slug(registration.young_person.first_name), name_slug(programme.title)) if p)
+    return mail.Attachment(f"{slug or 'booking'}.ics", ics, "text", "calendar")
+
+
+def _booking_attachments(registration):
+    url, pass_png = _pass_attachment(registration.young_person)
+    return url, [a for a in (pass_png, _calendar_attachment(registration)) if a is not None] or None
+
+
 def _on_booking_confirmed(sender, registration, **extra):
     context = _booking_context(registration)
-    url, attachment = _pass_attachment(registration.young_person)
+    url, attachments = _booking_attachments(registration)
     for email in _family_emails(registration.young_person):
         send_templated(email, f"Booked: {context['programme'].title}", "booking_confirmed",
-                       attachments=[attachment] if attachment else None, pass_url=url, **context)
+                       attachments=attachments, pass_url=url, **context)
 
 
 def _on_booking_promoted(sender, registration, **extra):
     context = _booking_context(registration)
-    url, attachment = _pass_attachment(registration.young_person)
+    url, attachments = _booking_attachments(registration)
     for email in _family_emails(registration.young_person):
         send_templated(email, f"A place came up: {context['programme'].title}", "booking_promoted",
-                       attachments=[attachment] if attachment else None, pass_url=url, **context)
+                       attachments=attachments, pass_url=url, **context)
 
 
 def _on_session_cancelled(sender, session, registrations, **extra):

@@ -16,6 +16,7 @@ from outreach.extensions import db as _db
 from outreach.models import Attendance, AuditEvent, AuthorisedCollector, Registration, ReminderSent, User
 from outreach.services import (audit, benchmarks, checkin, comparison, consent, delivery, equality, health,
                                incidents, one_time, organisations, passes, registration, safeguarding, surveys)
+from outreach.services import calendar_feed
 from outreach.timeutil import UTC
 from tests import factories
 from tests.conftest import make_test_app
@@ -113,6 +114,7 @@ def fill(app):
                                                           amount_pence=91000), by=lead, now=NOW)
     equality.save_answers(guardian, children[0], ethnic_group="white_irish", disability="no", special_needs="yes",
                           now=NOW)
+    calendar_feed.make_feed(guardian, now=NOW)  # the family's calendar link (only its hash is stored)
     made = one_time.claim(lead, "book_on_behalf", "t" * 22, now=NOW)  # a staff form's one-time token
     one_time.made(made, children[1])
     _db.session.commit()

@@ -16,6 +16,7 @@ from .comparison import ComparisonMember, COMPARISON_SOURCES
 from .benchmark import AreaBenchmark
 from .safeguarding import Concern, ConcernChange, CONCERN_STATUSES, REFERRAL_BODIES
 from .incident import Incident, IncidentPerson, IncidentStaff
+from .calendar_feed import CalendarFeed
 
 __all__ = [
     "User", "Organisation", "Membership", "Invitation", "Programme", "ProgrammeSession",
@@ -25,6 +26,7 @@ __all__ = [
     "HealthCheck",
     "OutgoingMessage", "MESSAGE_STATUSES", "CHANNELS",
     "ComparisonMember", "AreaBenchmark", "COMPARISON_SOURCES",
+    "CalendarFeed",
     "Concern", "ConcernChange", "CONCERN_STATUSES", "REFERRAL_BODIES", "Incident", "IncidentPerson", "IncidentStaff",
     "ORG_ROLES", "ORG_STATUSES", "ORG_KINDS", "CATEGORIES", "REGISTRATION_MODES",
     "SESSION_STATUSES", "REGISTRATION_STATUSES", "CHECKIN_METHODS", "SURVEY_KINDS",

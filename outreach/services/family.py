@@ -338,3 +338,27 @@ def places_for(sessions) -> dict[int, int]:
     from .places import places_left_for_sessions
 
     return places_left_for_sessions([s.id for s in sessions]) if sessions else {}
+
+
+def people_of(user) -> list[YoungPerson]:
+    """Whom this login books for: their own profile (a young person's account), then their children."""
+    own = own_profile(user)
+    return ([own] if own else []) + children_of(user)
+
+
+def not_offered(people, programme, sessions, chosen=None, *, now) -> dict[int, str | None]:
+    """For the booking page: per young person id, why they cannot be booked (shown greyed), or None.
+
+    Against the chosen session, or the course; with no session chosen yet on a per-session
+    programme, a young person is greyed only when no upcoming session would take them (the
+    reason given is the first session's)."""
+    from . import registration
+
+    if programme.registration_mode == "drop_in" or not sessions or not people:
+        return {}
+    if programme.registration_mode == "enrol":
+        return registration.eligibility(people, programme, None, now=now)
+    if chosen is not None:
+        return registration.eligibility(people, programme, chosen, now=now)
+    per_session = [registration.eligibility(people, programme, s, now=now) for s in sessions]
+    return {yp.id: (per_session[0][yp.id] if all(e[yp.id] for e in per_session) else None) for yp in people}

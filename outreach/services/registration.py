@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import signals
 from ..database import lock_row
-from ..errors import ConflictError, NotFoundError, ValidationError
+from ..errors import ConflictError, DomainError, NotFoundError, ValidationError
 from ..extensions import db
 from ..models import Programme, ProgrammeSession, Registration
 from ..timeutil import age_on, utcnow
@@ -76,7 +76,9 @@ def _next_session(programme: Programme, now):
     ).scalar_one_or_none()
 
 
-def check_eligibility(young_person, target: Target, *, now) -> None:
+def check_eligibility_of_target(target: Target, *, now) -> ProgrammeSession:
+    """The target's own rules (published, not cancelled, not started, sessions left);
+    returns the session whose date the age range is checked on."""
     programme = target.programme
     if not programme.is_published or programme.organisation.status != "approved":
         raise NotFoundError("This programme isn't open for booking.", code="not_bookable")
@@ -88,6 +90,12 @@ def check_eligibility(young_person, target: Target, *, now) -> None:
             raise ValidationError("This session has already started.", code="session_past")
     elif session is None:
         raise ValidationError("This programme has no sessions left to book.", code="no_upcoming_sessions")
+    return session
+
+
+def check_eligibility(young_person, target: Target, *, now) -> None:
+    programme = target.programme
+    session = check_eligibility_of_target(target, now=now)
     if young_person.date_of_birth is None:
         raise ValidationError("We need a date of birth to check the age range.", code="no_date_of_birth")
     age = age_on(young_person.date_of_birth, session.starts_at.date())
@@ -252,3 +260,114 @@ def registrations_for(programme: Programme, session: ProgrammeSession | None = N
                        key=lambda r: ((r.young_person.last_name or "").lower(), (r.young_person.first_name or "")))
     waiting = [r for r in rows if r.status == "waitlisted"]
     return confirmed, waiting
+
+
+# ------------------------------------------------------------------ a family books several at once
+
+@dataclass(frozen=True)
+class ChildResult:
+    """What became of one young person in a family's booking: `status` is confirmed,
+    waitlisted or refused; a refused one has the error's `code` and `message`."""
+
+    young_person: object
+    status: str
+    registration: Registration | None = None
+    code: str | None = None
+    message: str | None = None
+    waitlist_position: int | None = None
+
+
+def check_child(young_person, target: Target, *, now) -> None:
+    """The rules for one young person on a target that do not count places: the age range
+    and not already booked. Raises ValidationError(outside_age_range, no_date_of_birth) or
+    ConflictError(already_booked)."""
+    check_eligibility(young_person, target, now=now)
+    if db.session.execute(_live(target, young_person.id)).first() is not None:
+        raise ConflictError(f"{young_person.first_name} is already booked on this.", code="already_booked")
+
+
+def eligibility(people, programme: Programme, session: ProgrammeSession | None, *, now) -> dict[int, str | None]:
+    """For the booking page, before anything is sent: per young person id, None when they
+    can be booked, else why not (outside the age range, already booked). Read-only; booking
+    checks again under the lock."""
+    target = target_for(programme, session)
+    result = {}
+    for yp in people:
+        try:
+            check_child(yp, target, now=now)
+        except (ValidationError, ConflictError) as err:
+            result[yp.id] = err.message
+        else:
+            result[yp.id] = None
+    return result
+
+
+_CHILD_ERRORS = ("outside_age_range", "no_date_of_birth", "already_booked")
+
+
+def book_places(young_people, programme: Programme, session: ProgrammeSession | None = None, *,
+                booked_by, once: str | None = None, source="online", now=None) -> list[ChildResult]:
+    """Book several young people of one family onto a session or a course in one step.
+
+    All or nothing per young person: each is confirmed while places last, else waitlisted,
+    else refused with the reason (outside_age_range, no_date_of_birth, already_booked), and
+    one refusal does not stop the others. Places are taken in the order given, under the
+    same lock as book_place, so capacity holds against anyone booking at the same moment.
+    Errors about the target itself (not_bookable, session_cancelled, session_past,
+    session_required, no_booking_needed, no_upcoming_sessions) refuse the whole booking.
+    `once` is the form's one-time token: a repeat raises one_time.AlreadySavedError.
+    """
+    from . import one_time
+
+    now = now or utcnow()
+    target = target_for(programme, session)
+    _lock(target)
+    try:
+        # The target's own rules, once: they hold for every child or none.
+        check_eligibility_of_target(target, now=now)
+        claimed = one_time.claim(booked_by, "book_family", once, now=now)
+    except Exception:
+        db.session.rollback()
+        raise
+    results: list[ChildResult] = []
+    for yp in young_people:
+        try:
+            check_child(yp, target, now=now)
+        except DomainError as err:
+            if err.code not in _CHILD_ERRORS:
+                db.session.rollback()
+                raise
+            results.append(ChildResult(yp, "refused", code=err.code, message=err.message))
+            continue
+        reg = Registration(young_person_id=yp.id, source=source, created_at=now,
+                           created_by_id=getattr(booked_by, "id", None),
+                           programme_id=programme.id if target.session is None else None,
+                           session_id=target.session.id if target.session is not None else None)
+        if confirmed_count(target) < target.capacity:
+            reg.status, reg.confirmed_at = "confirmed", now
+        else:
+            reg.status, reg.waitlisted_at = "waitlisted", now
+        try:
+            # A savepoint per child: a double booking caught by the unique index refuses
+            # that child only.
+            with db.session.begin_nested():
+                db.session.add(reg)
+        except IntegrityError:
+            results.append(ChildResult(yp, "refused", code="already_booked",
+                                       message=f"{yp.first_name} is already booked on this."))
+            continue
+        results.append(ChildResult(yp, reg.status, registration=reg))
+    made = [r.registration for r in results if r.registration is not None]
+    if not made:
+        # Nothing booked: nothing to keep, the form's token included, so the family can
+        # change their choice and send the same form again.
+        db.session.rollback()
+        return results
+    one_time.made(claimed, made[0])
+    for reg in made:
+        if reg.status == "confirmed":
+            signals.booking_confirmed.send(None, registration=reg)
+    db.session.commit()
+    return [ChildResult(r.young_person, r.status, r.registration, r.code, r.message,
+                        waitlist_position(r.registration) if r.status == "waitlisted" else None)
+            for r in results]

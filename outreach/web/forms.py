@@ -142,6 +142,7 @@ def token_redirect():
     if request.method != "GET" or TOKEN.fullmatch(request.args.get(TOKEN_PARAMETER, "")):
         return None
     # Names with a leading "_" would be url_for's own options (_external, _scheme...).
-    kept = {k: v for k, v in request.args.items() if not k.startswith("_")}
+    # Every value of a repeated name is kept (?child=3&child=7: the children chosen on a booking page).
+    kept = {k: v for k, v in request.args.lists() if not k.startswith("_")}
     return redirect(url_for(request.endpoint, **{**kept, **(request.view_args or {}),
                                                  TOKEN_PARAMETER: _new_token()}))

@@ -20,3 +20,18 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith(("//", "/\\")):
         return None
     return target
+
+
+
+def with_query(path: str, **params) -> str:
+    """`path` (already checked by safe_next) with `params` added to its query string, keeping
+    what it had: the booking page a guardian came from, with the child just added chosen
+    beside any chosen before (`?child=3&child=7`)."""
+    from urllib.parse import parse_qsl, urlencode, urlunsplit
+
+    parts = urlsplit(path)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    for key, value in params.items():
+        if value is not None and (key, str(value)) not in pairs:
+            pairs.append((key, str(value)))
+    return urlunsplit(("", "", parts.path, urlencode(pairs), parts.fragment))

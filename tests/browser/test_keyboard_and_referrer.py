@@ -56,8 +56,9 @@ def test_young_person_books_and_worker_checks_in_with_the_keyboard_alone(live_se
     tab_to(page, f"a[href*='/activities/{programme_id}/book']")
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/activities/{programme_id}/book**")
-    tab_to(page, "input[type=radio][name=young_person_id]")
-    page.keyboard.press("Space")
+    # Their own account books only themself: already ticked, reached by keyboard all the same.
+    tab_to(page, "input[type=checkbox][name=young_person_id]")
+    assert page.is_checked("input[type=checkbox][name=young_person_id]")
     tab_to(page, f"input[type=radio][name=session_id][value='{upcoming_id}']")
     page.keyboard.press("Space")
     tab_to(page, "main button[type=submit]")

@@ -27,9 +27,10 @@ def test_confirmation_arrives_over_smtp_with_a_pass_that_decodes(app, db, smtp_s
     assert message["To"] == "parent@example.org"
     assert "Friday Football" in message["Subject"]
     assert "Kofi is booked on Friday Football" in message.get_body(("plain",)).get_content()
-    [attachment] = list(message.iter_attachments())
+    attachment, ics = list(message.iter_attachments())
     assert attachment.get_content_type() == "image/png"
     assert _decode(attachment.get_content()) == [passes.pass_url(app.config["BASE_URL"], live.secret)]
+    assert (ics.get_content_type(), ics.get_filename()) == ("text/calendar", "kofi-friday-football.ics")
 
 
 def test_promotion_from_the_waiting_list_is_emailed(app, db, smtp_server):

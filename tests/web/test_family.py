@@ -231,7 +231,7 @@ def test_a_young_persons_own_account_books_only_themself(client, db, teen):
     programme = make_programme(make_org(), registration_mode="per_session", capacity=1, min_age=8, max_age=16)
     session = make_session(programme, starts_at=datetime.now(UTC) + timedelta(days=3), capacity=0)
     db.session.commit()
-    page = client.get(f"/activities/{programme.id}/book").get_data(as_text=True)
+    page = client.get(f"/activities/{programme.id}/book", follow_redirects=True).get_data(as_text=True)
     assert "Tia" in page and "Nia" not in page
     client.post(f"/activities/{programme.id}/book", data={"young_person_id": earlier.id, "session_id": session.id})
     assert db.session.scalar(select(func.count()).select_from(Registration)) == 0  # no waiting list place either

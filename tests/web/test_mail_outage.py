@@ -81,7 +81,7 @@ def test_booking_answers_at_once_while_the_mail_server_hangs_and_the_email_goes_
         [email] = inbox.received
     assert email["To"] == "grace@example.org" and email["Subject"] == "Booked: Friday Football"
     assert "Kofi is booked on Friday Football" in email.get_body(("plain",)).get_content()
-    assert [a.get_content_type() for a in email.iter_attachments()] == ["image/png"]  # the pass
+    assert [a.get_content_type() for a in email.iter_attachments()] == ["image/png", "text/calendar"]  # pass, .ics
     db.session.refresh(message)
     assert (message.status, message.attempts, message.last_error) == ("sent", 2, None)
     assert message.text is None and message.attachments is None  # the body is not kept once sent

@@ -22,7 +22,9 @@ from outreach.services import passes
 from outreach.timeutil import UTC
 from tests.factories import add_member, make_org, make_programme, make_session, make_user, make_young_person
 
-SKIP = {"static", "auth.logout"}
+# family.calendar takes no id at all: it makes the signed-in account's own calendar link (a row
+# of theirs, which the row count below would see); its secrets are tried in test_calendar_feed.py.
+SKIP = {"static", "auth.logout", "family.calendar"}
 # What must never reach partner B: A's young person and the stranger, in any field.
 PRIVATE = ["Zebedee", "Quillfeather", "Bee sting allergy", "07700 900999", "Grandpa Quill",
            "Xanthippe", "Unmetson", "Peanut anaphylaxis", "07700 900888"]

@@ -2,7 +2,7 @@
 import re
 from datetime import date
 
-from ..forms import AppForm, CleanMeta, DateField, OneTimeTokenMixin
+from ..forms import AppForm, CleanMeta, DateField, MultiCheckboxField, OneTimeTokenMixin
 from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, RadioField, SelectField,
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
@@ -77,9 +77,10 @@ class PassCheckInForm(AppForm):
     walk_in = HiddenField()
 
 
-class BookForm(AppForm):
-    young_person_id = RadioField("Who is this booking for?", coerce=int,
-                                 validators=[DataRequired("Choose who to book.")])
+class BookForm(OneTimeTokenMixin, AppForm):
+    # Several at once: one tick per child (a single value, as older pages sent, is one child).
+    young_person_id = MultiCheckboxField("Who is this booking for?", coerce=int,
+                                         validators=[DataRequired("Choose who to book.")])
     session_id = RadioField("Which session?", coerce=int, validators=[Optional()])
 
 
@@ -114,3 +115,12 @@ class EqualityForm(AppForm):
 
     def answers(self) -> dict:
         return {name: getattr(self, name).data or None for name in ("ethnic_group", "disability", "special_needs")}
+class CalendarFeedForm(AppForm):
+    """Make the family's calendar link; replacing or stopping one asks for the tick."""
+
+    confirm = BooleanField("Yes, the old link stops working")
+
+
+class StopCalendarFeedForm(AppForm):
+    # Its own name: it sits on the page beside the replace form's `confirm`.
+    stop_confirm = BooleanField("Yes, stop the link", validators=[DataRequired("Tick the box to confirm.")])

@@ -2,11 +2,13 @@
 import json
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import session as browser_session
 from flask_login import current_user, login_required
 
 from . import bp
 from ..choices import choices
-from .forms import BookForm, ChildForm, ConfirmForm, ConsentForm, EqualityForm, NewChildForm, PassCheckInForm
+from .forms import (BookForm, CalendarFeedForm, ChildForm, ConfirmForm, ConsentForm, EqualityForm, NewChildForm,
+                    PassCheckInForm, StopCalendarFeedForm)
 from ...errors import DomainError
 from ...extensions import db
 from .. import limits
@@ -15,11 +17,12 @@ from ..params import row_id
 from ...filenames import name_slug
 from ...models import Registration
 from ...access import staff_memberships, staff_session
-from ...services import checkin, comparison, consent, family, passes, registration, surveys
+from ...services import attendance_history, calendar_feed, checkin, comparison, consent, family, passes, registration, surveys
 from ...services.family import ChildDetails
 from ...services.one_time import AlreadySavedError
 from ..forms import token_redirect
-from ...timeutil import age_on, utcnow
+from ..redirects import safe_next, with_query
+from ...timeutil import age_on, to_local, utcnow
 
 
 def _field_error(form, err: DomainError) -> bool:
@@ -43,10 +46,12 @@ def index():
     children = family.children_of(current_user)
     own = family.own_profile(current_user)
     people = ([own] if own else []) + children
-    return render_template("family/index.html", people=people, own=own,
+    return render_template("family/index.html", people=people, own=own, booking_result=browser_session.pop(_RESULT, None),
                            bookings=family.bookings_by_child(people),
                            needs_consent={yp.id for yp in children if not consent.has_current_consent(yp)},
-                           pass_urls={yp.id: _pass_url(yp) for yp in people})
+                           pass_urls={yp.id: _pass_url(yp) for yp in people},
+                           feed=calendar_feed.feed_of(current_user),
+                           attendance=attendance_history.history_by_child(people))
 
 
 def _pass_url(yp):
@@ -60,21 +65,33 @@ def add_child():
     family.check_is_guardian_account(current_user)  # a young person's own account: 403, nothing written
     if (to_token := token_redirect()) is not None:
         return to_token
+    # Where "Add a child" was tapped from (a booking page): only ever a path on this site.
+    back = safe_next(request.args.get("next"))
     form = NewChildForm()
     if form.validate_on_submit():
         try:
             child = family.add_child(current_user, ChildDetails(**form.details_kwargs()), consent_given=True,
                                      once=form.form_token.data)
-        except AlreadySavedError:  # the same form sent again: the child is on the family page already
+        except AlreadySavedError as saved:  # the same form sent again: the child is saved already
             flash("This was already saved.", "info")
-            return redirect(url_for("family.index"))
+            return redirect(_after_adding(back, saved.saved.result_id))
         except DomainError as err:
             _field_error(form, err)
         else:
-            flash(f"{child.first_name} has been added. You can book activities for them now.", "success")
-            return redirect(url_for("family.index"))
-    return render_template("family/child_form.html", form=form, child=None,
+            if back:
+                flash(f"{child.first_name} has been added.", "success")
+            else:
+                flash(f"{child.first_name} has been added. You can book activities for them now.", "success")
+            return redirect(_after_adding(back, child.id))
+    return render_template("family/child_form.html", form=form, child=None, back=back,
                            wording=consent.wording("guardian"), version=consent.CURRENT_VERSION)
+
+
+def _after_adding(back, child_id):
+    """Back to the booking page the guardian came from, the new child chosen; else My family."""
+    if back and child_id:
+        return with_query(back, child=child_id)
+    return url_for("family.index")
 
 
 @bp.route("/family/children/<int:young_person_id>/edit", methods=["GET", "POST"])
@@ -190,37 +207,76 @@ def cancel_booking(registration_id):
 @login_required
 @limits.booking
 def book(programme_id):
+    """Book one or several of the family's young people onto a session or a course in one step."""
     programme = family.bookable_programme(programme_id)
     if programme is None:
         abort(404)
+    if (to_token := token_redirect()) is not None:
+        return to_token
     now = utcnow()
-    people = ([p] if (p := family.own_profile(current_user)) else []) + family.children_of(current_user)
+    people = family.people_of(current_user)
     sessions = family.upcoming_sessions(programme, now)
     form = BookForm()
     form.young_person_id.choices = choices((yp.id, f"{yp.first_name} {yp.last_name}") for yp in people)
     form.session_id.choices = choices((s.id, s.starts_at.isoformat()) for s in sessions)
-    preselect = request.args.get("session", type=row_id)
-    if request.method == "GET" and preselect:
-        form.session_id.data = preselect
-    if programme.registration_mode == "per_session" and request.method == "POST" and not form.session_id.data:
+    if request.method == "GET":
+        form.session_id.data = request.args.get("session", type=row_id)
+    by_id = {s.id: s for s in sessions}
+    chosen_session = by_id.get(form.session_id.data)
+    # Who cannot be booked, and why, shown greyed rather than offered.
+    not_offered = family.not_offered(people, programme, sessions, chosen_session, now=now)
+    if request.method == "GET":
+        asked = set(request.args.getlist("child", type=row_id))
+        form.young_person_id.data = [yp.id for yp in people
+                                     if not not_offered.get(yp.id) and (yp.id in asked or len(people) == 1)]
+    if programme.registration_mode == "per_session" and request.method == "POST" and chosen_session is None:
         form.session_id.errors = ["Choose a session."]
     elif form.validate_on_submit():
-        child = next(yp for yp in people if yp.id == form.young_person_id.data)
-        session = next((s for s in sessions if s.id == form.session_id.data), None)
+        chosen = [yp for yp in people if yp.id in set(form.young_person_id.data)]
         try:
-            reg = registration.book_place(child, programme, session, booked_by=current_user)
+            results = registration.book_places(chosen, programme, chosen_session, booked_by=current_user,
+                                               once=form.form_token.data, now=now)
+        except AlreadySavedError:  # sent twice: the first one's bookings are on My family
+            flash("This was already saved.", "info")
+            return redirect(url_for("family.index"))
         except DomainError as err:
             form.young_person_id.errors.append(err.message)
         else:
-            if reg.status == "confirmed":
-                flash(f"Booked: {child.first_name} has a place. A confirmation is on its way by email.", "success")
-            else:
-                flash(f"That was full, so {child.first_name} is on the waiting list at number "
-                      f"{registration.waitlist_position(reg)}. We'll email you if a place comes up.", "warning")
-            return redirect(url_for("family.index"))
+            if any(r.registration is not None for r in results):
+                browser_session[_RESULT] = _result_lines(programme, chosen_session, results)
+                return redirect(url_for("family.index"))
+            # Nobody could be booked: say why next to the choice, and let them choose again.
+            form.young_person_id.errors.extend(r.message for r in results)
     return render_template("family/book.html", form=form, programme=programme, sessions=sessions, people=people,
                            ages={yp.id: age_on(yp.date_of_birth, now.date()) for yp in people if yp.date_of_birth},
-                           places=family.places_for(sessions))
+                           not_offered=not_offered, places=family.places_for(sessions),
+                           add_child_url=None if family.own_profile(current_user) else url_for(
+                               # Coming back, the children ticked so far stay ticked beside the new one.
+                               "family.add_child", next=url_for("family.book", programme_id=programme.id,
+                                                                session=form.session_id.data or None,
+                                                                child=list(form.young_person_id.data or []))))
+
+
+# The outcome of the last booking, shown once at the top of My family (like a flash message).
+_RESULT = "booking_result"
+
+
+def _result_lines(programme, chosen_session, results) -> dict:
+    lines = []
+    for r in results:
+        name = r.young_person.first_name
+        if r.status == "confirmed":
+            lines.append({"status": "confirmed", "name": name,
+                          "text": f"{name} has a place. A confirmation is on its way by email."})
+        elif r.status == "waitlisted":
+            lines.append({"status": "waitlisted", "name": name,
+                          "text": f"That was full, so {name} is on the waiting list at number "
+                                  f"{r.waitlist_position}. We'll email you if a place comes up."})
+        else:
+            lines.append({"status": "refused", "name": name, "text": f"{name} is not booked. {r.message}"})
+    tz = programme.organisation.timezone
+    return {"title": programme.title, "lines": lines,
+            "when": to_local(chosen_session.starts_at, tz).strftime("%a %-d %b %Y, %H:%M") if chosen_session else None}
 
 
 @bp.get("/p/<secret>")
@@ -326,3 +382,54 @@ def replace_pass(young_person_id):
         flash("The old pass no longer works. Here is the new one.", "success")
         return redirect(url_for("family.pass_page", secret=new.secret))
     return render_template("family/replace_pass.html", form=form, child=child)
+
+
+# ------------------------------------------------------------------ the family's calendar feed
+
+_NEW_FEED = "new_calendar_feed"
+
+
+@bp.route("/family/calendar", methods=["GET", "POST"])
+@login_required
+def calendar():
+    """Make, replace or stop the family's private calendar link. The link is shown once, just
+    after it is made (only its hash is kept)."""
+    feed = calendar_feed.feed_of(current_user)
+    form = CalendarFeedForm()
+    if form.validate_on_submit():
+        if feed is not None and not form.confirm.data:
+            form.confirm.errors.append("Tick the box: the link your calendar uses now will stop working.")
+        else:
+            browser_session[_NEW_FEED] = calendar_feed.make_feed(current_user)
+            flash("Your new calendar link is ready. The old one no longer works." if feed else
+                  "Your calendar link is ready.", "success")
+            return redirect(url_for("family.calendar"))
+    token = browser_session.pop(_NEW_FEED, None)
+    url = (current_app.config["BASE_URL"] + url_for("family.calendar_feed_ics", token=token)) if token else None
+    return render_template("family/calendar.html", feed=feed, form=form, stop_form=StopCalendarFeedForm(), url=url,
+                           webcal=("webcal://" + url.split("://", 1)[1]) if url else None)
+
+
+@bp.route("/family/calendar/stop", methods=["GET", "POST"])
+@login_required
+def stop_calendar():
+    form = StopCalendarFeedForm()
+    if form.validate_on_submit():
+        calendar_feed.stop_feed(current_user)
+        flash("Your calendar link no longer works. Calendars that used it stop updating.", "success")
+    elif request.method == "POST":
+        flash(" ".join(e for errors in form.errors.values() for e in errors) or "Tick the box to confirm.", "error")
+    return redirect(url_for("family.calendar"))
+
+
+@bp.get("/calendar/<token>.ics")
+@limits.pass_lookup
+def calendar_feed_ics(token):
+    """The feed a calendar app fetches, without a sign-in: the secret in the URL is the key.
+    A wrong, replaced or stopped secret gets 404, the same for all."""
+    feed = calendar_feed.find_feed(token)
+    if feed is None:
+        abort(404)
+    return Response(calendar_feed.feed_calendar(feed), mimetype="text/calendar", headers={
+        "Content-Disposition": 'inline; filename="outreach-family.ics"',
+        "Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"})
