@@ -351,6 +351,17 @@ def sessions_taking_checkins(org_ids, now, window: CheckinWindow = DEFAULT_WINDO
         .order_by(ProgrammeSession.starts_at)).scalars().all()
 
 
+def attendance_at(yp: YoungPerson, sessions) -> dict[int, Attendance]:
+    """This young person's attendances at these sessions, by session id: the state a pass opened at
+    the door shows first ("In since 18:44"). Callers pass only sessions of the worker's own
+    organisations, so no other organisation's register is read."""
+    ids = [s.id for s in sessions]
+    if not ids:
+        return {}
+    return {a.session_id: a for a in db.session.execute(select(Attendance).where(
+        Attendance.young_person_id == yp.id, Attendance.session_id.in_(ids))).scalars()}
+
+
 def roster(session: ProgrammeSession, *, now=None) -> list[RosterLine]:
     """Everyone expected or present: bookings (live) and attendances, by name."""
     now = now or utcnow()
