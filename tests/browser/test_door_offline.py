@@ -55,7 +55,7 @@ def test_offline_door_reload_queue_send_once_and_forget_at_sign_out(live_server,
         sign_in(page, live_server.url, "worker@door.example.org", "**/org/door/")
         # With signal: today's sessions registers the service worker; the list and the scanner are opened.
         page.goto(f"{live_server.url}/org/door/today")
-        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
         page.goto(door["list"])
         page.goto(door["scan"])
         page.wait_for_selector("#scanner[data-roster=ready]")
@@ -104,7 +104,7 @@ def test_offline_door_reload_queue_send_once_and_forget_at_sign_out(live_server,
         panel = page.locator("[data-role=queue]").inner_text()
         assert panel.startswith("All sent.") and "3 check-ins" in panel and "waiting" not in panel
         page.wait_for_selector("[data-role=result][data-code=all_sent]")
-        page.wait_for_function("document.querySelector('[data-role=count]').textContent.startsWith('3 /')")
+        page.wait_for_function("() => document.querySelector('[data-role=count]').textContent.startsWith('3 /')")
         assert "ALL SENT" in page.locator("[data-role=result]").inner_text().upper()
         _shots(page, screenshot, "scanner-all-sent")
         rows = sorted(_attendances(live_server, door["session_id"]), key=lambda r: r.checked_in_at)
