@@ -4,6 +4,8 @@
 const QUEUE_PREFIX = "outreach:queue:";
 
 export class Offline extends Error {}
+// The sign-in ran out while the phone was offline: the queue waits for the worker to sign in again.
+export class SignedOut extends Error {}
 
 // A scanner may read the whole pass URL or just its code (services/checkin.py: secret_from_scan).
 export function secretFromScan(text) {
@@ -61,6 +63,7 @@ export async function sendQueue(sessionId, csrfToken) {
   } catch (err) {
     throw new Offline(String(err));
   }
+  if (response.status === 401) throw new SignedOut("not signed in");
   const data = await response.json().catch(() => null);
   if (!response.ok || !data || !Array.isArray(data.results)) {
     throw new Offline(`HTTP ${response.status}`); // signed out, or the server is down: keep the queue

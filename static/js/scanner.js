@@ -4,7 +4,9 @@
 // a reload without signal) and queues them with the time they were scanned, sending
 // the queue when the network is back. Every queued item carries a client_ref, so a
 // replay or a second phone can never make a second attendance.
-import { Offline, forgetSession, passHash, readQueue, secretFromScan, sendQueue, writeQueue } from "./door-store.js";
+import {
+  Offline, SignedOut, forgetSession, passHash, readQueue, secretFromScan, sendQueue, writeQueue,
+} from "./door-store.js";
 
 const root = document.getElementById("scanner");
 const cfg = root.dataset;
@@ -261,7 +263,14 @@ async function flush() {
     }
     refreshRosterSoon();
   } catch (err) {
-    // Still offline (or signed out): keep the queue and try again later.
+    if (err instanceof SignedOut) {
+      const waiting = readQueue(cfg.sessionId).length;
+      showQueue([], `You have been signed out. Sign in again, then open the scanner: the ${plural(waiting, "check-in", "check-ins")} ` +
+        "scanned without signal are kept on this phone until then.");
+      $("queue").dataset.queue = "signed-out";
+      root.dataset.queued = String(waiting);
+    }
+    // Still offline: keep the queue and try again later.
   } finally {
     flushing = false;
   }

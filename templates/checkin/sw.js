@@ -27,7 +27,8 @@ self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(APP_CACHE);
     // Past the browser's HTTP cache: the files must be the ones this version was hashed from.
-    await cache.addAll(APP_FILES.map((url) => new Request(url, { cache: "reload", credentials: "same-origin" })));
+    // Without cookies: the offline page is the same for everyone and must carry no one's messages.
+    await cache.addAll(APP_FILES.map((url) => new Request(url, { cache: "reload", credentials: "omit" })));
     await self.skipWaiting();
   })());
 });

@@ -93,6 +93,7 @@ def test_offline_door_reload_queue_send_once_and_forget_at_sign_out(live_server,
         other.goto(f"{live_server.url}/org/door/today")
         assert "Friday Club" in other.locator("main").inner_text()
         assert other.locator("[data-role=offline-bar]").is_visible()
+        _shots(other, screenshot, "today-offline")
         other.close()
         assert _attendances(live_server, door["session_id"]) == []
 
