@@ -11,6 +11,11 @@ if (who === "staff") {
     navigator.serviceWorker.register(body.dataset.serviceWorker, { scope: "/" }).catch(() => {
       // Not a secure context, or storage is full: the pages still work with signal.
     });
+    // A page that was loading while the worker took over is not claimed by it: ask, so this page's
+    // own requests (the scanner's roster) are kept too.
+    navigator.serviceWorker.ready.then((registration) => {
+      if (!navigator.serviceWorker.controller && registration.active) registration.active.postMessage("claim");
+    });
   }
 } else if (who === "not-staff") {
   forgetDoorData({ keepQueue: true }).catch(() => {});

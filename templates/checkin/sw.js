@@ -41,7 +41,7 @@ self.addEventListener("activate", (event) => {
     await sweep();
     await self.clients.claim();
     // The page that registered this worker was fetched before it could be kept: keep it now.
-    for (const client of await self.clients.matchAll({ type: "window" })) {
+    for (const client of await self.clients.matchAll({ type: "window", includeUncontrolled: true })) {
       if (!KEPT_PAGES.some((p) => p.test(new URL(client.url).pathname))) continue;
       try {
         const request = new Request(client.url, { credentials: "same-origin" });
@@ -173,4 +173,6 @@ self.addEventListener("fetch", (event) => {
 self.addEventListener("message", (event) => {
   // A page asks for a sweep now (the scanner when its session's window closes).
   if (event.data === "sweep") event.waitUntil(sweep());
+  // A page that was still loading when this worker took over (clients.claim() missed it) asks again.
+  if (event.data === "claim") event.waitUntil(self.clients.claim());
 });

@@ -173,3 +173,53 @@ def test_staff_pass_page_says_in_since_first(live_server, door, playwright_insta
             screenshot(page, f"issue16-staff-pass-in-since-{label}")
         finally:
             context.close()
+
+
+def test_what_the_phone_kept_is_deleted_when_check_in_closes(live_server, playwright_instance, tmp_path):
+    """A session whose check-in window closes 25 s after the scanner opens: then the scanner stops
+    and the phone no longer holds its roster or its page."""
+    from datetime import date, timedelta
+
+    from outreach.extensions import db
+    from outreach.models import Registration
+    from outreach.services import passes
+    from tests.factories import make_org, make_programme, make_session, make_user, make_young_person
+
+    app = live_server.app
+    app.config["CHECKIN_CLOSES_HOURS_AFTER"] = 0  # check-in closes when the session ends
+    with app.app_context():
+        worker = make_user("closing@door.example.org")
+        org = make_org("Closing Club", slug="closing", worker=worker)
+        programme = make_programme(org, "Short Club", min_age=10, max_age=16)
+        now = datetime.now(UTC)
+        session = make_session(programme, starts_at=now - timedelta(minutes=30), hours=(30 * 60 + 25) / 3600)
+        yp = make_young_person("Zed", "Closing", dob=date(2013, 1, 1))
+        db.session.add(Registration(young_person_id=yp.id, session_id=session.id, status="confirmed", confirmed_at=now))
+        passes.ensure_pass(yp)
+        db.session.commit()
+        session_id, ends = session.id, session.ends_at
+    video = write_video(tmp_path / "blank.y4m", [(None, 60)])
+    browser, context = _phone_with_camera(playwright_instance, video)
+    kept = """async () => {
+        const c = await caches.open('outreach-door-data-v1');
+        return (await c.keys()).map((r) => new URL(r.url).pathname);
+    }"""
+    try:
+        page = context.new_page()
+        sign_in(page, live_server.url, "closing@door.example.org", "**/org/closing/")
+        page.goto(f"{live_server.url}/org/closing/today")
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
+        page.goto(f"{live_server.url}/org/closing/sessions/{session_id}/scan")
+        page.wait_for_selector("#scanner[data-roster=ready]")
+        page.wait_for_function(f"""async () => (await ({kept})()).includes('/api/sessions/{session_id}/roster')""")
+        assert f"/org/closing/sessions/{session_id}/scan" in page.evaluate(kept)
+        left = (ends - datetime.now(UTC)).total_seconds()
+        assert left > 2, "the machine was too slow to open the scanner before check-in closed"
+        page.wait_for_selector("#scanner[data-state=closed]", timeout=(left + 10) * 1000)
+        page.wait_for_function(f"""async () => !(await ({kept})()).some((p) => p.includes('/sessions/{session_id}'))""",
+                               timeout=5_000)
+        assert "NOT NOW" in page.locator("[data-role=result]").inner_text().upper()
+        assert page.get_attribute("#scanner", "data-roster") == "closed"
+    finally:
+        context.close()
+        browser.close()
