@@ -7,6 +7,20 @@ from ..models import Attendance, Pass, Registration, User, YoungPerson
 from ..services.passes import pass_code
 
 
+WRONG_CLOCK_NOTE = ("Time in is when the scan reached the server: it was scanned without signal on a phone "
+                    "whose clock was wrong.")
+
+
+def _notes(att):
+    """The worker's notes, and the flag for a time in that is not the scan's own (services/checkin.py)."""
+    if att is None:
+        return None
+    parts = [att.notes] if att.notes else []
+    if att.phone_time_refused is not None:
+        parts.append(WRONG_CLOCK_NOTE)
+    return " ".join(parts) or None
+
+
 @export("session_register", "Session register", level="session",
         description="Everyone booked or checked in at one session, with times in and out. Identified: "
                     "for your organisation only.")
@@ -55,7 +69,7 @@ def session_register(ctx):
                    status, local(att.checked_in_at, tz, "%H:%M") if att else None, att.in_by if att else None,
                    local(att.checked_out_at, tz, "%H:%M") if att else None,
                    ("went home alone" if att.went_home_alone else att.collected_by) if att else None,
-                   att.notes if att else None]
+                   _notes(att)]
 
     return Table(filename=file_name(ctx, "register", local(session.starts_at, tz, "%Y-%m-%d-%H%M")), rows=rows(),
                  title=f"Session register · {programme.title} · {local(session.starts_at, tz, '%a %-d %b %Y %H:%M')}",

@@ -24,6 +24,10 @@ class Attendance(db.Model):
     method: Mapped[str] = mapped_column(String(12))
     # The scanning client's id for this check-in; a repeat with the same id is a no-op.
     client_ref: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # An offline scan is recorded at the time the phone scanned it. When the phone's time could not be
+    # right (in the future, or outside the session's check-in window), it is kept here and
+    # checked_in_at is the server's time when the scan arrived: the register flags such a time.
+    phone_time_refused: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_out_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     collected_by: Mapped[str | None] = mapped_column(String(120))
@@ -32,6 +36,11 @@ class Attendance(db.Model):
 
     session = relationship("ProgrammeSession")
     young_person = relationship("YoungPerson")
+
+    @property
+    def time_from_server_not_phone(self) -> bool:
+        """True when checked_in_at is the time an offline scan reached the server (the phone's clock was wrong)."""
+        return self.phone_time_refused is not None
 
     @property
     def how_they_left(self) -> str | None:

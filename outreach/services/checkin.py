@@ -56,6 +56,8 @@ class CheckinResult:
                                     "age": age_on(yp.date_of_birth, utcnow().date()) if yp.date_of_birth else None}
         if self.attendance is not None:
             data["checked_in_at"] = self.attendance.checked_in_at.isoformat()
+            # An offline scan whose phone time was refused: checked_in_at is when it reached the server.
+            data["phone_clock_wrong"] = self.attendance.phone_time_refused is not None
         return data
 
 
@@ -154,6 +156,25 @@ class CheckinWindow:
 
 DEFAULT_WINDOW = CheckinWindow()
 
+# A phone's clock a little ahead of the server's is a clock, not a wrong one: a scan time up to this
+# far in the future counts as now (and is not flagged).
+CLOCK_AHEAD_ALLOWED = timedelta(minutes=2)
+
+
+def time_of_scan(scanned_at: datetime | None, session: ProgrammeSession, now: datetime,
+                 window: CheckinWindow = DEFAULT_WINDOW) -> tuple[datetime, datetime | None]:
+    """When an offline scan happened: (the time to record, the phone's time if it was refused).
+
+    A scan queued without signal is sent later, sometimes hours later; its check-in is the moment it
+    was scanned, as the phone saw it. A phone's clock can be wrong, so its time is refused when it is
+    in the future (beyond CLOCK_AHEAD_ALLOWED) or outside the session's check-in window: then the
+    server's time now is recorded and the phone's kept, so the register can flag it."""
+    if scanned_at is None:
+        return now, None
+    if scanned_at > now + CLOCK_AHEAD_ALLOWED or not window.is_open(session, scanned_at):
+        return now, scanned_at
+    return min(scanned_at, now), None
+
 
 def booking_status(yp: YoungPerson, session: ProgrammeSession) -> tuple[str, Registration | None]:
     """'booked', 'waitlisted', 'other_session', 'not_booked' or 'drop_in' for this young person and session."""
@@ -181,10 +202,14 @@ def booking_status(yp: YoungPerson, session: ProgrammeSession) -> tuple[str, Reg
 
 
 def _check_in(yp: YoungPerson, session: ProgrammeSession, *, by=None, method="qr", client_ref=None,
-              walk_in=False, now=None, tz_name="Europe/London", window: CheckinWindow = DEFAULT_WINDOW
-              ) -> CheckinResult:
-    """Check in a young person the caller has identified (by pass or by name), or say why not."""
-    now = now or utcnow()
+              walk_in=False, now=None, tz_name="Europe/London", window: CheckinWindow = DEFAULT_WINDOW,
+              scanned_at: datetime | None = None) -> CheckinResult:
+    """Check in a young person the caller has identified (by pass or by name), or say why not.
+
+    `scanned_at` is the phone's time of an offline scan (see time_of_scan): the check-in is recorded
+    then, and the window is judged then, so a queue sent after the window closed still lands."""
+    arrived = now or utcnow()
+    now, phone_time_refused = time_of_scan(scanned_at, session, arrived, window)
     if client_ref:
         replay = db.session.execute(select(Attendance).where(Attendance.client_ref == client_ref)).scalar_one_or_none()
         if replay is not None:
@@ -220,7 +245,8 @@ def _check_in(yp: YoungPerson, session: ProgrammeSession, *, by=None, method="qr
                              flags=flags_for(yp), can_walk_in=True)
     attendance = Attendance(session_id=session.id, young_person_id=yp.id, checked_in_at=now,
                             checked_in_by_id=getattr(by, "id", None), client_ref=client_ref or None,
-                            method="walk_in" if walk_in and status != "booked" else method)
+                            method="walk_in" if walk_in and status != "booked" else method,
+                            phone_time_refused=phone_time_refused)
     db.session.add(attendance)
     try:
         db.session.flush()
@@ -237,7 +263,13 @@ def _check_in(yp: YoungPerson, session: ProgrammeSession, *, by=None, method="qr
         return CheckinResult(WARN, "already_checked_in",
                              f"{yp.short_name} was already checked in at {_local_hm(existing.checked_in_at, tz_name)}.",
                              yp, existing, flags_for(yp))
-    result = CheckinResult(OK, "checked_in", f"{yp.short_name} is checked in.", yp, attendance, flags_for(yp))
+    message = f"{yp.short_name} is checked in."
+    if phone_time_refused is not None:
+        message = (f"{yp.short_name} is checked in at {_local_hm(now, tz_name)}, when the scan reached us: "
+                   "this phone's clock is wrong, so the time it scanned could not be used.")
+    elif scanned_at is not None:
+        message = f"{yp.short_name} is checked in at {_local_hm(now, tz_name)}, when the pass was scanned."
+    result = CheckinResult(OK, "checked_in", message, yp, attendance, flags_for(yp))
     result.frozen = result.as_dict(tz_name)
     db.session.commit()
     return result
@@ -349,6 +381,17 @@ def sessions_taking_checkins(org_ids, now, window: CheckinWindow = DEFAULT_WINDO
             ProgrammeSession.starts_at <= now + window.opens_before,
             ProgrammeSession.ends_at >= now - window.closes_after)
         .order_by(ProgrammeSession.starts_at)).scalars().all()
+
+
+def attendance_at(yp: YoungPerson, sessions) -> dict[int, Attendance]:
+    """This young person's attendances at these sessions, by session id: the state a pass opened at
+    the door shows first ("In since 18:44"). Callers pass only sessions of the worker's own
+    organisations, so no other organisation's register is read."""
+    ids = [s.id for s in sessions]
+    if not ids:
+        return {}
+    return {a.session_id: a for a in db.session.execute(select(Attendance).where(
+        Attendance.young_person_id == yp.id, Attendance.session_id.in_(ids))).scalars()}
 
 
 def roster(session: ProgrammeSession, *, now=None) -> list[RosterLine]:

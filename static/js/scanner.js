@@ -1,13 +1,16 @@
 // The door scanner: keeps the rear camera open and checks in one pass after
 // another, with no tap in between. Talks to the check-in API; with no signal it
-// matches passes against the roster fetched on load and queues them, sending the
-// queue when the network is back. Every queued item carries a client_ref, so a
+// matches passes against the roster fetched on load (kept by the service worker for
+// a reload without signal) and queues them with the time they were scanned, sending
+// the queue when the network is back. Every queued item carries a client_ref, so a
 // replay or a second phone can never make a second attendance.
+import {
+  Offline, SignedOut, forgetSession, passHash, readQueue, secretFromScan, sendQueue, writeQueue,
+} from "./door-store.js";
+
 const root = document.getElementById("scanner");
 const cfg = root.dataset;
 const $ = (role) => root.querySelector(`[data-role="${role}"]`);
-const QUEUE_KEY = `outreach:queue:${cfg.sessionId}`;
-const ROSTER_KEY = `outreach:roster:${cfg.sessionId}`;
 // A pass held in front of the camera is read many times a second; it counts
 // again only after it has been out of view this long.
 const REARM_MS = 2000;
@@ -26,20 +29,6 @@ function newRef() {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
-
-function secretFromScan(text) {
-  let t = (text || "").trim();
-  if (t.includes("/p/")) t = t.slice(t.lastIndexOf("/p/") + 3);
-  return t.split("?")[0].split("#")[0].replace(/^\/+|\/+$/g, "").slice(0, 64);
-}
-
-async function sha256Hex(text) {
-  if (!crypto.subtle) return null; // only in secure contexts (https or localhost)
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-class Offline extends Error {}
 
 async function api(url, body) {
   let response;
@@ -135,7 +124,7 @@ function show(kind, result, extra = {}) {
     panel.append(el);
     return el;
   };
-  if (ICONS[kind]) panel.append(icon(kind));
+  if (ICONS[extra.icon || kind]) panel.append(icon(extra.icon || kind));
   add("p", "result-panel__word", extra.word || WORDS[result.code] || WORDS[kind] || (kind === "warn" ? "Check" : "Stop"));
   const person = result.young_person;
   if (person && person.first_name) {
@@ -174,16 +163,15 @@ function setCount(headcount) {
   if (headcount) $("count").textContent = `${headcount.checked_in} / ${headcount.booked}`;
 }
 
+// Without signal the service worker answers with the roster it kept (first name, age, flags, pass
+// hashes), until the session's check-in window closes.
 async function loadRoster() {
+  if (closed) return;
   try {
     const data = await api(cfg.rosterUrl);
-    if (data && data.people) {
-      roster = data;
-      localStorage.setItem(ROSTER_KEY, JSON.stringify(data));
-    }
+    if (data && data.people) roster = data;
   } catch (err) {
-    const stored = localStorage.getItem(ROSTER_KEY);
-    if (stored) roster = JSON.parse(stored);
+    // No signal and no kept roster: passes are still queued, and checked when the signal is back.
   }
   if (roster) {
     setCount(roster.headcount);
@@ -199,65 +187,120 @@ function refreshRosterSoon() {
 
 // ------------------------------------------------------------------ offline queue
 
-function readQueue() {
-  try {
-    return JSON.parse(localStorage.getItem(QUEUE_KEY) || "[]");
-  } catch (err) {
-    return [];
-  }
+function plural(n, one, many) {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
-function writeQueue(items) {
-  localStorage.setItem(QUEUE_KEY, JSON.stringify(items));
+// The queue panel says what is waiting, and plainly when all of it has been sent.
+function showQueue(items, sentNote) {
   const el = $("queue");
-  el.hidden = items.length === 0;
-  el.textContent = items.length
-    ? `${items.length} check-in${items.length === 1 ? "" : "s"} queued: they will be sent when the signal is back.`
-    : "";
+  if (items.length) {
+    el.hidden = false;
+    el.dataset.queue = "waiting";
+    el.textContent = `${plural(items.length, "check-in", "check-ins")} waiting for signal, kept on this phone with ` +
+      "the time each was scanned. They are sent by themselves when the signal is back.";
+  } else if (sentNote) {
+    el.hidden = false;
+    el.dataset.queue = "sent";
+    el.textContent = sentNote;
+  } else {
+    el.hidden = true;
+    el.dataset.queue = "empty";
+    el.textContent = "";
+  }
   root.dataset.queued = String(items.length);
+}
+
+function setQueue(items) {
+  writeQueue(cfg.sessionId, items);
+  showQueue(items);
 }
 
 async function queueScan(text, ref) {
   const secret = secretFromScan(text);
-  const hash = await sha256Hex(secret);
+  const hash = await passHash(text);
   const person = roster && hash ? roster.people.find((p) => p.pass_hash === hash) : null;
-  const name = person ? `${person.first_name} ${person.last_initial || ""}`.trim() : null;
-  const items = readQueue();
+  const name = person ? person.first_name : null;
+  const items = readQueue(cfg.sessionId);
   if (items.some((i) => secretFromScan(i.pass) === secret)) {
     show("queued", { code: "already_queued", message: "This pass is already waiting to be sent." }, { name });
     return;
   }
-  items.push({ pass: text, client_ref: ref, offline: true });
-  writeQueue(items);
+  // The time of the scan goes with it: the check-in is recorded then, not when the signal is back.
+  items.push({ pass: text, client_ref: ref, offline: true, scanned_at: new Date().toISOString() });
+  setQueue(items);
   const message = person
-    ? "No signal: saved on this phone and sent when the signal is back."
+    ? "No signal: saved on this phone with the time, and sent when the signal is back."
     : "No signal, and this pass isn't on today's list: it will be checked when the signal is back.";
   show("queued", { code: "queued", message, flags: person ? person.flags : [] }, { name });
 }
 
 async function flush() {
-  const items = readQueue();
-  if (!items.length || flushing) return;
+  if (flushing || !readQueue(cfg.sessionId).length) return;
   flushing = true;
   try {
-    const data = await api(cfg.batchUrl, { checkins: items });
-    if (data && Array.isArray(data.results)) {
-      // Everything sent has been answered; anything scanned meanwhile stays queued.
-      const sent = new Set(items.map((i) => i.client_ref));
-      writeQueue(readQueue().filter((i) => !sent.has(i.client_ref)));
-      const ok = data.results.filter((r) => r.status === "ok").length;
-      const problems = data.results.filter((r) => r.status === "error");
-      const el = $("queue");
-      el.hidden = false;
-      el.textContent = `Signal back: ${ok} queued check-in${ok === 1 ? "" : "s"} sent` +
-        (problems.length ? `, ${problems.length} need a look on the list (${problems.map((p) => p.message).join(" ")})` : ".");
-      refreshRosterSoon();
+    const { results } = await sendQueue(cfg.sessionId, cfg.csrfToken);
+    const ok = results.filter((r) => r.status === "ok");
+    const wrongClock = ok.filter((r) => r.phone_clock_wrong).length;
+    const looks = results.filter((r) => r.status !== "ok");
+    const waiting = readQueue(cfg.sessionId);
+    let note = waiting.length ? "" : "All sent. ";
+    note += `${plural(ok.length, "check-in", "check-ins")} scanned without signal ${ok.length === 1 ? "is" : "are"} ` +
+      "on the register at the time scanned.";
+    if (wrongClock) {
+      note += ` ${wrongClock === 1 ? "One has" : `${wrongClock} have`} the time it reached us instead: this phone's ` +
+        "clock is wrong. Set it to the network time in the phone's settings.";
     }
+    if (looks.length) {
+      note += ` ${plural(looks.length, "scan needs", "scans need")} a look on the session's list: ` +
+        looks.map((r) => r.message).join(" ");
+    }
+    showQueue(waiting, note);
+    // The result panel no longer says "queued … waiting to be sent" for what has been sent.
+    const panel = $("result");
+    if (!waiting.length && (panel.dataset.status === "queued")) {
+      show("idle", { code: "all_sent", message: "Everything scanned without signal has been sent." }, { word: "All sent", icon: "ok" });
+    }
+    refreshRosterSoon();
   } catch (err) {
+    if (err instanceof SignedOut) {
+      const waiting = readQueue(cfg.sessionId).length;
+      showQueue([], `You have been signed out. Sign in again, then open the scanner: the ${plural(waiting, "check-in", "check-ins")} ` +
+        "scanned without signal are kept on this phone until then.");
+      $("queue").dataset.queue = "signed-out";
+      root.dataset.queued = String(waiting);
+    }
     // Still offline: keep the queue and try again later.
   } finally {
     flushing = false;
   }
+}
+
+// ------------------------------------------------------------------ check-in window
+
+// Once the session's check-in window closes, the phone forgets the roster it kept, and the scanner
+// stops: the server would refuse a check-in now. The queue stays until it is sent.
+let closed = false;
+function closeDoor() {
+  closed = true;
+  roster = null;
+  root.dataset.roster = "closed";
+  forgetSession([cfg.rosterUrl, location.pathname]).catch(() => {});
+  if (navigator.serviceWorker && navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage("sweep");
+  if (camera) camera.stop();
+  root.dataset.state = "closed";
+  hint("");
+  show("error", { code: "outside_checkin_window", message: `Check-in for this session closed at ${
+    new Date(cfg.checkinClosesAt).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" })}.` },
+  { word: "Not now" });
+}
+
+function watchWindow() {
+  const closesAt = Date.parse(cfg.checkinClosesAt || "");
+  if (Number.isNaN(closesAt)) return;
+  const left = closesAt - Date.now();
+  if (left <= 0) closeDoor();
+  else setTimeout(closeDoor, Math.min(left, 2 ** 31 - 1));
 }
 
 // ------------------------------------------------------------------ scanning
@@ -268,6 +311,7 @@ async function handleScan(text) {
   const previous = lastSeen.get(text);
   lastSeen.set(text, now);
   if (previous && now - previous < REARM_MS) return;
+  if (closed) return;
   const ref = newRef();
   if (!navigator.onLine) {
     await queueScan(text, ref);
@@ -385,6 +429,7 @@ async function withBarcodeDetector(video) {
 }
 
 async function startCamera() {
+  if (closed) return;
   const video = $("video");
   const attempts = [withDecoderLibrary];
   if ("BarcodeDetector" in window) attempts.push(withBarcodeDetector);
@@ -430,7 +475,8 @@ $("walk-in").addEventListener("click", walkIn);
 $("pause").addEventListener("click", togglePause);
 window.addEventListener("online", flush);
 setInterval(flush, 5000);
-writeQueue(readQueue());
+showQueue(readQueue(cfg.sessionId));
+watchWindow();
 loadRoster().then(() => {
   flush();
   startCamera();

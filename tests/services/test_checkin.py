@@ -286,3 +286,76 @@ def test_what_makes_a_young_person_known_to_an_organisation(db):
     assert known == {cancelled.id, walked_in.id, attended.id}
     assert [is_known(org.id, yp.id) for yp in (cancelled, walked_in, attended, stranger, theirs)] == [
         True, True, True, False, False]
+
+
+# ---------------------------------------------------------------- issue 16 point 3: the time of an offline scan
+
+def _offline(secret, session, scanned_at, arrived):
+    return checkin.check_in_by_pass(secret, session, method="offline_sync", scanned_at=scanned_at, now=arrived)
+
+
+def test_an_offline_scan_is_recorded_at_the_time_it_was_scanned_not_when_it_arrived(door, db):
+    programme, session, yp, secret = door
+    book(yp, programme, session)
+    scanned = START + timedelta(minutes=4, seconds=30)
+    result = _offline(secret, session, scanned, arrived=scanned + timedelta(hours=1))
+    assert (result.status, result.code) == ("ok", "checked_in")
+    db.session.expire_all()
+    row = db.session.execute(select(Attendance)).scalar_one()
+    assert (row.checked_in_at, row.phone_time_refused, row.method) == (scanned, None, "offline_sync")
+    assert "18:04" in result.message and result.as_dict()["phone_clock_wrong"] is False
+
+
+def test_an_offline_scan_sent_after_the_window_closed_still_lands_at_its_scan_time(door, db):
+    programme, session, yp, secret = door
+    book(yp, programme, session)
+    scanned = START + timedelta(minutes=30)
+    result = _offline(secret, session, scanned, arrived=session.ends_at + timedelta(hours=5))  # the next morning
+    assert result.code == "checked_in" and result.attendance.checked_in_at == scanned
+
+
+@pytest.mark.parametrize("phone_says", [
+    AT_DOOR + timedelta(hours=1),                 # in the future
+    START - timedelta(minutes=61),                # before check-in opened (an hour before the start)
+    START + timedelta(hours=2, minutes=181),      # after it closed (three hours after the end)
+    datetime(1, 1, 1, tzinfo=UTC),                # a phone that lost its clock
+    datetime(9999, 12, 31, 23, 59, tzinfo=UTC),
+])
+def test_a_phone_time_in_the_future_or_outside_the_window_is_refused_and_the_servers_used(door, db, phone_says):
+    programme, session, yp, secret = door
+    book(yp, programme, session)
+    result = _offline(secret, session, phone_says, arrived=AT_DOOR)
+    assert (result.status, result.code) == ("ok", "checked_in")
+    assert "clock is wrong" in result.message and result.as_dict()["phone_clock_wrong"] is True
+    db.session.expire_all()
+    row = db.session.execute(select(Attendance)).scalar_one()
+    assert row.checked_in_at == AT_DOOR                    # the server's time on arrival
+    assert row.phone_time_refused == phone_says            # and the phone's, kept for the register
+    assert row.time_from_server_not_phone
+
+
+def test_a_phone_a_minute_ahead_is_a_clock_not_a_wrong_one(door, db):
+    programme, session, yp, secret = door
+    book(yp, programme, session)
+    result = _offline(secret, session, AT_DOOR + timedelta(seconds=60), arrived=AT_DOOR)
+    assert result.attendance.checked_in_at == AT_DOOR and result.attendance.phone_time_refused is None
+
+
+def test_a_wrong_phone_time_arriving_after_the_window_closed_is_refused_like_any_late_check_in(door, db):
+    programme, session, yp, secret = door
+    book(yp, programme, session)
+    result = _offline(secret, session, datetime(2001, 1, 1, tzinfo=UTC), arrived=session.ends_at + timedelta(hours=4))
+    assert (result.status, result.code) == ("error", "outside_checkin_window")
+    assert db.session.execute(select(Attendance)).first() is None
+
+
+def test_the_session_register_flags_a_time_from_the_server(door, db):
+    from outreach.exports import session_register as register
+
+    programme, session, yp, secret = door
+    book(yp, programme, session)
+    _offline(secret, session, AT_DOOR + timedelta(days=3), arrived=AT_DOOR)
+    att = db.session.execute(select(Attendance)).scalar_one()
+    assert register._notes(att) == register.WRONG_CLOCK_NOTE
+    att.phone_time_refused = None
+    assert register._notes(att) is None

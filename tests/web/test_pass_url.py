@@ -4,8 +4,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from outreach.models import Attendance
-from outreach.services import passes, registration
-from outreach.timeutil import UTC
+from outreach.services import checkin, passes, registration
+from outreach.timeutil import UTC, to_local
 from tests.factories import make_org, make_programme, make_session, make_user, make_young_person
 
 
@@ -85,3 +85,37 @@ def test_a_pass_shown_at_another_partners_door_lets_them_check_in_a_walk_in(clie
     assert client.post(f"/p/{secret}/check-in", data={"session_id": theirs.id, "walk_in": "1"}).status_code == 200
     att = db.session.execute(select(Attendance)).scalar_one()
     assert (att.session_id, att.young_person_id, att.method) == (theirs.id, yp.id, "walk_in")
+
+
+# Issue 16 point 4: a worker opening a pass with the phone's own camera sees the state first.
+
+def test_a_worker_sees_in_since_instead_of_a_check_in_button_for_someone_already_in(client, db, login_as):
+    worker, org, session, yp, secret = _now_session(db)
+    registration.book_place(yp, session.programme, session, now=datetime.now(UTC) - timedelta(days=1))
+    login_as(worker)
+    checkin.check_in_by_pass(secret, session, by=worker)
+    att = db.session.execute(select(Attendance)).scalar_one()
+    page = client.get(f"/p/{secret}").get_data(as_text=True)
+    in_at = to_local(att.checked_in_at, org.timezone).strftime("%H:%M")
+    assert f"In since {in_at}" in page
+    assert "Check in Tobi" not in page and "Check in as walk-in" not in page
+    assert page.index(f"In since {in_at}") < page.index("Friday Club")  # the state before the session's name
+    assert f"/attendances/{att.id}/check-out" in page
+
+    checkin.check_out(att, by=worker, collected_by="Mum")
+    page = client.get(f"/p/{secret}").get_data(as_text=True)
+    assert "Left at" in page and "In since" not in page and "check-out" not in page
+
+
+def test_a_worker_never_sees_another_organisations_register_on_a_pass(client, db, login_as):
+    worker, org, session, yp, secret = _now_session(db)
+    checkin.check_in_by_pass(secret, session, by=worker, walk_in=True)  # in at the first partner's session
+    other = make_user("other.worker@example.org")
+    theirs = make_session(make_programme(make_org(worker=other), "Open Gym", min_age=8, max_age=18),
+                          starts_at=datetime.now(UTC) - timedelta(minutes=5))
+    db.session.commit()
+    login_as(other)
+    page = client.get(f"/p/{secret}").get_data(as_text=True)
+    assert "Open Gym" in page and "Friday Club" not in page
+    assert "In since" not in page and "Check in as walk-in" in page
+    assert f'name="session_id" value="{theirs.id}"' in page and f'name="session_id" value="{session.id}"' not in page

@@ -3,15 +3,37 @@
 Signed-in staff only (session cookie; CSRF token in the X-CSRFToken header).
 Errors are JSON: {"error": {"code": ..., "message": ...}}. See docs/openapi.yaml.
 """
+import re
+from datetime import datetime
+
 from flask import current_app, jsonify, request
 from flask_login import current_user, login_required
 
 from . import bp
 from ...access import staff_attendance, staff_session
+from ..checkin.offline import door_copy
 from ...errors import ValidationError
 from ...services import checkin
+from ...timeutil import UTC
 
 MAX_BATCH = 200
+# An ISO 8601 time with its offset, as a browser's Date.toISOString() writes it ("2026-12-05T18:44:07.120Z").
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})")
+
+
+def _scanned_at(value) -> datetime | None:
+    """The phone's time of an offline scan, in UTC; ValidationError for anything but an ISO time with offset.
+
+    Whether the time is believed (not in the future, inside the check-in window) is the service's rule."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _ISO_TIME.fullmatch(value):
+        raise ValidationError("scanned_at must be an ISO 8601 time with its offset, e.g. 2026-12-05T18:44:07Z.",
+                              code="invalid_scanned_at")
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+    except (ValueError, OverflowError):  # 2026-02-30, or year 1 and 9999 pushed past the calendar by the offset
+        raise ValidationError("scanned_at is not a real time.", code="invalid_scanned_at") from None
 
 
 def _one(session, item: dict):
@@ -22,10 +44,13 @@ def _one(session, item: dict):
         raise ValidationError("Send the scanned pass as 'pass' (the URL or its code).", code="pass_required")
     if ref is not None and (not isinstance(ref, str) or not 8 <= len(ref) <= 64):
         raise ValidationError("client_ref must be a string of 8 to 64 characters.", code="invalid_client_ref")
-    method = "offline_sync" if item.get("offline") is True else "qr"
+    offline = item.get("offline") is True
+    # Only a scan queued without signal carries its own time; an online scan is checked in on arrival.
+    scanned_at = _scanned_at(item.get("scanned_at")) if offline else None
     tz_name = session.programme.organisation.timezone  # read before the commit expires it
-    result = checkin.check_in_by_pass(scanned[:300], session, by=current_user, method=method, client_ref=ref,
-                                      walk_in=item.get("walk_in") is True, tz_name=tz_name,
+    result = checkin.check_in_by_pass(scanned[:300], session, by=current_user,
+                                      method="offline_sync" if offline else "qr", client_ref=ref,
+                                      walk_in=item.get("walk_in") is True, tz_name=tz_name, scanned_at=scanned_at,
                                       window=checkin.CheckinWindow.from_settings(current_app.config))
     return result.as_dict(tz_name)
 
@@ -72,17 +97,22 @@ def undo(attendance_id):
 @bp.get("/sessions/<int:session_id>/roster")
 @login_required
 def roster(session_id):
-    """Who is expected and who is in. Carries hashes of pass codes, never the codes, for offline matching."""
+    """Who is expected and who is in: what a door phone keeps for working without signal, and no more
+    (first name, age, flags, hashes of pass codes, never the codes). X-Door-Keep-Until is when the
+    session's check-in window closes: the phone's service worker deletes its copy then."""
     session = staff_session(session_id, current_user)
+    window = checkin.CheckinWindow.from_settings(current_app.config)
     lines = checkin.roster(session)
-    return jsonify({
+    response = jsonify({
         "session": {"id": session.id, "title": session.programme.title, "starts_at": session.starts_at.isoformat(),
-                    "status": session.status, "min_age": session.programme.min_age,
-                    "max_age": session.programme.max_age},
+                    "ends_at": session.ends_at.isoformat(), "status": session.status,
+                    "checkin_opens_at": window.opens_at(session).isoformat(),
+                    "checkin_closes_at": window.closes_at(session).isoformat(),
+                    "min_age": session.programme.min_age, "max_age": session.programme.max_age},
         "headcount": checkin.headcount(lines),
-        "people": [{"id": x.young_person.id, "first_name": x.young_person.first_name,
-                    "last_initial": (x.young_person.last_name or "")[:1], "age": x.age, "booking": x.booking,
+        "people": [{"first_name": x.young_person.first_name, "age": x.age, "booking": x.booking,
                     "pass_hash": x.pass_hash, "flags": checkin.flags_for(x.young_person),
                     "checked_in_at": x.attendance.checked_in_at.isoformat() if x.attendance else None}
                    for x in lines],
     })
+    return door_copy(response, window.closes_at(session))

@@ -66,7 +66,11 @@ def login():
 def logout():
     sessions.end(current_user)
     flash("You are signed out.", "success")
-    return redirect(url_for("catalogue.index"))
+    response = redirect(url_for("catalogue.index"))
+    # The door phone forgets what it kept for working offline (rosters, door pages, the service
+    # worker); the page's script has already cleared them where it could (static/js/door.js).
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 def _link_settings() -> dict:

@@ -1,8 +1,9 @@
 """The door: today's sessions, a session's list, scanner, walk-ins, check-out, on-site register."""
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from . import bp
+from .offline import door_copy, keep_today_until
 from .forms import CheckOutForm, ManualCheckInForm, UndoForm, WalkInForm
 from ..choices import choices
 from ..params import row_id
@@ -40,8 +41,9 @@ def today():
     sessions = checkin.todays_sessions(g.org, now, g.org.timezone)
     counts = {s.id: checkin.headcount(checkin.roster(s, now=now)) for s in sessions}
     window = _window()
-    return render_template("checkin/today.html", sessions=sessions, counts=counts, now=now,
-                           states={s.id: window.state(s, now) for s in sessions}, window=window)
+    page = make_response(render_template("checkin/today.html", sessions=sessions, counts=counts, now=now,
+                                         states={s.id: window.state(s, now) for s in sessions}, window=window))
+    return door_copy(page, keep_today_until(sessions, window, now, g.org.timezone))
 
 
 @bp.get(PREFIX + "/sessions/<int:session_id>")
@@ -103,8 +105,11 @@ def undo(session_id):
 @org_member_required("worker")
 def scan(session_id):
     s = _session(session_id)
-    refusal = None if s.is_cancelled else _window().refusal(s, utcnow(), g.org.timezone)
-    return render_template("checkin/scan.html", s=s, refusal=refusal)
+    window = _window()
+    refusal = None if s.is_cancelled else window.refusal(s, utcnow(), g.org.timezone)
+    page = make_response(render_template("checkin/scan.html", s=s, refusal=refusal, closes_at=window.closes_at(s)))
+    # Kept on the phone for a reload without signal, until check-in closes (offline.py); a refusal is not kept.
+    return page if refusal or s.is_cancelled else door_copy(page, window.closes_at(s))
 
 
 @bp.route(PREFIX + "/sessions/<int:session_id>/walk-in", methods=["GET", "POST"])

@@ -307,7 +307,7 @@ def pass_page(secret):
                                    age=age_on(yp.date_of_birth, now.date()) if yp.date_of_birth else None,
                                    flags=checkin.flags_for(yp),
                                    status={s.id: checkin.booking_status(yp, s)[0] for s in sessions},
-                                   form=PassCheckInForm())
+                                   attendance=checkin.attendance_at(yp, sessions), form=PassCheckInForm())
     return render_template("family/pass_public.html", revoked=bool(found and found.is_revoked),
                            unknown=found is None), (404 if found is None else 200)
 
