@@ -13,6 +13,7 @@ from ...metrics.suppression import count, footnote, is_small, rate, suppress_tab
 from ...timeutil import to_local
 from ...services.surveys import CORE_TEXT
 from . import charts
+from .survey_response import survey_response_view
 
 
 def pct(share):
@@ -53,6 +54,8 @@ def build(q, *, shared=False, tz="Europe/London", programme_titles=None):
     out["surveys"] = _surveys(m["feedback"], c, r, shared, t, programme_titles or {})
     out["comparison"] = comparison_view(m["comparison"], c, shared, t, programme_titles or {})
     out["benchmarks"] = benchmark_view(m["benchmark"], c, shared, t, programme_titles or {})
+    out["survey_response"] = survey_response_view(m["survey_response"], shared=shared, t=t,
+                                                  titles=programme_titles or {})
     out["scope_programme_id"] = q.scope.programme_id
     out["cohorts"] = [{"label": co["label"], "size": c(co["size"]),
                        "cells": [r(p["retained"], p["eligible"]) for p in co["curve"]]}
