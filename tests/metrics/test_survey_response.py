@@ -17,7 +17,7 @@ from outreach.metrics import MetricQuery, Scope, compute
 from outreach.models import Attendance, Registration
 from outreach.services import comparison, surveys
 from outreach.timeutil import UTC, local_to_utc
-from outreach.web.evaluation.survey_response import survey_response_view
+from outreach.metrics.survey_response import survey_response_view
 from tests.factories import make_org, make_programme, make_young_person, session_on
 
 AS_OF = datetime(2026, 12, 10, 12, 0, tzinfo=UTC)

@@ -13,7 +13,7 @@ from ...metrics.suppression import count, footnote, is_small, rate, suppress_tab
 from ...timeutil import to_local
 from ...services.surveys import CORE_TEXT
 from . import charts
-from .survey_response import survey_response_view
+from ...metrics.survey_response import survey_response_view
 
 
 def pct(share):
