@@ -23,6 +23,8 @@ CHANGE_DEFINITIONS = [("Change from start to end", paired_change), ("Wilcoxon si
 
 
 def _signed(value):
+    if value is not None and round(value, 2) == 0:
+        value = 0.0  # never "-0.00"
     return "–" if value is None else f"{value:+.2f}"
 
 

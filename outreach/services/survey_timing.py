@@ -4,7 +4,8 @@ A start survey measures where someone began, so it is asked while they are new: 
 at a young person's first or second session of the programme, and not after (by their
 third it would no longer be a starting point). An end survey is due at the programme's
 last session, or, when the programme's lead set "Weeks until the end survey", that many
-weeks after the young person's first session if that comes sooner. Neither is due once
+weeks after the young person's first session if that comes sooner; not at the last
+session when it is their first (they answer the start survey there). Neither is due once
 the young person has answered it.
 
 A comparison group member (services/comparison.py) takes no part, so the programme's
@@ -101,6 +102,9 @@ def _due(programme, young_person_id, *, nth, at_last, since, moment, comparison=
             f"the programme's {_ordinal(nth)} session since joining" if comparison else f"{_ordinal(nth)} session")
         out.append(SurveyDue("start", start, programme.title, reason, comparison))
     weeks = programme.end_survey_weeks
+    # Someone whose first session is the programme's last is asked where they start, not
+    # where they ended up a moment later: the end survey then waits for the weeks rule.
+    at_last = at_last and nth >= 2
     if end is not None and end.id not in answered and end_is_due(at_last_session=at_last, since=since,
                                                                  moment=moment, weeks=weeks):
         reason = "last session" if at_last else f"{weeks} week{'s' if weeks != 1 else ''} since " + (

@@ -80,6 +80,11 @@ def test_end_is_due_at_the_last_session(survey_course):
     assert [(d.kind, d.reason) for d in at_session(survey_course, "Ada", 6)] == [("end", "last session")]
 
 
+def test_end_is_not_due_at_the_last_session_when_it_is_their_first(survey_course):
+    assert [(d.kind, d.reason) for d in at_session(survey_course, "Ada", 6)] == [("start", "first session")]
+    assert kinds(on_pass_page(survey_course, "Ada", during(survey_course, 6))) == ["start"]
+
+
 def test_end_is_not_due_before_the_last_session_without_a_number_of_weeks(survey_course):
     came(survey_course, "Ben", 3)
     assert kinds(at_session(survey_course, "Ben", 4)) == ["start"]

@@ -198,6 +198,8 @@ def _item_of(code):
 
 
 def signed(value, digits=2):
+    if value is not None and round(value, digits) == 0:
+        value = 0.0  # never "-0.00"
     return "–" if value is None else f"{value:+.{digits}f}"
 
 
