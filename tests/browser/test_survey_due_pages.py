@@ -76,3 +76,25 @@ def test_the_pass_page_marks_the_survey_due_now(live_server, phone, desktop):
         for path in _out(f"pass-page-survey-due-{size}"):
             page.screenshot(path=path, full_page=True)
         page.close()
+
+
+def test_the_programme_form_asks_for_the_weeks_until_the_end_survey(live_server, phone):
+    from tests.factories import add_member
+
+    with live_server.app.app_context():
+        org = make_org("Northside Youth Voice")
+        lead = make_user()
+        add_member(org, lead, "lead")
+        programme = make_programme(org, title="Youth Voice", registration_mode="enrol")
+        db.session.commit()
+        email, url = lead.email, f"{live_server.url}/org/{org.slug}/programmes/{programme.id}/edit"
+    page = phone.new_page()
+    sign_in(page, live_server.url, email, "**/org/**")
+    page.goto(url)
+    page.fill("#end_survey_weeks", "0")
+    page.click("text=Save programme")
+    assert "Enter a number of weeks from 1 to 104" in page.locator("#end_survey_weeks-error").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.locator("#end_survey_weeks").scroll_into_view_if_needed()
+    for path in _out("programme-form-end-survey-weeks-390x844"):
+        page.screenshot(path=path)
