@@ -5,7 +5,8 @@ served group, and how each figure is worked out, each section on a printed page 
 Suppressed as the report to share is (metrics/suppression.py): counts from 1 to the
 threshold less one show as "<5"; a change is stated only with at least the minimum number
 of pairs (setting, default 20) and never from fewer pairs than the threshold; otherwise the
-line says "Too few pairs to say". Rows are as wide as the funder return's header (8 cells)."""
+line says "Too few pairs to say". Rows are as wide as the funder return's header (8 cells); long text (notes, definitions) goes
+in the second cell, so only one column is wide on the printed page."""
 import inspect
 
 from .. import instruments
@@ -36,7 +37,7 @@ def _interval(low, high, *, none="every pair changed by the same amount", words=
 
 def _change(name, value, low, high, none="every pair changed by the same amount"):
     """"change +0.68 (95% interval +0.25 to +1.12)": a word first, never a sign."""
-    return f"{name} {_signed(value)} ({'95% interval ' + _interval(low, high) if low is not None else none})"
+    return f"{name} {_signed(value)} ({_interval(low, high) if low is not None else none})"
 
 
 def _line(*cells):
@@ -78,8 +79,8 @@ def evidence(q, titles: dict, threshold: int) -> tuple[list[list], list[int]]:
     shown = survey_response_view(m["survey_response"], shared=True, t=threshold, titles=titles)
     if shown["programmes"]:
         starts.append(len(lines))
-        title = "Who answered the start and end surveys"
-        lines.append(_line(title, "Programme · start cohort", *shown["columns"]))
+        title = "Who answered"
+        lines.append(_line(title, "Start and end surveys: programme · start cohort", *shown["columns"]))
         for p in shown["programmes"]:
             for row in p["rows"] + ([p["comparison"]] if p["comparison"] else []):
                 lines.append(_line(title, f"{p['title']} · {row['label']}", *[cell["count"] for cell in row["cells"]]))
@@ -95,7 +96,7 @@ def evidence(q, titles: dict, threshold: int) -> tuple[list[list], list[int]]:
         change.append((label, x["stats"]))
     if change:
         starts.append(len(lines))
-        title = "Change from start to end"
+        title = "Change start to end"
         # The change as a number and its interval in words, so that no cell begins with "+" or
         # "-" (the CSV's formula guard would put an apostrophe before it).
         lines.append(_line(title, "Questionnaire score or question", "Pairs", "Start → end (means)",
@@ -110,17 +111,17 @@ def evidence(q, titles: dict, threshold: int) -> tuple[list[list], list[int]]:
             lines.append(_line(title, label, st.pairs, f"{st.mean_before:.2f} → {st.mean_after:.2f}",
                                round(st.mean_change, 2), _interval(st.ci_low, st.ci_high, words=True),
                                "" if st.effect_size is None else round(st.effect_size, 2), moves))
-        lines.append(_line(title, f"A finding needs at least {feedback.get('min_pairs')} young people who answered "
-                                  "both the start and the end survey of the same programme."))
+        lines.append(_line(title, f"What a finding needs: at least {feedback.get('min_pairs')} young people who "
+                                  "answered both the start and the end survey of the same programme."))
 
     # The comparison group beside the served group.
     found = m["comparison"]
     if found["programmes"]:
         starts.append(len(lines))
-        title = "Served and comparison groups"
+        title = "Comparison group"
         lines.append(_line(title, "Programme · score or question", "Served pairs", "Comparison pairs",
                            "Served: change (95% interval)", "Comparison: change (95% interval)",
-                           "Difference (95% interval)", "Note"))
+                           "Difference (Welch's 95% interval)"))
         for p in found["programmes"]:
             for x in p["rows"]:
                 if x["kind"] == "score":
@@ -138,17 +139,16 @@ def evidence(q, titles: dict, threshold: int) -> tuple[list[list], list[int]]:
                 lines.append(_line(*prefix, _change("change", served.mean_change, served.ci_low, served.ci_high),
                                    _change("change", other.mean_change, other.ci_low, other.ci_high),
                                    _change("difference", st.difference, st.ci_low, st.ci_high,
-                                           none="no spread in either group"),
-                                   "Welch's interval"))
-        lines.append(_line(title, f"{NOT_RANDOMISED}. The comparison group (a waiting list, or young people not yet "
-                                  "served) was not chosen by chance: the difference is a pointer, not proof."))
+                                           none="no spread in either group")))
+        lines.append(_line(title, f"{NOT_RANDOMISED}. The comparison group (a waiting list, or young people not "
+                                  "yet served) was not chosen by chance: the difference is a pointer, not proof."))
 
     # Definitions: the metrics' own docstrings, the formulas the figures above were worked out with.
     if lines:
         starts.append(len(lines))
         title = "Definitions"
         for key in DEFINED:
-            lines.append(_line(title, REGISTRY[key].title, REGISTRY[key].formula))
+            lines.append(_line(title, f"{REGISTRY[key].title}: {REGISTRY[key].formula}"))
         for name, fn in CHANGE_DEFINITIONS:
-            lines.append(_line(title, name, inspect.cleandoc(fn.__doc__)))
+            lines.append(_line(title, f"{name}: {inspect.cleandoc(fn.__doc__)}"))
     return lines, starts
