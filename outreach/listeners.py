@@ -11,7 +11,7 @@ from sqlalchemy import event
 from . import signals
 from .extensions import Session
 from .filenames import name_slug
-from .services import accounts, calendar, mail, outbox, passes
+from .services import accounts, calendar, mail, outbox, passes, survey_timing
 from .timeutil import to_local
 
 
@@ -202,10 +202,14 @@ def send_reminder(session, young_person_id):
 
     young_person = db.session.get(YoungPerson, young_person_id)
     programme = session.programme
+    # A start or end survey that falls due at this session is said in the reminder (survey_timing.py).
+    due = survey_timing.due_at_session(young_person_id, session, now=session.starts_at, coming=True)
+    live = passes.live_pass(young_person) if due else None
     for email in _family_emails(young_person):
         send_templated(email, f"Tomorrow: {programme.title}", "reminder", session=session, programme=programme,
                        young_person=young_person, tz=programme.organisation.timezone,
-                       family_url=current_app.config["BASE_URL"] + "/family")
+                       family_url=current_app.config["BASE_URL"] + "/family", surveys_due=due,
+                       pass_url=passes.pass_url(current_app.config["BASE_URL"], live.secret) if live else None)
 
 
 def _on_comparison_joined(sender, programme, members, **extra):

@@ -3,6 +3,7 @@ from bisect import bisect_left
 from sqlalchemy import String, and_, case, cast, func, select
 
 from . import Table, export
+from .. import instruments
 from ._common import file_name, local, participant_code, period, stream, subject
 from ..models import (Attendance, FeedbackAnswer, FeedbackResponse, Programme, Survey, SurveyQuestion,
                       YoungPerson)
@@ -10,8 +11,8 @@ from ..models import (Attendance, FeedbackAnswer, FeedbackResponse, Programme, S
 
 @export("evaluator_dataset", "Evaluator dataset", level="organisation", leaves_organisation=True,
         description="One row per participant and session offered to them, under a pseudonymous participant "
-                    "code: age band, gender, district, programme and start and end survey answers (not a comparison "
-                    "group's), then the "
+                    "code: age band, gender, district, programme, start and end survey answers and questionnaire "
+                    "scores (SWEMWBS metric score, Stirling score; not a comparison group's), then the "
                     "session's date, whether they attended and after-session answers. No names, birth dates, "
                     "contacts, notes or database ids.")
 def evaluator_dataset(ctx):
@@ -52,6 +53,8 @@ def evaluator_dataset(ctx):
         .where(answers.c.kind == "session").group_by(answers.c.session_id, answers.c.young_person_id).subquery()
 
     course_columns = [course.c[f"{kind}_{code}"] for kind in ("start", "end") for code in course_codes]
+    scored, scores = instrument_scores(q, programme_ids)
+    no_scores = (None,) * (2 * len(scored))
     after_columns = [after.c[f"session_{code}"] for code in session_codes]
     # One row per participant of a programme, in export order: their start, the sessions
     # they came to (one string of ids) and their own cells. The rows for the sessions
@@ -97,6 +100,8 @@ def evaluator_dataset(ctx):
                     rows = [(day, "yes" if sid in came_to else "no") for sid, day in sessions[first:]]
                 if person not in code_of:
                     code_of = {person: participant_code(key, person)}  # rows come grouped by person
+                if scored:
+                    cells = [*cells, *scores.get((person, programme_id), no_scores)]
                 yield [code_of[person], *cells], rows
         finally:
             # A reader that stops early leaves server-side cursors open on PostgreSQL.
@@ -107,6 +112,7 @@ def evaluator_dataset(ctx):
     # What belongs to the participant first, then what belongs to the session.
     header = ["Participant code", "Age band", "Gender", "Postcode district", "Programme",
               *[f"{kind} survey: {code}" for kind in ("start", "end") for code in course_codes],
+              *[f"{kind} score: {instruments.get(code).score_name}" for kind in ("start", "end") for code in scored],
               "Session date", "Attended", *[f"after-session survey: {code}" for code in session_codes]]
     return Table(filename=file_name(ctx, "evaluator-dataset", period(ctx)[1]), groups=groups(),
                  title=f"Evaluator dataset · {subject(ctx)[0]} · {period(ctx)[0]}",
@@ -133,3 +139,34 @@ def _answers_by_session(rows, width):
             row = next(rows, None)
         return lambda session_id: found.get(session_id, blanks)
     return answers_of
+
+
+def instrument_scores(q, programme_ids) -> tuple[list[str], dict]:
+    """The scored instruments on these programmes' start and end surveys (registry order),
+    and per (young person, programme) their published score at the start and at the end
+    (the instrument's own scoring, e.g. SWEMWBS's conversion table), each None when they did
+    not answer every scored item. Cells in header order: every instrument's start score,
+    then every end score. Comparison group answers are left out, as everywhere here."""
+    sv, sq, fr, fa = Survey.__table__, SurveyQuestion.__table__, FeedbackResponse.__table__, FeedbackAnswer.__table__
+    has_score = [code for code, inst in instruments.REGISTRY.items() if inst.has_score]
+    present = set(q.rows(select(sq.c.instrument).distinct().join(sv, sv.c.id == sq.c.survey_id)
+                         .where(sv.c.programme_id.in_(programme_ids), sv.c.kind.in_(["start", "end"]),
+                                sq.c.instrument.in_(has_score))))
+    scored = [code for code in has_score if (code,) in present]
+    if not scored:
+        return [], {}
+    # Only the instruments' items: a few per answered survey, far fewer than the export's rows.
+    rows = q.rows(select(fr.c.young_person_id, sv.c.programme_id, sv.c.kind, sq.c.instrument, sq.c.item_number,
+                         fa.c.value)
+                  .join(sv, sv.c.id == fr.c.survey_id).join(fa, fa.c.response_id == fr.c.id)
+                  .join(sq, sq.c.id == fa.c.question_id)
+                  .where(sv.c.programme_id.in_(programme_ids), sv.c.kind.in_(["start", "end"]),
+                         sq.c.instrument.in_(scored), fr.c.young_person_id.is_not(None), fr.c.comparison.is_(False))
+                  .order_by(fr.c.id))
+    answers: dict[tuple, dict[tuple, dict[int, int]]] = {}
+    for person, programme_id, kind, code, item, value in rows:
+        answers.setdefault((person, programme_id), {}).setdefault((kind, code), {})[item] = value
+    scores = {key: tuple(instruments.get(code).score(by.get((kind, code), {}))
+                         for kind in ("start", "end") for code in scored)
+              for key, by in answers.items()}
+    return scored, scores

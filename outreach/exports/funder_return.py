@@ -1,6 +1,7 @@
 from sqlalchemy import case, func, select
 
 from . import Table, export
+from ._evidence import evidence, programme_titles
 from ._common import file_name, period, subject
 from ..metrics.base import AGE_BAND_LABELS
 from ..metrics.breakdown import in_order
@@ -13,7 +14,9 @@ from ._funder_sections import delivery_lines, equality_lines
 
 @export("funder_return", "Funder return", level="organisation", leaves_organisation=True,
         description="Participants, regular attendees and attendance bands by age band, gender and postcode "
-                    "district, with small numbers suppressed. Fit to send to a funder.")
+                    "district; who answered the start and end surveys, change from start to end with its 95% "
+                    "interval, the comparison group and the definitions; small numbers suppressed. Fit to send "
+                    "to a funder.")
 def funder_return(ctx):
     """Participants = young people with at least one attendance in the range. Bands and
     regular attendees as in the "regular" metric. Each breakdown is a table whose rows
@@ -55,6 +58,10 @@ def funder_return(ctx):
     width = 4 + len(band_keys)
     lines += equality_lines(q, per_person, band, band_keys, threshold, width, breaks, len(lines))
     lines += delivery_lines(q, threshold, width, breaks, len(lines))
+    # Issue 17 point 9: who answered, change with its interval, the comparison and the definitions.
+    more, starts = evidence(q, programme_titles(ctx), threshold)
+    breaks += [len(lines) + start for start in starts]
+    lines += more
     return Table(filename=file_name(ctx, "funder-return", period(ctx)[1]), rows=iter(lines), page_breaks=tuple(breaks),
                  title=f"Funder return · {subject(ctx)[0]} · {period(ctx)[0]}",
                  footnote=f"{applied.sentence()} {footnote(threshold)}",

@@ -45,6 +45,10 @@ class Programme(db.Model):
     # A regular attendee of this programme came to at least this many of its sessions;
     # none: the default rule, a share of the sessions offered to them (EVAL_REGULAR_SHARE).
     regular_sessions: Mapped[int | None] = mapped_column()
+    # The end survey falls due this many weeks after a young person's first session (or, for
+    # a comparison group member, after they joined), if that comes before the programme's
+    # last session; none: at the last session only (services/survey_timing.py).
+    end_survey_weeks: Mapped[int | None] = mapped_column()
     is_published: Mapped[bool] = mapped_column(default=False)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -61,6 +65,7 @@ class Programme(db.Model):
         CheckConstraint("min_age <= max_age", name="age_order"),
         CheckConstraint("capacity >= 1", name="capacity_positive"),
         CheckConstraint("regular_sessions IS NULL OR regular_sessions >= 1", name="regular_sessions_positive"),
+        CheckConstraint("end_survey_weeks IS NULL OR end_survey_weeks BETWEEN 1 AND 104", name="end_survey_weeks_range"),
         Index("ix_programmes_org", "organisation_id"),
         Index("ix_programmes_catalogue", "is_published", "category"),
     )

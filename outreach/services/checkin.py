@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from . import audit
+from . import audit, survey_timing
 from .passes import find_by_secret_or_none
 from ..database import lock_row
 from ..errors import ConflictError, NotFoundError, ValidationError
@@ -42,6 +42,8 @@ class CheckinResult:
     attendance: Attendance | None = None
     flags: list[str] = field(default_factory=list)
     can_walk_in: bool = False
+    # Start or end surveys due for them now, in words for the green screen (survey_timing.py).
+    surveys_due: list[str] = field(default_factory=list)
     # The answer as sent, taken before the commit so sending it needs no reload.
     frozen: dict | None = None
 
@@ -50,7 +52,8 @@ class CheckinResult:
             return self.frozen
         yp = self.young_person
         data = {"status": self.status, "code": self.code, "message": self.message, "flags": self.flags,
-                "can_walk_in": self.can_walk_in, "attendance_id": self.attendance.id if self.attendance else None}
+                "can_walk_in": self.can_walk_in, "attendance_id": self.attendance.id if self.attendance else None,
+                "surveys_due": self.surveys_due}
         if yp is not None and yp.erased_at is None:
             data["young_person"] = {"id": yp.id, "first_name": yp.first_name,
                                     "age": age_on(yp.date_of_birth, utcnow().date()) if yp.date_of_birth else None}
@@ -269,7 +272,9 @@ def _check_in(yp: YoungPerson, session: ProgrammeSession, *, by=None, method="qr
                    "this phone's clock is wrong, so the time it scanned could not be used.")
     elif scanned_at is not None:
         message = f"{yp.short_name} is checked in at {_local_hm(now, tz_name)}, when the pass was scanned."
-    result = CheckinResult(OK, "checked_in", message, yp, attendance, flags_for(yp))
+    result = CheckinResult(OK, "checked_in", message, yp, attendance, flags_for(yp),
+                           surveys_due=survey_timing.check_in_note(
+                               survey_timing.due_at_session(yp.id, session, now=now), yp.first_name))
     result.frozen = result.as_dict(tz_name)
     db.session.commit()
     return result

@@ -13,14 +13,13 @@ group lets staff see nothing more about them.
 
 Each member's family is emailed when they join (through the outbox: listeners.py), and
 members answer the programme's own start and end surveys, offered on their pass page on
-the same timetable as the served group's: the start survey from when they join, the end
-survey once the programme has no session more than a week ahead. Their answers are
+the same timetable as the served group's (services/survey_timing.py): the start survey
+from when they join until the programme's second session after that, the end survey from
+the programme's last session or the programme's set number of weeks after they joined. Their answers are
 stored marked as comparison (FeedbackResponse.comparison) and never count in the served
 group's figures. A member who is given a place or comes to a session is served from then
 on: what they answer after that is not marked, and their pairs leave the comparison.
 """
-from datetime import timedelta
-
 from sqlalchemy import func, or_, select
 
 from ..database import lock_row
@@ -30,13 +29,10 @@ from ..models import (ComparisonMember, FeedbackResponse, Programme, ProgrammeSe
                       YoungPerson)
 from ..models.comparison import served_by
 from ..timeutil import utcnow
-from . import audit
+from . import audit, survey_timing
 from .. import signals
 
 COURSE_SURVEYS = ("start", "end")
-# As for the served group (services/surveys.open_for): the end survey opens once no session
-# of the programme is more than this far ahead.
-END_SURVEY_OPENS = timedelta(days=7)
 
 
 def _registrations_on(programme_id):
@@ -155,34 +151,11 @@ def members_of(programme) -> list[dict]:
 def surveys_open_for(young_person_id: int, now) -> list[tuple]:
     """Start and end surveys this young person can answer now as a comparison group
     member, as (survey, None, programme title) like services/surveys.open_for: for each
-    programme whose group they are in and which has not served them, its start survey
-    until they answer it, and its end survey once the programme has no session left more
-    than a week ahead, until they answer it."""
-    groups = db.session.execute(
-        select(ComparisonMember.programme_id, Programme.title).join(Programme, Programme.id == ComparisonMember.programme_id)
-        .where(ComparisonMember.young_person_id == young_person_id)).all()
-    titles = {pid: title for pid, title in groups if not _was_served(pid, young_person_id)}
-    if not titles:
-        return []
-    surveys = db.session.execute(select(Survey).where(Survey.programme_id.in_(list(titles)),
-                                                      Survey.kind.in_(COURSE_SURVEYS))
-                                 .order_by(Survey.id.desc())).scalars().all()
-    first_of_kind = {(s.programme_id, s.kind): s for s in surveys}  # the first made, as surveys_of
-    answered = set(db.session.execute(select(FeedbackResponse.survey_id).where(
-        FeedbackResponse.young_person_id == young_person_id,
-        FeedbackResponse.survey_id.in_([s.id for s in surveys] or [0]))).scalars())
-    last = dict(db.session.execute(
-        select(ProgrammeSession.programme_id, func.max(ProgrammeSession.starts_at))
-        .where(ProgrammeSession.programme_id.in_(list(titles)), ProgrammeSession.status == "scheduled")
-        .group_by(ProgrammeSession.programme_id)).all())
-    out = []
-    for (programme_id, kind), survey in sorted(first_of_kind.items(), key=lambda kv: (titles[kv[0][0]], kv[0][1])):
-        if survey.id in answered:
-            continue
-        ends = last.get(programme_id)
-        if kind == "start" or (ends is not None and ends <= now + END_SURVEY_OPENS):
-            out.append((survey, None, titles[programme_id]))
-    return out
+    programme whose group they are in and which has not served them, its start and end
+    surveys while they are due by the served group's rules, the programme's sessions
+    standing in for theirs (services/survey_timing.py)."""
+    return sorted(((d.survey, None, d.programme_title) for d in survey_timing.comparison_due(young_person_id, now)),
+                  key=lambda x: (x[2], x[0].kind))
 
 
 def _was_served(programme_id, young_person_id) -> bool:

@@ -18,6 +18,7 @@ from .organisations import ensure_can_publish
 
 MAX_SESSIONS_PER_RULE = 120
 MAX_REGULAR_SESSIONS = 1200  # sessions a lead may set as "regular": ten weekly rules' worth
+MAX_END_SURVEY_WEEKS = 104  # an end survey at most two years after someone's first session
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
@@ -36,6 +37,9 @@ class ProgrammeDetails:
     # Sessions a young person must come to for the evaluation to count them as a regular
     # attendee of this programme; None: the default share of the sessions offered to them.
     regular_sessions: int | None = None
+    # Weeks after a young person's first session when their end survey falls due, if the
+    # programme's last session has not come first; None: at the last session.
+    end_survey_weeks: int | None = None
 
 
 def _check(details: ProgrammeDetails) -> None:
@@ -54,6 +58,9 @@ def _check(details: ProgrammeDetails) -> None:
     if details.regular_sessions is not None and not 1 <= details.regular_sessions <= MAX_REGULAR_SESSIONS:
         raise ValidationError(f"Enter a number of sessions from 1 to {MAX_REGULAR_SESSIONS:,}, or leave it blank.",
                               code="invalid_regular_sessions", field="regular_sessions")
+    if details.end_survey_weeks is not None and not 1 <= details.end_survey_weeks <= MAX_END_SURVEY_WEEKS:
+        raise ValidationError(f"Enter a number of weeks from 1 to {MAX_END_SURVEY_WEEKS}, or leave it blank.",
+                              code="invalid_end_survey_weeks", field="end_survey_weeks")
 
 
 def create(org, details: ProgrammeDetails, *, by, now=None) -> Programme:
@@ -72,7 +79,8 @@ def _clean(details: ProgrammeDetails) -> dict:
                 category=details.category, venue_name=details.venue_name.strip(),
                 venue_address=details.venue_address.strip(), postcode_district=details.postcode_district.strip().upper(),
                 min_age=details.min_age, max_age=details.max_age, capacity=details.capacity,
-                registration_mode=details.registration_mode, regular_sessions=details.regular_sessions)
+                registration_mode=details.registration_mode, regular_sessions=details.regular_sessions,
+                end_survey_weeks=details.end_survey_weeks)
 
 
 def _enrolled(programme) -> int:

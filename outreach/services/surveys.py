@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import instruments
-from . import comparison
+from . import comparison, survey_timing
 from ..database import lock_row
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..extensions import db
@@ -197,9 +197,10 @@ def submit(survey, values: dict[int, int], *, young_person_id=None, session_id=N
 
 def open_for(young_person_id: int, now) -> list[tuple]:
     """Surveys this young person can answer now, as (survey, session or None, programme title):
-    an after-session survey for a session they attended in the last three days, a start
-    survey for a programme they have attended, and an end survey once that programme has
-    no session left more than a week ahead."""
+    an after-session survey for a session they attended in the last three days, and the
+    start and end surveys of programmes they attended in the last 120 days while those are
+    due (services/survey_timing.py: the start survey at their first or second session, the
+    end survey at the last session or after the programme's set number of weeks)."""
     attended = db.session.execute(
         select(ProgrammeSession, Programme.title).join(Attendance, Attendance.session_id == ProgrammeSession.id)
         .join(Programme, Programme.id == ProgrammeSession.programme_id)
@@ -209,27 +210,19 @@ def open_for(young_person_id: int, now) -> list[tuple]:
     if not attended:
         return []
     programme_ids = {s.programme_id for s, _ in attended}
-    surveys = db.session.execute(select(Survey).where(Survey.programme_id.in_(programme_ids))).scalars().all()
+    titles = {s.programme_id: title for s, title in attended}
+    after = db.session.execute(select(Survey).where(Survey.programme_id.in_(programme_ids), Survey.kind == "session")
+                               .order_by(Survey.id.desc())).scalars().all()
     answered = set(db.session.execute(
         select(FeedbackResponse.survey_id, FeedbackResponse.session_id)
         .where(FeedbackResponse.young_person_id == young_person_id,
-               FeedbackResponse.survey_id.in_([s.id for s in surveys] or [0]))).all())
-    answered_surveys = {survey_id for survey_id, _ in answered}
-    titles = {s.programme_id: title for s, title in attended}
-    later = dict(db.session.execute(
-        select(ProgrammeSession.programme_id, func.max(ProgrammeSession.starts_at))
-        .where(ProgrammeSession.programme_id.in_(programme_ids), ProgrammeSession.status == "scheduled")
-        .group_by(ProgrammeSession.programme_id)).all())
-    out = []
-    for survey in sorted(surveys, key=lambda s: (titles[s.programme_id], s.kind)):
-        if survey.kind == "session":
-            for session, _ in attended:
-                if (session.programme_id == survey.programme_id and session.starts_at >= now - timedelta(days=3)
-                        and (survey.id, session.id) not in answered):
-                    out.append((survey, session, titles[survey.programme_id]))
-                    break
-        elif survey.id not in answered_surveys:
-            last = later.get(survey.programme_id)
-            if survey.kind == "start" or (last is not None and last <= now + timedelta(days=7)):
-                out.append((survey, None, titles[survey.programme_id]))
-    return out
+               FeedbackResponse.survey_id.in_([s.id for s in after] or [0]))).all())
+    out = [(d.survey, None, d.programme_title) for d in survey_timing.due_now(young_person_id, now,
+                                                                             programme_ids=programme_ids)]
+    for survey in after:
+        for session, _ in attended:
+            if (session.programme_id == survey.programme_id and session.starts_at >= now - timedelta(days=3)
+                    and (survey.id, session.id) not in answered):
+                out.append((survey, session, titles[survey.programme_id]))
+                break
+    return sorted(out, key=lambda x: (x[2], x[0].kind))

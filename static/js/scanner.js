@@ -144,6 +144,18 @@ function show(kind, result, extra = {}) {
     }
     panel.append(list);
   }
+  // A start or end survey due now (services/survey_timing.py): the worker can ask there and then.
+  const due = result.surveys_due || [];
+  if (due.length) {
+    const list = document.createElement("ul");
+    list.className = "result-panel__surveys";
+    for (const line of due) {
+      const li = document.createElement("li");
+      li.textContent = line;
+      list.append(li);
+    }
+    panel.append(list);
+  }
   if (kind !== "idle") beep(kind === "queued" ? "ok" : kind);
 }
 

@@ -146,11 +146,12 @@ def test_a_member_is_offered_the_start_survey_while_waiting(waiting_member):
     assert [(s.kind, title) for s, _, title in offered] == [("start", "Street Safe")]
 
 
-def test_the_end_survey_opens_when_no_session_is_more_than_a_week_ahead(waiting_member):
+def test_the_end_survey_opens_at_the_programmes_last_session(waiting_member):
+    # The served group's rule (services/survey_timing.py): due from the start of the last session.
     p, yp = waiting_member["programme"], waiting_member["yp"]
     make_session(p, starts_at=NOW + timedelta(days=8))
-    assert [s.kind for s, _, _ in comparison.surveys_open_for(yp.id, NOW)] == ["start"]
-    assert [s.kind for s, _, _ in comparison.surveys_open_for(yp.id, NOW + timedelta(days=1))] == ["end", "start"]
+    assert [s.kind for s, _, _ in comparison.surveys_open_for(yp.id, NOW + timedelta(days=7))] == ["start"]
+    assert [s.kind for s, _, _ in comparison.surveys_open_for(yp.id, NOW + timedelta(days=8))] == ["end", "start"]
 
 
 def test_an_answered_survey_is_not_offered_again(waiting_member):

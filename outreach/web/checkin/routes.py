@@ -78,7 +78,8 @@ def manual_check_in(session_id):
     yp = load_young_person(g.org, _form_id(form.young_person_id.data))
     result = checkin.check_in_by_name(yp, s, by=current_user, method="manual", walk_in=form.walk_in.data == "1",
                                       tz_name=g.org.timezone, window=_window())
-    flash(result.message, {"ok": "success", "warn": "warning", "error": "error"}[result.status])
+    # A survey due now is said with the check-in, so the worker can ask there and then.
+    flash(" ".join([result.message, *result.surveys_due]), {"ok": "success", "warn": "warning", "error": "error"}[result.status])
     last = result.attendance.id if result.code == "checked_in" else None
     return redirect(url_for("checkin.session", org_slug=g.org.slug, session_id=s.id, last=last))
 

@@ -14,6 +14,7 @@ from ...timeutil import to_local
 from ...services.surveys import CORE_TEXT
 from . import charts
 from .delivery_view import delivery_view, equality_view
+from ...metrics.survey_response import survey_response_view
 
 
 def pct(share):
@@ -56,6 +57,8 @@ def build(q, *, shared=False, tz="Europe/London", programme_titles=None):
     out["benchmarks"] = benchmark_view(m["benchmark"], c, shared, t, programme_titles or {})
     out["delivery"] = delivery_view(m["delivery"], shared=shared, t=t, titles=programme_titles or {})
     out["equality"] = equality_view(m["equality"], t=t)
+    out["survey_response"] = survey_response_view(m["survey_response"], shared=shared, t=t,
+                                                  titles=programme_titles or {})
     out["scope_programme_id"] = q.scope.programme_id
     out["cohorts"] = [{"label": co["label"], "size": c(co["size"]),
                        "cells": [r(p["retained"], p["eligible"]) for p in co["curve"]]}
@@ -198,6 +201,8 @@ def _item_of(code):
 
 
 def signed(value, digits=2):
+    if value is not None and round(value, digits) == 0:
+        value = 0.0  # never "-0.00"
     return "–" if value is None else f"{value:+.{digits}f}"
 
 

@@ -17,7 +17,8 @@ from ..params import row_id
 from ...filenames import name_slug
 from ...models import Registration
 from ...access import staff_memberships, staff_session
-from ...services import attendance_history, calendar_feed, checkin, comparison, consent, family, passes, registration, surveys
+from ...services import (attendance_history, calendar_feed, checkin, comparison, consent, family, passes,
+                        registration, survey_timing, surveys)
 from ...services.family import ChildDetails
 from ...services.one_time import AlreadySavedError
 from ..forms import token_redirect
@@ -292,7 +293,9 @@ def pass_page(secret):
             now = utcnow()
             return render_template("family/pass.html", yp=found.young_person, secret=found.secret, url=url,
                                    open_surveys=surveys.open_for(found.young_person_id, now),
-                                   waiting_surveys=comparison.surveys_open_for(found.young_person_id, now))
+                                   waiting_surveys=comparison.surveys_open_for(found.young_person_id, now),
+                                   due={d.survey.id: d for d in survey_timing.due_now(found.young_person_id, now)
+                                        + survey_timing.comparison_due(found.young_person_id, now)})
         memberships = staff_memberships(current_user)
         if memberships:
             # The pass shown at the door is the family's act for that door: staff learn who it is

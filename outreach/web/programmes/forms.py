@@ -4,7 +4,7 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField, TimeFie
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ...models import CATEGORIES, REGISTRATION_MODES
-from ...services.programmes import MAX_REGULAR_SESSIONS, WEEKDAYS
+from ...services.programmes import MAX_END_SURVEY_WEEKS, MAX_REGULAR_SESSIONS, WEEKDAYS
 from ..choices import choices
 
 DISTRICT = Regexp(r"^\s*[A-Za-z]{1,2}[0-9][0-9A-Za-z]?\s*$",
@@ -29,6 +29,9 @@ class ProgrammeForm(AppForm):
     regular_sessions = IntegerField("Sessions that make a regular attendee (optional)", validators=[
         Optional(), NumberRange(1, MAX_REGULAR_SESSIONS,
                                 f"Enter a number of sessions from 1 to {MAX_REGULAR_SESSIONS:,}, or leave it blank.")])
+    end_survey_weeks = IntegerField("Weeks until the end survey (optional)", validators=[
+        Optional(), NumberRange(1, MAX_END_SURVEY_WEEKS,
+                                f"Enter a number of weeks from 1 to {MAX_END_SURVEY_WEEKS}, or leave it blank.")])
 
     def validate_max_age(self, field):
         if self.min_age.data is not None and field.data is not None and field.data < self.min_age.data:

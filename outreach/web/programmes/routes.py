@@ -27,7 +27,7 @@ def _details(form) -> ProgrammeDetails:
         venue_name=form.venue_name.data, venue_address=form.venue_address.data,
         postcode_district=form.postcode_district.data, min_age=form.min_age.data, max_age=form.max_age.data,
         capacity=form.capacity.data, registration_mode=form.registration_mode.data,
-        regular_sessions=form.regular_sessions.data)
+        regular_sessions=form.regular_sessions.data, end_survey_weeks=form.end_survey_weeks.data)
 
 
 def _programme(programme_id) -> Programme:
