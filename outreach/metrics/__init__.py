@@ -17,7 +17,7 @@ from .base import AGE_BANDS, Filters, MetricQuery, Scope, Settings  # noqa: F401
 REGISTRY: dict[str, "Metric"] = {}
 
 MODULES = ["reach", "breakdown", "headcounts", "show_up", "attendance_rate", "regular", "dosage", "first_session_dropout",
-           "returning", "recent_engagement", "cohort_retention", "feedback", "comparison", "benchmark"]
+           "returning", "recent_engagement", "cohort_retention", "feedback", "comparison", "benchmark", "referrals"]
 
 
 @dataclass(frozen=True)
