@@ -30,7 +30,7 @@ def _today():
     return to_local(utcnow(), g.org.timezone).date()
 
 
-def _programme_choices(form, first="None"):
+def _programme_choices(form, first="No programme"):
     programmes = db.session.execute(scoped(Programme, g.org).order_by(Programme.title)).scalars().all()
     form.programme.choices = choices([("", first)] + [(str(p.id), p.title) for p in programmes])
 
