@@ -211,26 +211,39 @@ def _incidents(schedule: Schedule, now: datetime, dry_run: bool, notes: dict) ->
 
 @register("contact_notes", lambda s, n, dry: f"Contact notes for all staff {_would(dry)}removed: {n} "
                                              f"(written over {s.contact_notes_days} days ago).")
+def _removed(action: str, n: int, *, now: datetime, dry_run: bool, rule: str) -> int:
+    # One audit event per run and kind, with the count: the rows themselves are gone.
+    if n and not dry_run:
+        audit.record(action, now=now, removed=n, rule=rule)
+    return n
+
+
 def _contact_notes(schedule: Schedule, now: datetime, dry_run: bool, notes: dict) -> int:
-    return contact_notes.purge(now=now, days=schedule.contact_notes_days, restricted=False, dry_run=dry_run)
+    return _removed("contact_notes.removed", contact_notes.purge(
+        now=now, days=schedule.contact_notes_days, restricted=False, dry_run=dry_run),
+        now=now, dry_run=dry_run, rule=f"{schedule.contact_notes_days} days after written")
 
 
 @register("restricted_notes", lambda s, n, dry: f"Contact notes for leads only {_would(dry)}removed: {n} "
                                                 f"(written over {s.restricted_notes_days} days ago).")
 def _restricted_notes(schedule: Schedule, now: datetime, dry_run: bool, notes: dict) -> int:
-    return contact_notes.purge(now=now, days=schedule.restricted_notes_days, restricted=True, dry_run=dry_run)
+    return _removed("restricted_notes.removed", contact_notes.purge(
+        now=now, days=schedule.restricted_notes_days, restricted=True, dry_run=dry_run),
+        now=now, dry_run=dry_run, rule=f"{schedule.restricted_notes_days} days after written")
 
 
 @register("milestones", lambda s, n, dry: f"Milestones {_would(dry)}removed: {n} "
                                           f"(reached over {s.milestones_days} days ago).")
 def _milestones(schedule: Schedule, now: datetime, dry_run: bool, notes: dict) -> int:
-    return milestones.purge(now=now, days=schedule.milestones_days, dry_run=dry_run)
+    return _removed("milestones.removed", milestones.purge(now=now, days=schedule.milestones_days, dry_run=dry_run),
+                    now=now, dry_run=dry_run, rule=f"{schedule.milestones_days} days after reached")
 
 
 @register("referrals", lambda s, n, dry: f"Referrals {_would(dry)}removed: {n} "
                                          f"(made over {s.referrals_days} days ago).")
 def _referrals(schedule: Schedule, now: datetime, dry_run: bool, notes: dict) -> int:
-    return referrals.purge(now=now, days=schedule.referrals_days, dry_run=dry_run)
+    return _removed("referrals.removed", referrals.purge(now=now, days=schedule.referrals_days, dry_run=dry_run),
+                    now=now, dry_run=dry_run, rule=f"{schedule.referrals_days} days after the referral's date")
 
 
 def purge_expired(schedule: Schedule, *, now: datetime, dry_run: bool = False) -> PurgeReport:

@@ -162,6 +162,11 @@ def test_the_purge_applies_each_timeline_class_at_its_own_date(team, db):
     assert left(301)[1:] == (0, 0, 2)
     assert left(401)[1:] == (0, 0, 0)
     assert left(402)[0] == {"contact_notes": 0, "restricted_notes": 0, "milestones": 0, "referrals": 0}
+    from outreach.models import AuditEvent
+    removed = {e.action: e.detail["removed"] for e in db.session.query(AuditEvent).filter(
+        AuditEvent.action.like("%.removed"))}
+    assert removed == {"contact_notes.removed": 1, "restricted_notes.removed": 1, "milestones.removed": 1,
+                       "referrals.removed": 2}
 
 
 def test_referrals_per_programme_counted_by_hand_and_suppressed_in_the_report(team, db):
