@@ -209,8 +209,6 @@ def _incidents(schedule: Schedule, now: datetime, dry_run: bool, notes: dict) ->
     return incidents.purge(now=now, years=schedule.incident_years, dry_run=dry_run)
 
 
-@register("contact_notes", lambda s, n, dry: f"Contact notes for all staff {_would(dry)}removed: {n} "
-                                             f"(written over {s.contact_notes_days} days ago).")
 def _removed(action: str, n: int, *, now: datetime, dry_run: bool, rule: str) -> int:
     # One audit event per run and kind, with the count: the rows themselves are gone.
     if n and not dry_run:
@@ -218,6 +216,8 @@ def _removed(action: str, n: int, *, now: datetime, dry_run: bool, rule: str) ->
     return n
 
 
+@register("contact_notes", lambda s, n, dry: f"Contact notes for all staff {_would(dry)}removed: {n} "
+                                             f"(written over {s.contact_notes_days} days ago).")
 def _contact_notes(schedule: Schedule, now: datetime, dry_run: bool, notes: dict) -> int:
     return _removed("contact_notes.removed", contact_notes.purge(
         now=now, days=schedule.contact_notes_days, restricted=False, dry_run=dry_run),

@@ -200,6 +200,9 @@ def test_referrals_per_programme_counted_by_hand_and_suppressed_in_the_report(te
     m = compute("referrals", ranged)
     assert {x["programme_id"]: (x["in"], x["out"]) for x in m["programmes"]} == \
         {club.id: (6, 2), boxing.id: (1, 0), None: (0, 1)}
+    january = MetricQuery(scope=Scope(organisation_id=org.id), settings=Settings(), as_of=NOW,
+                          filters=Filters(start=datetime(2025, 1, 1, tzinfo=UTC), end=datetime(2025, 2, 1, tzinfo=UTC)))
+    assert compute("referrals", january)["programmes"] == [{"programme_id": club.id, "in": 1, "out": 0}]
     assert m["in_by_source"] == {"school": 4, "police": 2, "social_care": 0, "self": 1, "family": 0, "other": 0}
     assert m["out_by_outcome"]["engaged"] == 1 and m["out_by_outcome"]["waiting"] == 2
     titles = {club.id: "Youth Club", boxing.id: "Boxing"}
