@@ -19,8 +19,9 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from .extensions import db
-from .models import (Attendance, AuditEvent, Concern, Incident, Invitation, Membership, Organisation, Programme,
-                     ProgrammeSession, Registration, Survey, YoungPerson)
+from .models import (Attendance, AuditEvent, Concern, ContactNote, Incident, Invitation, Membership, Milestone,
+                     MilestoneKind, Organisation, Programme, ProgrammeSession, Referral, Registration, Survey,
+                     YoungPerson)
 from .models import ProgrammeCost, SessionStaffTime
 from .privacy import is_known, known_young_people
 from .web.params import MAX_ID
@@ -50,6 +51,11 @@ SCOPES = {
     .where(Programme.organisation_id == org_id),
     Concern: lambda q, org_id: q.where(Concern.organisation_id == org_id),
     Incident: lambda q, org_id: q.where(Incident.organisation_id == org_id),
+    # The timeline's records (may_read_note narrows contact notes further).
+    ContactNote: lambda q, org_id: q.where(ContactNote.organisation_id == org_id),
+    Milestone: lambda q, org_id: q.where(Milestone.organisation_id == org_id),
+    MilestoneKind: lambda q, org_id: q.where(MilestoneKind.organisation_id == org_id),
+    Referral: lambda q, org_id: q.where(Referral.organisation_id == org_id),
     # The organisation's own events, and changes to young people it works with
     # (a guardian editing a child's medical note is not an organisation's act,
     # but its lead must be able to see it).
@@ -158,6 +164,37 @@ def load_incident(incident_id, org) -> Incident:
     if not may_read_incident(incident, g.membership):
         abort(403)
     return incident
+
+
+def may_read_note(note: ContactNote, membership) -> bool:
+    """A contact note: any member of its organisation; a restricted one only its leads and its
+    designated safeguarding leads (whatever their role). Not the worker who wrote a restricted
+    note either: they see that it was saved (services/timeline.py), as with a concern."""
+    if membership is None or note.organisation_id != membership.organisation_id:
+        return False
+    if not note.restricted:
+        return True
+    return membership.role == "lead" or bool(membership.is_safeguarding_lead)
+
+
+def timeline_reader(membership):
+    """What this member may see on a young person's timeline (services/timeline.Reader): the
+    rules above, and concerns (that one exists, with a link) for designated safeguarding leads."""
+    from .services.timeline import Reader
+
+    return Reader(user_id=membership.user_id,
+                  may_read_note=lambda note: may_read_note(note, membership),
+                  may_read_incident=lambda incident: may_read_incident(incident, membership),
+                  sees_concerns=bool(membership.is_safeguarding_lead))
+
+
+def load_referral(referral_id, org, young_person: YoungPerson | None = None) -> Referral:
+    """A referral of the organisation about a young person it still knows, or 404."""
+    referral = load(Referral, referral_id, org)
+    load_young_person(org, referral.young_person_id)
+    if young_person is not None and referral.young_person_id != young_person.id:
+        abort(404)
+    return referral
 
 
 def admin_required(view):

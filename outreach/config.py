@@ -147,6 +147,12 @@ def from_environment(instance_path: str) -> dict:
         # Incidents: the personal-injury claims period (Limitation Act 1980), after the incident and
         # after the 18th birthday of each young person in it.
         "RETENTION_INCIDENT_YEARS": int(env("RETENTION_INCIDENT_YEARS") or 3),
+        # The timeline's records (services/retention.py), in days after they were written (notes),
+        # reached (milestones) or made (referrals).
+        "RETENTION_CONTACT_NOTES_DAYS": int(env("RETENTION_CONTACT_NOTES_DAYS") or 3 * 365),
+        "RETENTION_RESTRICTED_NOTES_DAYS": int(env("RETENTION_RESTRICTED_NOTES_DAYS") or 6 * 365),
+        "RETENTION_MILESTONES_DAYS": int(env("RETENTION_MILESTONES_DAYS") or 6 * 365),
+        "RETENTION_REFERRALS_DAYS": int(env("RETENTION_REFERRALS_DAYS") or 6 * 365),
         "EVAL_COHORT_STEPS": int(env("EVAL_COHORT_STEPS") or 8),
     }
 

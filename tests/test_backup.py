@@ -115,6 +115,20 @@ def fill(app):
     equality.save_answers(guardian, children[0], ethnic_group="white_irish", disability="no", special_needs="yes",
                           now=NOW)
     calendar_feed.make_feed(guardian, now=NOW)  # the family's calendar link (only its hash is stored)
+    # The timeline (issue 18 point 3): a note of each kind, a milestone, a referral in and out.
+    from outreach.services import contact_notes, milestones, referrals
+    contact_notes.add_note(org, worker, children[0], contact_notes.NoteDetails(
+        "Asked about the art club", NOW.date(), programme_id=weekly.id), now=NOW)
+    contact_notes.add_note(org, worker, children[0], contact_notes.NoteDetails(
+        "Mum in hospital this week", NOW.date(), contact="phone", restricted=True), now=NOW)
+    award = milestones.add_kind(org, lead, "Gained an award", now=NOW)
+    milestones.record_milestone(org, worker, children[1], milestones.MilestoneDetails(
+        award.id, NOW.date(), weekly.id, "Player of the month"), now=NOW)
+    referrals.record_referral(org, worker, children[2], referrals.ReferralDetails(
+        "in", NOW.date(), weekly.id, source="school"), now=NOW)
+    signposted = referrals.record_referral(org, worker, children[2], referrals.ReferralDetails(
+        "out", NOW.date(), weekly.id, signposted_to="Longsight Boxing"), now=NOW)
+    referrals.record_outcome(org, worker, signposted, "engaged", "Goes on Tuesdays", now=NOW)
     made = one_time.claim(lead, "book_on_behalf", "t" * 22, now=NOW)  # a staff form's one-time token
     one_time.made(made, children[1])
     _db.session.commit()

@@ -18,7 +18,7 @@ REGISTRY: dict[str, "Metric"] = {}
 
 MODULES = ["reach", "breakdown", "headcounts", "show_up", "attendance_rate", "regular", "dosage", "first_session_dropout",
            "returning", "recent_engagement", "cohort_retention", "feedback", "comparison", "benchmark",
-           "delivery", "equality", "survey_response"]
+           "delivery", "equality", "survey_response", "referrals"]
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from .benchmark import AreaBenchmark
 from .safeguarding import Concern, ConcernChange, CONCERN_STATUSES, REFERRAL_BODIES
 from .incident import Incident, IncidentPerson, IncidentStaff
 from .calendar_feed import CalendarFeed
+from .timeline import (ContactNote, Milestone, MilestoneKind, Referral, NOTE_CONTACTS, REFERRAL_DIRECTIONS,
+                       REFERRAL_OUTCOMES, REFERRAL_SOURCES)
 
 __all__ = [
     "User", "Organisation", "Membership", "Invitation", "Programme", "ProgrammeSession",
@@ -28,6 +30,8 @@ __all__ = [
     "ComparisonMember", "AreaBenchmark", "COMPARISON_SOURCES",
     "CalendarFeed",
     "Concern", "ConcernChange", "CONCERN_STATUSES", "REFERRAL_BODIES", "Incident", "IncidentPerson", "IncidentStaff",
+    "ContactNote", "Milestone", "MilestoneKind", "Referral", "NOTE_CONTACTS", "REFERRAL_DIRECTIONS",
+    "REFERRAL_OUTCOMES", "REFERRAL_SOURCES",
     "ORG_ROLES", "ORG_STATUSES", "ORG_KINDS", "CATEGORIES", "REGISTRATION_MODES",
     "SESSION_STATUSES", "REGISTRATION_STATUSES", "CHECKIN_METHODS", "SURVEY_KINDS",
 ]

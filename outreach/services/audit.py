@@ -65,6 +65,18 @@ ACTIONS = {
     "incident.recorded": "Recorded an accident or incident",
     "incident.viewed": "Opened an accident or incident record",
     "incident.removed": "Removed an incident record after the retention period",
+    "timeline.viewed": "Opened a young person's timeline",
+    "contact_note.added": "Wrote a contact note",
+    "milestone.recorded": "Recorded a milestone",
+    "milestone_kind.added": "Added a milestone to the list",
+    "milestone_kind.restored": "Offered a milestone again",
+    "milestone_kind.retired": "Stopped offering a milestone",
+    "referral.recorded": "Recorded a referral",
+    "referral.outcome_recorded": "Recorded what came of a referral",
+    "contact_notes.removed": "Removed contact notes after the retention period",
+    "restricted_notes.removed": "Removed leads-only notes after the retention period",
+    "milestones.removed": "Removed milestones after the retention period",
+    "referrals.removed": "Removed referrals after the retention period",
 }
 
 

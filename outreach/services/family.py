@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from . import audit, consent, incidents, passes, safeguarding
+from . import audit, consent, contact_notes, incidents, milestones, passes, referrals, safeguarding
 from .accounts import is_young_person
 from . import one_time
 from ..errors import NotFoundError, PermissionDeniedError, ValidationError
@@ -212,6 +212,7 @@ def export_child(user, yp: YoungPerson, *, now=None) -> dict:
                                                      .where(IncidentPerson.young_person_id == yp.id)
                                                      .order_by(Incident.occurred_at)).all()],
     }
+    data.update(timeline_for_family(yp, iso))
     holders = safeguarding.organisations_holding(yp)
     if holders:
         # That they exist, and who decides: never what they say (the designated lead decides
@@ -233,6 +234,39 @@ def _equality_answers(yp) -> dict | None:
         return None
     return {"ethnic_group": ETHNIC_GROUPS.get(row.ethnic_group), "disability": YES_NO.get(row.disability),
             "special_educational_needs": YES_NO.get(row.special_needs), "answered_at": row.answered_at.isoformat()}
+def timeline_for_family(yp: YoungPerson, iso) -> dict:
+    """The timeline records in the family's download: notes for all staff, milestones and
+    referrals in full; of notes for leads only, that they exist and who holds them (each
+    organisation's leads decide what is disclosed, as for safeguarding concerns)."""
+    from ..models import ContactNote, Milestone, Organisation, Referral
+
+    notes = db.session.execute(select(ContactNote).where(ContactNote.young_person_id == yp.id)
+                               .order_by(ContactNote.contact_on, ContactNote.id)).scalars().all()
+    out = {
+        "contact_notes": [{"organisation": n.organisation.name, "date": iso(n.contact_on), "how": n.contact_label,
+                           "note": n.text} for n in notes if not n.restricted],
+        "milestones": [{"organisation": db.session.get(Organisation, m.organisation_id).name,
+                        "milestone": m.kind.name, "date": iso(m.reached_on), "note": m.note}
+                       for m in db.session.execute(select(Milestone).where(Milestone.young_person_id == yp.id)
+                                                   .order_by(Milestone.reached_on)).scalars()],
+        "referrals": [{"organisation": r.organisation.name, "date": iso(r.referred_on),
+                       "direction": "referred in" if r.direction == "in" else "signposted out",
+                       "programme": r.programme.title if r.programme else None,
+                       **({"referred_by": r.source_label} if r.direction == "in" else
+                          {"signposted_to": r.signposted_to, "what_came_of_it": r.outcome_label}),
+                       "note": r.note}
+                      for r in db.session.execute(select(Referral).where(Referral.young_person_id == yp.id)
+                                                  .order_by(Referral.referred_on)).scalars()],
+    }
+    holders = sorted({n.organisation.name for n in notes if n.restricted})
+    if holders:
+        out["restricted_notes"] = {
+            "held_by": holders,
+            "note": ("Some notes about this young person are kept for the leads of the organisation(s) named "
+                     "here. They are not part of this download: each organisation's leads and designated "
+                     "safeguarding lead decide what is disclosed. To ask for them, contact the organisation."),
+        }
+    return out
 
 
 def erase_child(user, yp: YoungPerson, *, now=None) -> None:
@@ -244,6 +278,11 @@ def erase_child(user, yp: YoungPerson, *, now=None) -> None:
     # name in their text: done first, while the name is still there to find.
     safeguarding.keep_for_erased(yp, reason="erased by the family", now=now)
     incidents.keep_for_erased(yp, now=now)
+    # The timeline: every contact note goes (a safeguarding matter is a concern, kept above);
+    # milestones and referrals stay, anonymous and without their notes, for the programmes' counts.
+    contact_notes.on_erased(yp)
+    milestones.on_erased(yp)
+    referrals.on_erased(yp)
     for name in ("first_name", "last_name", "date_of_birth", "gender", "postcode_district",
                  "emergency_contact_name", "emergency_contact_phone", "medical_notes"):
         setattr(yp, name, None)

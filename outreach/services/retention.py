@@ -9,6 +9,10 @@ kind of record, each with its own setting (Schedule, from the RETENTION_* settin
 | one-time form tokens | removed after one_time.KEEP_DAYS (30) | (fixed) |
 | safeguarding concerns | never removed; reported once past the young person's `safeguarding_review_age`th birthday plus `safeguarding_years_after` years, for the designated safeguarding lead to review | RETENTION_SAFEGUARDING_REVIEW_AGE, RETENTION_SAFEGUARDING_YEARS_AFTER |
 | incidents | removed `incident_years` after the incident and after the 18th birthday of every young person in it | RETENTION_INCIDENT_YEARS |
+| contact notes (all staff) | removed `contact_notes_days` after written; with the young person's record when it is erased or anonymised | RETENTION_CONTACT_NOTES_DAYS |
+| contact notes (leads only) | removed `restricted_notes_days` after written; with the record when the family erases it; kept, name taken out, when it is anonymised | RETENTION_RESTRICTED_NOTES_DAYS |
+| milestones | removed `milestones_days` after the date reached; kept, anonymous and without their note, when the record is erased or anonymised | RETENTION_MILESTONES_DAYS |
+| referrals | removed `referrals_days` after the referral's date; kept, anonymous and without notes, when the record is erased or anonymised | RETENTION_REFERRALS_DAYS |
 
 A young person's last activity is the latest of: a session they attended or were booked on, a
 booking made, the profile being created. Anonymising removes names, contacts, medical notes,
@@ -37,7 +41,7 @@ from sqlalchemy import func, select, union_all
 from ..extensions import db
 from ..models import (Attendance, GuardianLink, Membership, Pass, ProgrammeSession, Registration,
                       User, YoungPerson)
-from . import audit, incidents, one_time, outbox, safeguarding
+from . import audit, contact_notes, incidents, milestones, one_time, outbox, referrals, safeguarding
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,10 @@ class Schedule:
     safeguarding_review_age: int = 25
     safeguarding_years_after: int = 0
     incident_years: int = 3
+    contact_notes_days: int = 3 * 365
+    restricted_notes_days: int = 6 * 365
+    milestones_days: int = 6 * 365
+    referrals_days: int = 6 * 365
 
     @classmethod
     def from_config(cls, config) -> "Schedule":
@@ -56,7 +64,11 @@ class Schedule:
                    outbox_keep_days=config["OUTBOX_KEEP_DAYS"],
                    safeguarding_review_age=config["RETENTION_SAFEGUARDING_REVIEW_AGE"],
                    safeguarding_years_after=config["RETENTION_SAFEGUARDING_YEARS_AFTER"],
-                   incident_years=config["RETENTION_INCIDENT_YEARS"])
+                   incident_years=config["RETENTION_INCIDENT_YEARS"],
+                   contact_notes_days=config["RETENTION_CONTACT_NOTES_DAYS"],
+                   restricted_notes_days=config["RETENTION_RESTRICTED_NOTES_DAYS"],
+                   milestones_days=config["RETENTION_MILESTONES_DAYS"],
+                   referrals_days=config["RETENTION_REFERRALS_DAYS"])
 
 
 @dataclass(frozen=True)
@@ -197,6 +209,43 @@ def _incidents(schedule: Schedule, now: datetime, dry_run: bool, notes: dict) ->
     return incidents.purge(now=now, years=schedule.incident_years, dry_run=dry_run)
 
 
+def _removed(action: str, n: int, *, now: datetime, dry_run: bool, rule: str) -> int:
+    # One audit event per run and kind, with the count: the rows themselves are gone.
+    if n and not dry_run:
+        audit.record(action, now=now, removed=n, rule=rule)
+    return n
+
+
+@register("contact_notes", lambda s, n, dry: f"Contact notes for all staff {_would(dry)}removed: {n} "
+                                             f"(written over {s.contact_notes_days} days ago).")
+def _contact_notes(schedule: Schedule, now: datetime, dry_run: bool, notes: dict) -> int:
+    return _removed("contact_notes.removed", contact_notes.purge(
+        now=now, days=schedule.contact_notes_days, restricted=False, dry_run=dry_run),
+        now=now, dry_run=dry_run, rule=f"{schedule.contact_notes_days} days after written")
+
+
+@register("restricted_notes", lambda s, n, dry: f"Contact notes for leads only {_would(dry)}removed: {n} "
+                                                f"(written over {s.restricted_notes_days} days ago).")
+def _restricted_notes(schedule: Schedule, now: datetime, dry_run: bool, notes: dict) -> int:
+    return _removed("restricted_notes.removed", contact_notes.purge(
+        now=now, days=schedule.restricted_notes_days, restricted=True, dry_run=dry_run),
+        now=now, dry_run=dry_run, rule=f"{schedule.restricted_notes_days} days after written")
+
+
+@register("milestones", lambda s, n, dry: f"Milestones {_would(dry)}removed: {n} "
+                                          f"(reached over {s.milestones_days} days ago).")
+def _milestones(schedule: Schedule, now: datetime, dry_run: bool, notes: dict) -> int:
+    return _removed("milestones.removed", milestones.purge(now=now, days=schedule.milestones_days, dry_run=dry_run),
+                    now=now, dry_run=dry_run, rule=f"{schedule.milestones_days} days after reached")
+
+
+@register("referrals", lambda s, n, dry: f"Referrals {_would(dry)}removed: {n} "
+                                         f"(made over {s.referrals_days} days ago).")
+def _referrals(schedule: Schedule, now: datetime, dry_run: bool, notes: dict) -> int:
+    return _removed("referrals.removed", referrals.purge(now=now, days=schedule.referrals_days, dry_run=dry_run),
+                    now=now, dry_run=dry_run, rule=f"{schedule.referrals_days} days after the referral's date")
+
+
 def purge_expired(schedule: Schedule, *, now: datetime, dry_run: bool = False) -> PurgeReport:
     """Apply every class of the schedule in order (CLASSES), in one transaction, and report each."""
     notes: dict = {}
@@ -222,6 +271,10 @@ def _anonymise(yp: YoungPerson, *, now: datetime) -> int:
     # Their concerns and incidents stay, without the name in their text (read it before it goes).
     safeguarding.keep_for_erased(yp, reason="anonymised after the retention period", now=now)
     incidents.keep_for_erased(yp, now=now)
+    # The timeline: staff notes go, leads-only notes, milestones and referrals stay without the name.
+    contact_notes.on_anonymised(yp)
+    milestones.on_erased(yp)
+    referrals.on_erased(yp)
     for name in ("first_name", "last_name", "emergency_contact_name", "emergency_contact_phone", "medical_notes"):
         setattr(yp, name, None)
     yp.photo_consent = yp.may_go_home_alone = False

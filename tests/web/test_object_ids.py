@@ -27,7 +27,8 @@ from tests.factories import add_member, make_org, make_programme, make_session, 
 SKIP = {"static", "auth.logout", "family.calendar"}
 # What must never reach partner B: A's young person and the stranger, in any field.
 PRIVATE = ["Zebedee", "Quillfeather", "Bee sting allergy", "07700 900999", "Grandpa Quill",
-           "Xanthippe", "Unmetson", "Peanut anaphylaxis", "07700 900888"]
+           "Xanthippe", "Unmetson", "Peanut anaphylaxis", "07700 900888",
+           "Asked about the climbing wall", "Signposted to Harbourside", "Partner A award"]
 
 
 @pytest.fixture()
@@ -54,8 +55,15 @@ def world(db):
     b_programme = make_programme(org_b, "Partner B Club", min_age=8, max_age=18, registration_mode="drop_in")
     b_session = make_session(b_programme, starts_at=now - timedelta(minutes=10), hours=2)
     db.session.commit()
+    # A's timeline records about their young person (issue #18 point 3).
+    from outreach.services import contact_notes, milestones, referrals
+    contact_notes.add_note(org_a, a_lead, theirs, contact_notes.NoteDetails("Asked about the climbing wall",
+                                                                            now.date()))
+    kind = milestones.add_kind(org_a, a_lead, "Partner A award")
+    referral = referrals.record_referral(org_a, a_lead, theirs, referrals.ReferralDetails(
+        "out", now.date(), signposted_to="Signposted to Harbourside"))
     return {"a": {"org": org_a, "programme": a_programme, "session": a_session, "young_person": theirs,
-                  "registration": reg, "attendance": att},
+                  "registration": reg, "attendance": att, "kind": kind, "referral": referral},
             "b": {"org": org_b, "programme": b_programme, "session": b_session, "lead": b_lead, "worker": b_worker},
             "stranger": stranger}
 
@@ -71,6 +79,10 @@ def _candidates(arg: str, w) -> list[str]:
         return ["session_register"]
     if "attendance" in name:
         return [str(a["attendance"].id)]
+    if "referral_id" in name:
+        return [str(a["referral"].id)]
+    if "kind" in name:
+        return [str(a["kind"].id)]
     if "registration" in name:
         return [str(a["registration"].id)]
     if "young" in name or "person" in name or "child" in name:
@@ -88,7 +100,9 @@ def _form(w, young_person_id) -> dict:
             "registration_id": a["registration"].id, "session_id": a["session"].id, "session": a["session"].id,
             "programme": a["programme"].id, "walk_in": "1", "to": "confirmed", "confirm": "y",
             "went_home_alone": "y", "collector": "Grandpa Quill", "collected_by_other": "Someone", "format": "csv",
-            "consent": "y", "offline": "1", "last": a["attendance"].id}
+            "consent": "y", "offline": "1", "last": a["attendance"].id, "kind": a["kind"].id,
+            "programme_id": a["programme"].id, "text": "x", "direction": "out", "signposted_to": "x",
+            "outcome": "engaged", "visibility": "staff", "contact": "phone"}
 
 
 def _json(w, young_person_id) -> dict:

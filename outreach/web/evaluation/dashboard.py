@@ -9,6 +9,7 @@ from ... import instruments
 from ...metrics import REGISTRY, Scope, compute_all
 from ...metrics.change import NOT_RANDOMISED, detectable_effect, difference_in_change, paired_change, signed_rank
 from ...models import COMPARISON_SOURCES
+from ...metrics.referrals import referrals_view
 from ...metrics.suppression import count, footnote, is_small, rate, suppress_table
 from ...timeutil import to_local
 from ...services.surveys import CORE_TEXT
@@ -60,6 +61,7 @@ def build(q, *, shared=False, tz="Europe/London", programme_titles=None):
     out["survey_response"] = survey_response_view(m["survey_response"], shared=shared, t=t,
                                                   titles=programme_titles or {})
     out["scope_programme_id"] = q.scope.programme_id
+    out["referrals"] = referrals_view(m["referrals"], shared=shared, threshold=t, titles=programme_titles or {})
     out["cohorts"] = [{"label": co["label"], "size": c(co["size"]),
                        "cells": [r(p["retained"], p["eligible"]) for p in co["curve"]]}
                       for co in m["cohort_retention"]["cohorts"]]
