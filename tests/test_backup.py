@@ -14,6 +14,7 @@ from sqlalchemy import insert, make_url, select
 
 from outreach.extensions import db as _db
 from outreach.models import Attendance, AuditEvent, AuthorisedCollector, Registration, ReminderSent, User
+from outreach.models import FollowUp, FollowUpContact
 from outreach.services import (audit, benchmarks, checkin, comparison, consent, health, incidents, one_time,
                                organisations, passes, registration, safeguarding, surveys)
 from outreach.timeutil import UTC
@@ -107,6 +108,14 @@ def fill(app):
     incidents.record_incident(org, held[1], worker, incidents.IncidentDetails(
         occurred_at=held[1].starts_at, what_happened="Fell on the court", first_aid="Ice pack",
         young_person_ids=[children[1].id], injured_ids=[children[1].id], staff_user_ids=[worker.id]), now=NOW)
+    # A follow-up with a contact attempt (tables follow_ups, follow_up_contacts): written directly,
+    # since the term is too short for anyone to be on the follow-up list.
+    spell = FollowUp(programme_id=weekly.id, young_person_id=children[2].id, last_seen_session_id=held[0].id,
+                     created_at=NOW)
+    _db.session.add(spell)
+    _db.session.flush()
+    _db.session.add(FollowUpContact(follow_up_id=spell.id, made_at=NOW, made_by_id=worker.id, recorded_at=NOW,
+                                    method="phone", outcome="left_message", note="Left a message with dad"))
     made = one_time.claim(lead, "book_on_behalf", "t" * 22, now=NOW)  # a staff form's one-time token
     one_time.made(made, children[1])
     _db.session.commit()

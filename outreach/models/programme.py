@@ -45,6 +45,11 @@ class Programme(db.Model):
     # A regular attendee of this programme came to at least this many of its sessions;
     # none: the default rule, a share of the sessions offered to them (EVAL_REGULAR_SHARE).
     regular_sessions: Mapped[int | None] = mapped_column()
+    # The follow-up list (services/follow_up.py): a regular is judged on their first this many
+    # sessions offered, and is followed up after missing this many in a row; none: the settings
+    # FOLLOW_UP_FIRST_SESSIONS and FOLLOW_UP_MISSED_IN_A_ROW.
+    follow_up_first_sessions: Mapped[int | None] = mapped_column()
+    follow_up_missed: Mapped[int | None] = mapped_column()
     is_published: Mapped[bool] = mapped_column(default=False)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -61,6 +66,9 @@ class Programme(db.Model):
         CheckConstraint("min_age <= max_age", name="age_order"),
         CheckConstraint("capacity >= 1", name="capacity_positive"),
         CheckConstraint("regular_sessions IS NULL OR regular_sessions >= 1", name="regular_sessions_positive"),
+        CheckConstraint("follow_up_first_sessions IS NULL OR follow_up_first_sessions >= 1",
+                        name="follow_up_first_sessions_positive"),
+        CheckConstraint("follow_up_missed IS NULL OR follow_up_missed >= 1", name="follow_up_missed_positive"),
         Index("ix_programmes_org", "organisation_id"),
         Index("ix_programmes_catalogue", "is_published", "category"),
     )

@@ -36,6 +36,9 @@ class ProgrammeDetails:
     # Sessions a young person must come to for the evaluation to count them as a regular
     # attendee of this programme; None: the default share of the sessions offered to them.
     regular_sessions: int | None = None
+    # The follow-up list's numbers for this programme (services/follow_up.py); None: the settings.
+    follow_up_first_sessions: int | None = None
+    follow_up_missed: int | None = None
 
 
 def _check(details: ProgrammeDetails) -> None:
@@ -54,6 +57,13 @@ def _check(details: ProgrammeDetails) -> None:
     if details.regular_sessions is not None and not 1 <= details.regular_sessions <= MAX_REGULAR_SESSIONS:
         raise ValidationError(f"Enter a number of sessions from 1 to {MAX_REGULAR_SESSIONS:,}, or leave it blank.",
                               code="invalid_regular_sessions", field="regular_sessions")
+    from .follow_up import MAX_FIRST_SESSIONS, MAX_MISSED
+    if details.follow_up_first_sessions is not None and not 1 <= details.follow_up_first_sessions <= MAX_FIRST_SESSIONS:
+        raise ValidationError(f"Enter a number of sessions from 1 to {MAX_FIRST_SESSIONS}, or leave it blank.",
+                              code="invalid_follow_up_first_sessions", field="follow_up_first_sessions")
+    if details.follow_up_missed is not None and not 1 <= details.follow_up_missed <= MAX_MISSED:
+        raise ValidationError(f"Enter a number of sessions from 1 to {MAX_MISSED}, or leave it blank.",
+                              code="invalid_follow_up_missed", field="follow_up_missed")
 
 
 def create(org, details: ProgrammeDetails, *, by, now=None) -> Programme:
@@ -72,7 +82,8 @@ def _clean(details: ProgrammeDetails) -> dict:
                 category=details.category, venue_name=details.venue_name.strip(),
                 venue_address=details.venue_address.strip(), postcode_district=details.postcode_district.strip().upper(),
                 min_age=details.min_age, max_age=details.max_age, capacity=details.capacity,
-                registration_mode=details.registration_mode, regular_sessions=details.regular_sessions)
+                registration_mode=details.registration_mode, regular_sessions=details.regular_sessions,
+                follow_up_first_sessions=details.follow_up_first_sessions, follow_up_missed=details.follow_up_missed)
 
 
 def _enrolled(programme) -> int:
