@@ -10,8 +10,16 @@ from . import bp
 from ...access import staff_attendance, staff_session
 from ...errors import ValidationError
 from ...services import checkin
+from ...services.register_lock import MAX_REASON, RegisterLock
 
 MAX_BATCH = 200
+
+
+def _reason(body) -> str | None:
+    reason = body.get("reason") if isinstance(body, dict) else None
+    if reason is not None and (not isinstance(reason, str) or len(reason) > MAX_REASON):
+        raise ValidationError(f"reason must be a string of at most {MAX_REASON} characters.", code="invalid_reason")
+    return reason
 
 
 def _one(session, item: dict):
@@ -23,10 +31,14 @@ def _one(session, item: dict):
     if ref is not None and (not isinstance(ref, str) or not 8 <= len(ref) <= 64):
         raise ValidationError("client_ref must be a string of 8 to 64 characters.", code="invalid_client_ref")
     method = "offline_sync" if item.get("offline") is True else "qr"
+    # A locked register takes a change only with a reason; a scan from the offline queue never
+    # brings one (register_lock.py says why), so a late sync is refused once the register locks.
+    reason = None if method == "offline_sync" else _reason(item)
     tz_name = session.programme.organisation.timezone  # read before the commit expires it
     result = checkin.check_in_by_pass(scanned[:300], session, by=current_user, method=method, client_ref=ref,
                                       walk_in=item.get("walk_in") is True, tz_name=tz_name,
-                                      window=checkin.CheckinWindow.from_settings(current_app.config))
+                                      window=checkin.CheckinWindow.from_settings(current_app.config),
+                                      lock=RegisterLock.from_settings(current_app.config), reason=reason)
     return result.as_dict(tz_name)
 
 
@@ -64,7 +76,11 @@ def check_in_batch(session_id):
 @login_required
 def undo(attendance_id):
     attendance = staff_attendance(attendance_id, current_user)
-    if checkin.undo_check_in(attendance, by=current_user):
+    # The body is optional ({"reason": "..."}, needed once the register is locked).
+    body = request.get_json(silent=True) if request.content_length else None
+    tz_name = attendance.session.programme.organisation.timezone
+    if checkin.undo_check_in(attendance, by=current_user, lock=RegisterLock.from_settings(current_app.config),
+                             reason=_reason(body), tz_name=tz_name):
         return jsonify({"status": "ok", "code": "undone", "message": "Check-in undone."})
     return jsonify({"status": "ok", "code": "already_undone", "message": "That check-in was already undone."})
 
