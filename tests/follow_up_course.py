@@ -24,12 +24,12 @@ NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 FIRST = datetime(2026, 10, 9, 17, 0, tzinfo=UTC)  # a Friday, 18:00 in London (BST)
 
 
-def build(*, mode="enrol"):
+def build(*, mode="enrol", first=FIRST, slug="course-partner"):
     lead, worker = make_user("lead@course.example.org", "Lena Lead"), make_user("worker@course.example.org", "Wes Worker")
-    org = make_org("Course Partner", slug="course-partner", lead=lead)
+    org = make_org("Course Partner", slug=slug, lead=lead)
     add_member(org, worker, "worker")
     programme = make_programme(org, "Friday Boxing", registration_mode=mode, min_age=10, max_age=18)
-    sessions = [make_session(programme, FIRST + timedelta(days=7 * k), hours=2,
+    sessions = [make_session(programme, first + timedelta(days=7 * k), hours=2,
                              status="cancelled" if k == 4 else "scheduled") for k in range(9)]
     came = {"Amara": [0, 1, 2, 3, 5], "Bilal": [0, 1, 2, 3, 5, 6], "Chloe": [0, 1, 2, 3, 8], "Dev": [0],
             "Eve": [0, 1, 2, 3, 5, 6, 7, 8]}
@@ -39,7 +39,7 @@ def build(*, mode="enrol"):
         people[name] = yp
         if mode == "enrol":
             db.session.add(Registration(young_person_id=yp.id, programme_id=programme.id, status="confirmed",
-                                        created_at=FIRST - timedelta(days=3), confirmed_at=FIRST - timedelta(days=3)))
+                                        created_at=first - timedelta(days=3), confirmed_at=first - timedelta(days=3)))
         else:
             for s in sessions:
                 if s.status == "scheduled":

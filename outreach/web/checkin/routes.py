@@ -66,13 +66,15 @@ def session(session_id):
     # The undo bar only for a check-in of this session (the id comes back in the URL).
     last = request.args.get("last", type=row_id)
     last = last if any(x.attendance is not None and x.attendance.id == last for x in lines) else None
+    correct = request.args.get("correct", type=row_id)  # a refused correction, to show open again
+    correct = correct if any(x.attendance is not None and x.attendance.id == correct for x in lines) else None
     now = utcnow()
     refusal = None if s.is_cancelled else _window().refusal(s, now, g.org.timezone)
     known = checkin.known_not_on_list(s, q, lines) if q and not refusal and not s.is_cancelled else []
     locked, lock_message = _lock_state(s, now)
     return render_template("checkin/session.html", s=s, lines=shown, count=checkin.headcount(lines), q=q,
                            form=ManualCheckInForm(), undo_form=UndoForm(), last=last, refusal=refusal,
-                           locked=locked, lock_message=lock_message,
+                           locked=locked, lock_message=lock_message, correct=correct,
                            known=known, open=not refusal and not s.is_cancelled, now=now,
                            ages={yp.id: age_on(yp.date_of_birth, s.starts_at.date()) for yp in known
                                  if yp.date_of_birth})
@@ -112,8 +114,10 @@ def undo(session_id):
                                        tz_name=g.org.timezone)
     except DomainError as err:  # the register is locked and no reason was given
         db.session.rollback()
-        flash(err.message, "error")
-        return redirect(url_for("checkin.session", org_slug=g.org.slug, session_id=s.id))
+        flash(f"Not changed. {err.message}", "error")
+        # Back with that line's correction open, its reason field marked.
+        return redirect(url_for("checkin.session", org_slug=g.org.slug, session_id=s.id, correct=attendance.id,
+                                _anchor=f"correct-{attendance.id}"))
     if undone:
         flash(f"Undone: {name} is no longer checked in.", "success")
     else:

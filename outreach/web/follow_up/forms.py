@@ -18,5 +18,5 @@ class ContactForm(AppForm):
 
 
 class CloseForm(AppForm):
-    reason = TextAreaField("Why close this follow-up?", validators=[
+    reason = TextAreaField("Reason for closing", validators=[
         DataRequired("Say why the follow-up is closed."), Length(max=MAX_REASON)])
