@@ -75,9 +75,11 @@ def check_in_batch(session_id):
 @bp.post("/checkins/<int:attendance_id>/undo")
 @login_required
 def undo(attendance_id):
+    # The body is optional ({"reason": "..."}, needed once the register is locked); one that is sent
+    # must be JSON the app can take (400 invalid_json otherwise, request_body.py), read first like
+    # every other endpoint's body.
+    body = request.get_json() if request.content_length else None
     attendance = staff_attendance(attendance_id, current_user)
-    # The body is optional ({"reason": "..."}, needed once the register is locked).
-    body = request.get_json(silent=True) if request.content_length else None
     tz_name = attendance.session.programme.organisation.timezone
     if checkin.undo_check_in(attendance, by=current_user, lock=RegisterLock.from_settings(current_app.config),
                              reason=_reason(body), tz_name=tz_name):
