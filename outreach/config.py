@@ -80,6 +80,12 @@ def from_environment(instance_path: str) -> dict:
         # Check-out and undo stay open after it closes (everyone must be signed out).
         "CHECKIN_OPENS_MINUTES_BEFORE": int(env("CHECKIN_OPENS_MINUTES_BEFORE") or 60),
         "CHECKIN_CLOSES_HOURS_AFTER": float(env("CHECKIN_CLOSES_HOURS_AFTER") or 3),
+        # A session's register locks this many days after the session ends: later changes need a reason.
+        "REGISTER_LOCK_DAYS": float(env("REGISTER_LOCK_DAYS") or 7),
+        # The follow-up list: a regular judged on their first N sessions offered, followed up after
+        # missing this many in a row (a programme's lead can set its own of each).
+        "FOLLOW_UP_FIRST_SESSIONS": int(env("FOLLOW_UP_FIRST_SESSIONS") or 4),
+        "FOLLOW_UP_MISSED_IN_A_ROW": int(env("FOLLOW_UP_MISSED_IN_A_ROW") or 3),
         "PASSWORD_RESET_MAX_AGE": int(env("PASSWORD_RESET_MAX_AGE") or 3600),
         "CONFIRM_EMAIL_MAX_AGE": int(env("CONFIRM_EMAIL_MAX_AGE") or 7 * 24 * 3600),
         "INVITE_MAX_AGE_DAYS": int(env("INVITE_MAX_AGE_DAYS") or 14),

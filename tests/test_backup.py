@@ -17,6 +17,7 @@ from outreach.models import Attendance, AuditEvent, AuthorisedCollector, Registr
 from outreach.services import (audit, benchmarks, checkin, comparison, consent, delivery, equality, health,
                                incidents, one_time, organisations, passes, registration, safeguarding, surveys)
 from outreach.services import calendar_feed
+from outreach.models import FollowUp, FollowUpContact
 from outreach.timeutil import UTC
 from tests import factories
 from tests.conftest import make_test_app
@@ -129,6 +130,14 @@ def fill(app):
     signposted = referrals.record_referral(org, worker, children[2], referrals.ReferralDetails(
         "out", NOW.date(), weekly.id, signposted_to="Longsight Boxing"), now=NOW)
     referrals.record_outcome(org, worker, signposted, "engaged", "Goes on Tuesdays", now=NOW)
+    # A follow-up with a contact attempt (tables follow_ups, follow_up_contacts): written directly,
+    # since the term is too short for anyone to be on the follow-up list.
+    spell = FollowUp(programme_id=weekly.id, young_person_id=children[2].id, last_seen_session_id=held[0].id,
+                     created_at=NOW)
+    _db.session.add(spell)
+    _db.session.flush()
+    _db.session.add(FollowUpContact(follow_up_id=spell.id, made_at=NOW, made_by_id=worker.id, recorded_at=NOW,
+                                    method="phone", outcome="left_message", note="Left a message with dad"))
     made = one_time.claim(lead, "book_on_behalf", "t" * 22, now=NOW)  # a staff form's one-time token
     one_time.made(made, children[1])
     _db.session.commit()

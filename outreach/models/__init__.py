@@ -19,6 +19,7 @@ from .incident import Incident, IncidentPerson, IncidentStaff
 from .calendar_feed import CalendarFeed
 from .timeline import (ContactNote, Milestone, MilestoneKind, Referral, NOTE_CONTACTS, REFERRAL_DIRECTIONS,
                        REFERRAL_OUTCOMES, REFERRAL_SOURCES)
+from .follow_up import FollowUp, FollowUpContact, CONTACT_METHODS, CONTACT_OUTCOMES
 
 __all__ = [
     "User", "Organisation", "Membership", "Invitation", "Programme", "ProgrammeSession",
@@ -32,6 +33,7 @@ __all__ = [
     "Concern", "ConcernChange", "CONCERN_STATUSES", "REFERRAL_BODIES", "Incident", "IncidentPerson", "IncidentStaff",
     "ContactNote", "Milestone", "MilestoneKind", "Referral", "NOTE_CONTACTS", "REFERRAL_DIRECTIONS",
     "REFERRAL_OUTCOMES", "REFERRAL_SOURCES",
+    "FollowUp", "FollowUpContact", "CONTACT_METHODS", "CONTACT_OUTCOMES",
     "ORG_ROLES", "ORG_STATUSES", "ORG_KINDS", "CATEGORIES", "REGISTRATION_MODES",
     "SESSION_STATUSES", "REGISTRATION_STATUSES", "CHECKIN_METHODS", "SURVEY_KINDS",
 ]

@@ -49,6 +49,11 @@ class Programme(db.Model):
     # a comparison group member, after they joined), if that comes before the programme's
     # last session; none: at the last session only (services/survey_timing.py).
     end_survey_weeks: Mapped[int | None] = mapped_column()
+    # The follow-up list (services/follow_up.py): a regular is judged on their first this many
+    # sessions offered, and is followed up after missing this many in a row; none: the settings
+    # FOLLOW_UP_FIRST_SESSIONS and FOLLOW_UP_MISSED_IN_A_ROW.
+    follow_up_first_sessions: Mapped[int | None] = mapped_column()
+    follow_up_missed: Mapped[int | None] = mapped_column()
     is_published: Mapped[bool] = mapped_column(default=False)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -66,6 +71,9 @@ class Programme(db.Model):
         CheckConstraint("capacity >= 1", name="capacity_positive"),
         CheckConstraint("regular_sessions IS NULL OR regular_sessions >= 1", name="regular_sessions_positive"),
         CheckConstraint("end_survey_weeks IS NULL OR end_survey_weeks BETWEEN 1 AND 104", name="end_survey_weeks_range"),
+        CheckConstraint("follow_up_first_sessions IS NULL OR follow_up_first_sessions >= 1",
+                        name="follow_up_first_sessions_positive"),
+        CheckConstraint("follow_up_missed IS NULL OR follow_up_missed >= 1", name="follow_up_missed_positive"),
         Index("ix_programmes_org", "organisation_id"),
         Index("ix_programmes_catalogue", "is_published", "category"),
     )

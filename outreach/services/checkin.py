@@ -11,7 +11,8 @@ There are two ways to name the young person, and each is the family's own act
 (privacy.py): their pass shown at the door (`check_in_by_pass`), or a young
 person the organisation already knows, found by name (`check_in_by_name`).
 Every way in takes check-ins only while the session's check-in window is open
-(CheckinWindow); check-out and undo stay open after it closes.
+(CheckinWindow); check-out and undo stay open after it closes. Once the session's register has
+locked (register_lock.py), every change (check-in, check-out, undo) needs a reason and is audited.
 """
 import hashlib
 from collections.abc import Mapping
@@ -23,8 +24,9 @@ from sqlalchemy.exc import IntegrityError
 
 from . import audit, survey_timing
 from .passes import find_by_secret_or_none
+from .register_lock import DEFAULT_LOCK, RegisterLock, record_change
 from ..database import lock_row
-from ..errors import ConflictError, NotFoundError, ValidationError
+from ..errors import ConflictError, DomainError, NotFoundError, ValidationError
 from ..extensions import db
 from ..models import Attendance, Pass, ProgrammeSession, Registration, YoungPerson
 from ..privacy import is_known, known_young_people
@@ -206,11 +208,13 @@ def booking_status(yp: YoungPerson, session: ProgrammeSession) -> tuple[str, Reg
 
 def _check_in(yp: YoungPerson, session: ProgrammeSession, *, by=None, method="qr", client_ref=None,
               walk_in=False, now=None, tz_name="Europe/London", window: CheckinWindow = DEFAULT_WINDOW,
-              scanned_at: datetime | None = None) -> CheckinResult:
+              scanned_at: datetime | None = None, lock: RegisterLock = DEFAULT_LOCK,
+              reason: str | None = None) -> CheckinResult:
     """Check in a young person the caller has identified (by pass or by name), or say why not.
 
     `scanned_at` is the phone's time of an offline scan (see time_of_scan): the check-in is recorded
-    then, and the window is judged then, so a queue sent after the window closed still lands."""
+    then, and the window is judged then, so a queue sent after the window closed still lands. The
+    register lock is judged on arrival: a queue reaching a register that has locked since is refused."""
     arrived = now or utcnow()
     now, phone_time_refused = time_of_scan(scanned_at, session, arrived, window)
     if client_ref:
@@ -224,6 +228,10 @@ def _check_in(yp: YoungPerson, session: ProgrammeSession, *, by=None, method="qr
     if refusal:
         # Not a door moment: the answer names no one (a pass shown now is not for this session).
         return CheckinResult(ERROR, "outside_checkin_window", refusal)
+    try:
+        reason = lock.reason_for(session, arrived, reason, tz_name)
+    except DomainError as err:  # locked and no reason (or one too long): names no one, like the window
+        return CheckinResult(ERROR, err.code, err.message)
     programme = session.programme
     if yp.date_of_birth is not None:
         age = age_on(yp.date_of_birth, session.starts_at.date())
@@ -272,6 +280,9 @@ def _check_in(yp: YoungPerson, session: ProgrammeSession, *, by=None, method="qr
                    "this phone's clock is wrong, so the time it scanned could not be used.")
     elif scanned_at is not None:
         message = f"{yp.short_name} is checked in at {_local_hm(now, tz_name)}, when the pass was scanned."
+    if reason:
+        record_change("check_in", session, reason=reason, by=by, now=arrived, young_person_id=yp.id,
+                      attendance_id=attendance.id)
     result = CheckinResult(OK, "checked_in", message, yp, attendance, flags_for(yp),
                            surveys_due=survey_timing.check_in_note(
                                survey_timing.due_at_session(yp.id, session, now=now), yp.first_name))
@@ -307,29 +318,40 @@ def check_in_by_name(yp: YoungPerson, session: ProgrammeSession, **kwargs) -> Ch
     return _check_in(yp, session, **kwargs)
 
 
-def undo_check_in(attendance: Attendance, *, by=None, now=None) -> bool:
+def undo_check_in(attendance: Attendance, *, by=None, now=None, lock: RegisterLock = DEFAULT_LOCK,
+                  reason: str | None = None, tz_name: str = "Europe/London") -> bool:
     """Remove a check-in made by mistake. Audit-logged, since attendance feeds the evaluation.
+    After the register's lock, only with a reason (RegisterLockedError without one).
 
     Undo tapped twice, or on two phones at once, undoes once: False when another
     request removed it first."""
+    now = now or utcnow()
     attendance_id, session_id, young_person_id = attendance.id, attendance.session_id, attendance.young_person_id
+    session = attendance.session
+    reason = lock.reason_for(session, now, reason, tz_name)
     removed = db.session.execute(delete(Attendance).where(Attendance.id == attendance_id)).rowcount
     if removed:
-        audit.record("attendance.undone", actor=by, subject=attendance, now=now or utcnow(),
-                     session_id=session_id, young_person_id=young_person_id)
+        audit.record("attendance.undone", actor=by, subject=attendance, now=now,
+                     session_id=session_id, young_person_id=young_person_id, **({"reason": reason} if reason else {}))
+        if reason:
+            record_change("undo", session, reason=reason, by=by, now=now, young_person_id=young_person_id,
+                          attendance_id=attendance_id)
     db.session.commit()
     return bool(removed)
 
 
 def check_out(attendance: Attendance, *, by=None, collected_by: str | None = None, went_home_alone=False,
-              now=None) -> Attendance:
-    """Record who collected the young person, or that they went home alone (only with that consent)."""
+              now=None, lock: RegisterLock = DEFAULT_LOCK, reason: str | None = None,
+              tz_name: str = "Europe/London") -> Attendance:
+    """Record who collected the young person, or that they went home alone (only with that consent).
+    After the register's lock, only with a reason (RegisterLockedError without one)."""
     now = now or utcnow()
     # Two workers checking out the same young person at once: the first one's answer stands.
     if lock_row(db.session, Attendance, attendance.id) is None:
         raise ConflictError("This check-in was undone, so there is nothing to check out.", code="undone")
     if attendance.checked_out_at is not None:
         raise ConflictError(f"Already checked out: {attendance.how_they_left}.", code="already_checked_out")
+    reason = lock.reason_for(attendance.session, now, reason, tz_name)
     yp = attendance.young_person
     if went_home_alone:
         if not yp.may_go_home_alone:
@@ -341,6 +363,9 @@ def check_out(attendance: Attendance, *, by=None, collected_by: str | None = Non
     attendance.checked_out_by_id = getattr(by, "id", None)
     attendance.went_home_alone = bool(went_home_alone)
     attendance.collected_by = None if went_home_alone else collected_by.strip()[:120]
+    if reason:
+        record_change("check_out", attendance.session, reason=reason, by=by, now=now,
+                      young_person_id=attendance.young_person_id, attendance_id=attendance.id)
     db.session.commit()
     return attendance
 
@@ -452,7 +477,8 @@ def headcount(lines: list[RosterLine]) -> dict:
 
 def walk_in(org, staff_user, session: ProgrammeSession, *, first_name, last_name, date_of_birth,
             guardian_name, guardian_phone, medical_notes=None, consent_by_phone=False, age_of_consent=13,
-            client_ref=None, once=None, now=None, window: CheckinWindow = DEFAULT_WINDOW):
+            client_ref=None, once=None, now=None, window: CheckinWindow = DEFAULT_WINDOW,
+            lock: RegisterLock = DEFAULT_LOCK, reason: str | None = None):
     """A young person at the door: create them, book them if there's room, and check them in, in one step.
 
     `once` is the form's one-time token: a repeat raises one_time.AlreadySavedError and adds nobody."""
@@ -462,6 +488,8 @@ def walk_in(org, staff_user, session: ProgrammeSession, *, first_name, last_name
     now = now or utcnow()
     if session.status != "cancelled" and (refusal := window.refusal(session, now, org.timezone)):
         raise ConflictError(refusal, code="outside_checkin_window")
+    if session.status != "cancelled":
+        reason = lock.reason_for(session, now, reason, org.timezone)
     if date_of_birth > now.date():
         raise ValidationError("The date of birth can't be in the future.", code="dob_in_future",
                               field="date_of_birth")
@@ -501,5 +529,8 @@ def walk_in(org, staff_user, session: ProgrammeSession, *, first_name, last_name
     db.session.flush()
     one_time.made(claimed, attendance)
     audit.record("young_person.created", actor=staff_user, organisation=org, subject=yp, now=now, via="walk_in")
+    if reason:
+        record_change("walk_in", session, reason=reason, by=staff_user, now=now, young_person_id=yp.id,
+                      attendance_id=attendance.id)
     db.session.commit()
     return attendance, booked

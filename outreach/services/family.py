@@ -304,6 +304,8 @@ def erase_child(user, yp: YoungPerson, *, now=None) -> None:
     db.session.execute(EqualityAnswers.__table__.delete().where(EqualityAnswers.young_person_id == yp.id))
     # Out of every comparison group; answers already given stay, anonymous, marked as comparison.
     db.session.execute(ComparisonMember.__table__.delete().where(ComparisonMember.young_person_id == yp.id))
+    from . import follow_up
+    follow_up.forget(yp)  # contact attempts are notes about reaching them
     db.session.execute(FeedbackResponse.__table__.update().where(FeedbackResponse.young_person_id == yp.id)
                        .values(young_person_id=None))
     audit.record("young_person.erased", actor=user, subject=yp, now=now, own_login_removed=bool(own_login))

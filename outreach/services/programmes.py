@@ -40,6 +40,9 @@ class ProgrammeDetails:
     # Weeks after a young person's first session when their end survey falls due, if the
     # programme's last session has not come first; None: at the last session.
     end_survey_weeks: int | None = None
+    # The follow-up list's numbers for this programme (services/follow_up.py); None: the settings.
+    follow_up_first_sessions: int | None = None
+    follow_up_missed: int | None = None
 
 
 def _check(details: ProgrammeDetails) -> None:
@@ -61,6 +64,13 @@ def _check(details: ProgrammeDetails) -> None:
     if details.end_survey_weeks is not None and not 1 <= details.end_survey_weeks <= MAX_END_SURVEY_WEEKS:
         raise ValidationError(f"Enter a number of weeks from 1 to {MAX_END_SURVEY_WEEKS}, or leave it blank.",
                               code="invalid_end_survey_weeks", field="end_survey_weeks")
+    from .follow_up import MAX_FIRST_SESSIONS, MAX_MISSED
+    if details.follow_up_first_sessions is not None and not 1 <= details.follow_up_first_sessions <= MAX_FIRST_SESSIONS:
+        raise ValidationError(f"Enter a number of sessions from 1 to {MAX_FIRST_SESSIONS}, or leave it blank.",
+                              code="invalid_follow_up_first_sessions", field="follow_up_first_sessions")
+    if details.follow_up_missed is not None and not 1 <= details.follow_up_missed <= MAX_MISSED:
+        raise ValidationError(f"Enter a number of sessions from 1 to {MAX_MISSED}, or leave it blank.",
+                              code="invalid_follow_up_missed", field="follow_up_missed")
 
 
 def create(org, details: ProgrammeDetails, *, by, now=None) -> Programme:
@@ -80,7 +90,8 @@ def _clean(details: ProgrammeDetails) -> dict:
                 venue_address=details.venue_address.strip(), postcode_district=details.postcode_district.strip().upper(),
                 min_age=details.min_age, max_age=details.max_age, capacity=details.capacity,
                 registration_mode=details.registration_mode, regular_sessions=details.regular_sessions,
-                end_survey_weeks=details.end_survey_weeks)
+                end_survey_weeks=details.end_survey_weeks,
+                follow_up_first_sessions=details.follow_up_first_sessions, follow_up_missed=details.follow_up_missed)
 
 
 def _enrolled(programme) -> int:

@@ -287,6 +287,8 @@ def _anonymise(yp: YoungPerson, *, now: datetime) -> int:
         a.collected_by = None
         a.notes = None
     db.session.execute(GuardianLink.__table__.delete().where(GuardianLink.young_person_id == yp.id))
+    from . import follow_up
+    follow_up.forget(yp)  # contact attempts are notes about reaching them
     # Survey answers stay linked for the start-to-end comparison: with no name
     # on the profile they are anonymous.
     login = yp.user

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 from outreach.models import Attendance, AuditEvent, AuthorisedCollector, Registration
-from outreach.services import passes
+from outreach.services import follow_up, passes
 from outreach.timeutil import UTC
 from tests.factories import add_member, make_org, make_programme, make_session, make_user, make_young_person
 
@@ -48,6 +48,21 @@ def world(db):
                                  emergency_contact_name="N Unmetson", emergency_contact_phone="07700 900888")
     passes.ensure_pass(theirs)
     passes.ensure_pass(stranger)
+    # Partner A's follow-up list holds Zebedee (came to 3 of his first 4 booked sessions, then missed
+    # three), with an attempt to reach him: the follow-up routes are tried with his id too.
+    past = [make_session(a_programme, starts_at=now - timedelta(days=7 * (7 - k)), hours=2) for k in range(6)]
+    companion = make_young_person("Companion", "Regular", dob=date(2012, 1, 1))
+    for k, s in enumerate(past):
+        db.session.add(Registration(young_person_id=theirs.id, session_id=s.id, status="confirmed",
+                                    confirmed_at=s.starts_at - timedelta(days=2)))
+        db.session.add(Attendance(session_id=s.id, young_person_id=companion.id, method="qr", checked_in_at=s.starts_at))
+        if k < 3:
+            db.session.add(Attendance(session_id=s.id, young_person_id=theirs.id, method="qr",
+                                      checked_in_at=s.starts_at))
+    db.session.flush()
+    follow_up.record_contact(a_programme, theirs, a_lead, follow_up.ContactDetails(
+        method="phone", outcome="left_message", made_at=now - timedelta(days=1), note="Grandpa Quill says Zebedee is ill"),
+        follow_up.rule_for(a_programme), now=now)
 
     b_lead, b_worker = make_user("lead@partner-b.example.org"), make_user("worker@partner-b.example.org")
     org_b = make_org("Partner B", slug="partner-b", lead=b_lead)
@@ -102,7 +117,8 @@ def _form(w, young_person_id) -> dict:
             "went_home_alone": "y", "collector": "Grandpa Quill", "collected_by_other": "Someone", "format": "csv",
             "consent": "y", "offline": "1", "last": a["attendance"].id, "kind": a["kind"].id,
             "programme_id": a["programme"].id, "text": "x", "direction": "out", "signposted_to": "x",
-            "outcome": "engaged", "visibility": "staff", "contact": "phone"}
+            "outcome": "engaged", "visibility": "staff", "contact": "phone", "reason": "Moved away",
+            "method": "phone", "made_at": "2026-12-01T10:00", "note": "Tried"}
 
 
 def _json(w, young_person_id) -> dict:

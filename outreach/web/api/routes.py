@@ -15,6 +15,7 @@ from ..checkin.offline import door_copy
 from ...errors import ValidationError
 from ...services import checkin
 from ...timeutil import UTC
+from ...services.register_lock import MAX_REASON, RegisterLock
 
 MAX_BATCH = 200
 # An ISO 8601 time with its offset, as a browser's Date.toISOString() writes it ("2026-12-05T18:44:07.120Z").
@@ -36,6 +37,13 @@ def _scanned_at(value) -> datetime | None:
         raise ValidationError("scanned_at is not a real time.", code="invalid_scanned_at") from None
 
 
+def _reason(body) -> str | None:
+    reason = body.get("reason") if isinstance(body, dict) else None
+    if reason is not None and (not isinstance(reason, str) or len(reason) > MAX_REASON):
+        raise ValidationError(f"reason must be a string of at most {MAX_REASON} characters.", code="invalid_reason")
+    return reason
+
+
 def _one(session, item: dict):
     if not isinstance(item, dict):
         raise ValidationError("Each check-in must be an object.", code="invalid")
@@ -45,13 +53,17 @@ def _one(session, item: dict):
     if ref is not None and (not isinstance(ref, str) or not 8 <= len(ref) <= 64):
         raise ValidationError("client_ref must be a string of 8 to 64 characters.", code="invalid_client_ref")
     offline = item.get("offline") is True
+    method = "offline_sync" if offline else "qr"
     # Only a scan queued without signal carries its own time; an online scan is checked in on arrival.
     scanned_at = _scanned_at(item.get("scanned_at")) if offline else None
+    # A locked register takes a change only with a reason; a scan from the offline queue never
+    # brings one (register_lock.py says why), so a late sync is refused once the register locks.
+    reason = None if offline else _reason(item)
     tz_name = session.programme.organisation.timezone  # read before the commit expires it
-    result = checkin.check_in_by_pass(scanned[:300], session, by=current_user,
-                                      method="offline_sync" if offline else "qr", client_ref=ref,
+    result = checkin.check_in_by_pass(scanned[:300], session, by=current_user, method=method, client_ref=ref,
                                       walk_in=item.get("walk_in") is True, tz_name=tz_name, scanned_at=scanned_at,
-                                      window=checkin.CheckinWindow.from_settings(current_app.config))
+                                      window=checkin.CheckinWindow.from_settings(current_app.config),
+                                      lock=RegisterLock.from_settings(current_app.config), reason=reason)
     return result.as_dict(tz_name)
 
 
@@ -88,8 +100,14 @@ def check_in_batch(session_id):
 @bp.post("/checkins/<int:attendance_id>/undo")
 @login_required
 def undo(attendance_id):
+    # The body is optional ({"reason": "..."}, needed once the register is locked); one that is sent
+    # must be JSON the app can take (400 invalid_json otherwise, request_body.py), read first like
+    # every other endpoint's body.
+    body = request.get_json() if request.content_length else None
     attendance = staff_attendance(attendance_id, current_user)
-    if checkin.undo_check_in(attendance, by=current_user):
+    tz_name = attendance.session.programme.organisation.timezone
+    if checkin.undo_check_in(attendance, by=current_user, lock=RegisterLock.from_settings(current_app.config),
+                             reason=_reason(body), tz_name=tz_name):
         return jsonify({"status": "ok", "code": "undone", "message": "Check-in undone."})
     return jsonify({"status": "ok", "code": "already_undone", "message": "That check-in was already undone."})
 

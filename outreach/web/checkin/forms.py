@@ -7,13 +7,23 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 PHONE = Regexp(r"^[0-9+()\- ]{7,20}$", message="Enter a phone number, like 07700 900123.")
 
 
+REASON_LABEL = "Reason for changing the register (it is locked)"
+
+
+def _reason():
+    # Shape only: whether a reason is needed (the register has locked) is the service's rule.
+    return TextAreaField(REASON_LABEL, validators=[Optional(), Length(max=500, message="Keep the reason under 500 characters.")])
+
+
 class ManualCheckInForm(AppForm):
     young_person_id = HiddenField(validators=[DataRequired()])
     walk_in = HiddenField()
+    reason = _reason()
 
 
 class UndoForm(AppForm):
     attendance_id = HiddenField(validators=[DataRequired()])
+    reason = _reason()
 
 
 class WalkInForm(OneTimeTokenMixin, AppForm):
@@ -26,6 +36,7 @@ class WalkInForm(OneTimeTokenMixin, AppForm):
     guardian_phone = StringField("Parent or carer's phone", validators=[DataRequired("Enter a phone number."), PHONE])
     medical_notes = TextAreaField("Medical needs or allergies (optional)", validators=[Optional(), Length(max=2000)])
     consent_by_phone = BooleanField("The parent or carer gave consent (needed for under-13s)")
+    reason = _reason()
 
     def validate_date_of_birth(self, field):
         if field.data and not (date(1990, 1, 1) <= field.data <= date.today()):
@@ -36,3 +47,4 @@ class CheckOutForm(AppForm):
     collector = RadioField("Who collected them?", validators=[Optional()])
     collected_by_other = StringField("Someone else (name and relationship)", validators=[Optional(), Length(max=120)])
     went_home_alone = BooleanField("Went home alone")
+    reason = _reason()

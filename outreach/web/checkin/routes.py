@@ -12,6 +12,7 @@ from ...errors import DomainError
 from ...extensions import db
 from ...models import Attendance, ProgrammeSession
 from ...services import audit, checkin
+from ...services.register_lock import RegisterLock
 from ...services.one_time import AlreadySavedError
 from ..forms import token_redirect
 from ...timeutil import age_on, utcnow
@@ -25,6 +26,17 @@ def _session(session_id):
 
 def _window():
     return checkin.CheckinWindow.from_settings(current_app.config)
+
+
+def _lock():
+    return RegisterLock.from_settings(current_app.config)
+
+
+def _lock_state(s, now):
+    """(locked, message) for a session's page: the banner and the reason fields show when locked."""
+    lock = _lock()
+    locked = not s.is_cancelled and lock.is_locked(s, now)
+    return locked, (lock.message(s, g.org.timezone) if locked else None)
 
 
 def _form_id(value) -> int | None:
@@ -56,11 +68,15 @@ def session(session_id):
     # The undo bar only for a check-in of this session (the id comes back in the URL).
     last = request.args.get("last", type=row_id)
     last = last if any(x.attendance is not None and x.attendance.id == last for x in lines) else None
+    correct = request.args.get("correct", type=row_id)  # a refused correction, to show open again
+    correct = correct if any(x.attendance is not None and x.attendance.id == correct for x in lines) else None
     now = utcnow()
     refusal = None if s.is_cancelled else _window().refusal(s, now, g.org.timezone)
     known = checkin.known_not_on_list(s, q, lines) if q and not refusal and not s.is_cancelled else []
+    locked, lock_message = _lock_state(s, now)
     return render_template("checkin/session.html", s=s, lines=shown, count=checkin.headcount(lines), q=q,
                            form=ManualCheckInForm(), undo_form=UndoForm(), last=last, refusal=refusal,
+                           locked=locked, lock_message=lock_message, correct=correct,
                            known=known, open=not refusal and not s.is_cancelled, now=now,
                            ages={yp.id: age_on(yp.date_of_birth, s.starts_at.date()) for yp in known
                                  if yp.date_of_birth})
@@ -77,7 +93,8 @@ def manual_check_in(session_id):
     # walk_in=1 makes a known person's check-in a walk-in, it never widens who can be found.
     yp = load_young_person(g.org, _form_id(form.young_person_id.data))
     result = checkin.check_in_by_name(yp, s, by=current_user, method="manual", walk_in=form.walk_in.data == "1",
-                                      tz_name=g.org.timezone, window=_window())
+                                      tz_name=g.org.timezone, window=_window(), lock=_lock(),
+                                      reason=form.reason.data)
     # A survey due now is said with the check-in, so the worker can ask there and then.
     flash(" ".join([result.message, *result.surveys_due]), {"ok": "success", "warn": "warning", "error": "error"}[result.status])
     last = result.attendance.id if result.code == "checked_in" else None
@@ -95,7 +112,16 @@ def undo(session_id):
     if attendance.session_id != s.id:
         abort(404)
     name = attendance.young_person.short_name
-    if checkin.undo_check_in(attendance, by=current_user):
+    try:
+        undone = checkin.undo_check_in(attendance, by=current_user, lock=_lock(), reason=form.reason.data,
+                                       tz_name=g.org.timezone)
+    except DomainError as err:  # the register is locked and no reason was given
+        db.session.rollback()
+        flash(f"Not changed. {err.message}", "error")
+        # Back with that line's correction open, its reason field marked.
+        return redirect(url_for("checkin.session", org_slug=g.org.slug, session_id=s.id, correct=attendance.id,
+                                _anchor=f"correct-{attendance.id}"))
+    if undone:
         flash(f"Undone: {name} is no longer checked in.", "success")
     else:
         flash(f"{name}'s check-in was already undone.", "info")
@@ -127,7 +153,7 @@ def walk_in(session_id):
                 date_of_birth=form.date_of_birth.data, guardian_name=form.guardian_name.data.strip(),
                 guardian_phone=form.guardian_phone.data.strip(), medical_notes=(form.medical_notes.data or "").strip(),
                 consent_by_phone=form.consent_by_phone.data, age_of_consent=current_app.config["AGE_OF_CONSENT"],
-                window=_window(), once=form.form_token.data)
+                window=_window(), once=form.form_token.data, lock=_lock(), reason=form.reason.data)
         except AlreadySavedError as repeat:  # sent again (a retry, a double tap): back to the first one
             first = db.session.get(Attendance, repeat.saved.result_id or 0)
             last = first.id if first is not None and first.session_id == s.id else None
@@ -144,7 +170,8 @@ def walk_in(session_id):
                 " No booking was made: the session is full."
             flash(f"{attendance.young_person.short_name} is checked in as a walk-in.{extra}", "success")
             return redirect(url_for("checkin.session", org_slug=g.org.slug, session_id=s.id, last=attendance.id))
-    return render_template("checkin/walk_in.html", s=s, form=form,
+    locked, lock_message = _lock_state(s, utcnow())
+    return render_template("checkin/walk_in.html", s=s, form=form, locked=locked, lock_message=lock_message,
                            refusal=None if s.is_cancelled else _window().refusal(s, utcnow(), g.org.timezone))
 
 
@@ -164,10 +191,12 @@ def check_out(attendance_id):
     if form.validate_on_submit():
         who = (form.collected_by_other.data or "").strip() or form.collector.data
         try:
-            checkin.check_out(attendance, by=current_user, collected_by=who, went_home_alone=form.went_home_alone.data)
+            checkin.check_out(attendance, by=current_user, collected_by=who, went_home_alone=form.went_home_alone.data,
+                              lock=_lock(), reason=form.reason.data, tz_name=g.org.timezone)
         except DomainError as err:
-            if err.field == "went_home_alone":
-                form.went_home_alone.errors.append(err.message)
+            db.session.rollback()
+            if err.field in ("went_home_alone", "reason"):
+                getattr(form, err.field).errors.append(err.message)
             elif err.field:
                 form.collected_by_other.errors.append(err.message)
             elif err.code != "already_checked_out":  # that one the page shows instead of the form
@@ -175,7 +204,9 @@ def check_out(attendance_id):
         else:
             flash(f"{yp.short_name} checked out: {attendance.how_they_left}.", "success")
             return redirect(url_for("checkin.on_site", org_slug=g.org.slug, session_id=attendance.session_id))
-    return render_template("checkin/check_out.html", attendance=attendance, yp=yp, form=form)
+    locked, lock_message = _lock_state(attendance.session, utcnow())
+    return render_template("checkin/check_out.html", attendance=attendance, yp=yp, form=form, locked=locked,
+                           lock_message=lock_message)
 
 
 @bp.get(PREFIX + "/sessions/<int:session_id>/on-site")

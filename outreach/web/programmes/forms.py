@@ -4,6 +4,7 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField, TimeFie
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ...models import CATEGORIES, REGISTRATION_MODES
+from ...services.follow_up import MAX_FIRST_SESSIONS, MAX_MISSED
 from ...services.programmes import MAX_END_SURVEY_WEEKS, MAX_REGULAR_SESSIONS, WEEKDAYS
 from ..choices import choices
 
@@ -32,6 +33,11 @@ class ProgrammeForm(AppForm):
     end_survey_weeks = IntegerField("Weeks until the end survey (optional)", validators=[
         Optional(), NumberRange(1, MAX_END_SURVEY_WEEKS,
                                 f"Enter a number of weeks from 1 to {MAX_END_SURVEY_WEEKS}, or leave it blank.")])
+    follow_up_first_sessions = IntegerField("Follow-up: judge a regular on their first … sessions (optional)", validators=[
+        Optional(), NumberRange(1, MAX_FIRST_SESSIONS,
+                                f"Enter a number of sessions from 1 to {MAX_FIRST_SESSIONS}, or leave it blank.")])
+    follow_up_missed = IntegerField("Follow-up: after missing … sessions in a row (optional)", validators=[
+        Optional(), NumberRange(1, MAX_MISSED, f"Enter a number of sessions from 1 to {MAX_MISSED}, or leave it blank.")])
 
     def validate_max_age(self, field):
         if self.min_age.data is not None and field.data is not None and field.data < self.min_age.data:

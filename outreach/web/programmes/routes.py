@@ -27,7 +27,8 @@ def _details(form) -> ProgrammeDetails:
         venue_name=form.venue_name.data, venue_address=form.venue_address.data,
         postcode_district=form.postcode_district.data, min_age=form.min_age.data, max_age=form.max_age.data,
         capacity=form.capacity.data, registration_mode=form.registration_mode.data,
-        regular_sessions=form.regular_sessions.data, end_survey_weeks=form.end_survey_weeks.data)
+        regular_sessions=form.regular_sessions.data, end_survey_weeks=form.end_survey_weeks.data,
+        follow_up_first_sessions=form.follow_up_first_sessions.data, follow_up_missed=form.follow_up_missed.data)
 
 
 def _programme(programme_id) -> Programme:
