@@ -39,6 +39,8 @@ DISTRICTS = ["M1", "M4", "M8", "M11", "M12", "M13", "M14", "M15", "M16", "M18", 
 GENDERS = ["girl", "boy", "boy", "girl", "non_binary", "prefer_not"]
 CATEGORIES = ["sport", "arts", "mentoring", "safety", "skills", "outdoor", "social"]
 CORE = ["felt_safe", "trust_police", "trust_youth_services", "trusted_adult"]
+# Another name lets two checkouts keep their own bench database on one server.
+PG_NAME = os.environ.get("BENCH_PG_DATABASE") or "outreach_bench_evaluation"
 
 
 def bench_url(database: str | None) -> str:
@@ -50,11 +52,11 @@ def bench_url(database: str | None) -> str:
     url = make_url(database).set(drivername="postgresql+psycopg")
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = 'outreach_bench_evaluation'")).first()
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": PG_NAME}).first()
         if not exists:
-            conn.execute(text('CREATE DATABASE "outreach_bench_evaluation"'))
+            conn.execute(text(f'CREATE DATABASE "{PG_NAME}"'))
     engine.dispose()
-    return url.set(database="outreach_bench_evaluation").render_as_string(hide_password=False)
+    return url.set(database=PG_NAME).render_as_string(hide_password=False)
 
 
 def make_app(url):
