@@ -8,6 +8,9 @@ enrolments and about 1,000,000 attendances, plus start/end survey answers. Then:
 
 - dashboard_platform_s / dashboard_programme_s: building the whole dashboard
   (every registered metric, as the page does) for the platform and for one programme;
+- dashboard_snapshot_ms: the slowest of the platform, organisation and programme
+  dashboards to open as a page from the figures the worker kept (each also printed, with
+  whether the kept figures equal a live computation at the same moment);
 - csv_* / xlsx_*: the evaluator dataset of the largest partner (one row per
   participant and session offered) written as CSV and as XLSX, each in a fresh
   process, rows per second and that process's peak resident memory. The CSV is
@@ -241,6 +244,66 @@ def time_dashboards(app) -> dict:
     return out
 
 
+def time_snapshots(app) -> dict:
+    """Kept dashboards (issue 17, point 8): each default view ("all sessions so far") worked
+    out and kept as the worker does, checked equal to a live computation at the same moment,
+    then the whole page opened from it through the app (sign-in, access checks, reading the
+    kept figures, rendering), best of three after one warm-up."""
+    from sqlalchemy import select
+
+    from outreach.extensions import db
+    from outreach.models import Membership, Organisation, Programme, User
+    from outreach.services import dashboard_snapshots as snapshots
+    from outreach.timeutil import utcnow
+    from outreach.web.evaluation.dashboard import build
+
+    out = {}
+    with app.app_context():
+        lead = db.session.execute(select(User).where(User.email == "lead@bench.example")).scalar_one_or_none()
+        if lead is None:
+            lead = User(email="lead@bench.example", full_name="Bench Lead", password_hash="x")
+            db.session.add(lead)
+            db.session.flush()
+            db.session.add(Membership(organisation_id=1, user_id=lead.id, role="lead"))
+            db.session.commit()
+        admin = db.session.get(User, 1)
+        slug = db.session.get(Organisation, 1).slug
+        programme = db.session.execute(select(Programme).where(Programme.organisation_id == 1)
+                                       .order_by(Programme.id).limit(1)).scalar_one()
+        options = snapshots.Options.from_config(app.config)
+        pages = {"platform": (snapshots.View("platform", None, "all"), admin, "/admin/evaluation"),
+                 "organisation": (snapshots.View("organisation", 1, "all"), lead, f"/org/{slug}/evaluation"),
+                 "programme": (snapshots.View("programme", programme.id, "all"), lead,
+                               f"/org/{slug}/evaluation/programmes/{programme.id}")}
+        for name, (view, user, url) in pages.items():
+            now = utcnow()
+            started = time.perf_counter()
+            snapshots.work_out(view, build, options, now=now)
+            worked_s = time.perf_counter() - started
+            tz = snapshots.timezone_of(view, options)
+            opened = snapshots.open_view(view, build, options, now=now)
+            live = build(snapshots.query_for(view, now, tz, options), tz=tz,
+                         programme_titles=snapshots.titles_of(view))
+            client = app.test_client()
+            with client.session_transaction() as sess:
+                sess["_user_id"], sess["_fresh"] = user.get_id(), True
+            runs = []
+            for attempt in range(4):
+                started = time.perf_counter()
+                page = client.get(url)
+                took = time.perf_counter() - started
+                body = page.get_data(as_text=True)
+                if page.status_code != 200 or "Figures as of" not in body:
+                    raise SystemExit(f"{url}: {page.status_code}, not opened from the kept figures")
+                if attempt:
+                    runs.append(took)
+            out[name] = {"open_ms": min(runs) * 1000, "work_out_s": worked_s, "equal": opened.stored and opened.data == live,
+                         "kept_kb": len(db.session.execute(select(snapshots.DashboardSnapshot.figures).where(
+                             snapshots.DashboardSnapshot.view_key == view.key)).scalar_one()) / 1024}
+            db.session.remove()
+    return out
+
+
 def run_export(url: str, fmt: str):
     """In this (fresh) process: export the evaluator dataset of partner 1; print rows, seconds, peak MB."""
     app = make_app(url)
@@ -300,6 +363,7 @@ def main():
     parser.add_argument("--database", help="PostgreSQL server URL (default: SQLite in bench/.data)")
     parser.add_argument("--attendances", type=int, default=1_000_000)
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument("--skip-exports", action="store_true", help="only the dashboards (the exports take minutes)")
     parser.add_argument("--child-export", choices=["csv", "xlsx"], help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -315,6 +379,15 @@ def main():
     print(f"# dataset: {seeded['attendances']:,} attendances "
           + ("(reused)" if seeded["reused"] else f"(seeded in {seeded['seconds']:.0f} s)"))
     dashboards = time_dashboards(app)
+    kept = time_snapshots(app)
+    for name, k in kept.items():
+        print(f"# kept {name} dashboard: worked out in {k['work_out_s']:.2f} s, {k['kept_kb']:.0f} kB, "
+              f"opened in {k['open_ms']:.0f} ms, equal to the live figures: {'yes' if k['equal'] else 'NO'}")
+    if args.skip_exports:
+        print(f"dashboard_platform_s={dashboards['platform']:.3f}")
+        print(f"dashboard_programme_s={dashboards['programme']:.3f}")
+        _print_kept(kept)
+        return
     csv_rows, csv_runs, csv_mb = measure_export(url, "csv", runs=3)
     xlsx_rows, xlsx_runs, xlsx_mb = measure_export(url, "xlsx", runs=1)
     csv_s, xlsx_s = min(csv_runs), min(xlsx_runs)
@@ -322,10 +395,19 @@ def main():
           f"(best of {len(csv_runs)} reported), XLSX in {xlsx_s:.1f} s")
     print(f"dashboard_platform_s={dashboards['platform']:.3f}")
     print(f"dashboard_programme_s={dashboards['programme']:.3f}")
+    _print_kept(kept)
     print(f"csv_rows_per_s={csv_rows / csv_s:.0f}")
     print(f"csv_peak_mb={csv_mb:.0f}")
     print(f"xlsx_rows_per_s={xlsx_rows / xlsx_s:.0f}")
     print(f"xlsx_peak_mb={xlsx_mb:.0f}")
+
+
+def _print_kept(kept):
+    # The figure the target is about: the slowest of the three kept views to open.
+    print(f"dashboard_snapshot_ms={max(k['open_ms'] for k in kept.values()):.0f}")
+    for name, k in kept.items():
+        print(f"dashboard_snapshot_{name}_ms={k['open_ms']:.0f}")
+    print(f"dashboard_snapshot_equal_live={'yes' if all(k['equal'] for k in kept.values()) else 'no'}")
 
 
 if __name__ == "__main__":
