@@ -271,9 +271,10 @@ def time_snapshots(app) -> dict:
         programme = db.session.execute(select(Programme).where(Programme.organisation_id == 1)
                                        .order_by(Programme.id).limit(1)).scalar_one()
         options = snapshots.Options.from_config(app.config)
-        pages = {"platform": (snapshots.View("platform", None, "all"), admin, "/admin/evaluation"),
-                 "organisation": (snapshots.View("organisation", 1, "all"), lead, f"/org/{slug}/evaluation"),
-                 "programme": (snapshots.View("programme", programme.id, "all"), lead,
+        admin_id, lead_id = admin.get_id(), lead.get_id()
+        pages = {"platform": (snapshots.View("platform", None, "all"), admin_id, "/admin/evaluation"),
+                 "organisation": (snapshots.View("organisation", 1, "all"), lead_id, f"/org/{slug}/evaluation"),
+                 "programme": (snapshots.View("programme", programme.id, "all"), lead_id,
                                f"/org/{slug}/evaluation/programmes/{programme.id}")}
         for name, (view, user, url) in pages.items():
             now = utcnow()
@@ -286,7 +287,7 @@ def time_snapshots(app) -> dict:
                          programme_titles=snapshots.titles_of(view))
             client = app.test_client()
             with client.session_transaction() as sess:
-                sess["_user_id"], sess["_fresh"] = user.get_id(), True
+                sess["_user_id"], sess["_fresh"] = user, True
             runs = []
             for attempt in range(4):
                 started = time.perf_counter()

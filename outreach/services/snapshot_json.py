@@ -11,12 +11,18 @@ any other type is refused (TypeError) when the figures are stored, never guessed
 worker logs it and the page computes live, so a new section with a new kind of value shows
 up as a failing snapshot test rather than as wrong figures.
 
+One of the code's own registered things (an instrument, with its scoring function) is kept
+by name, {"~reg": module, "k": key}, when it is the very object in its module's REGISTRY (the
+project's registries: metrics, exports, instruments), and looked up again on the way back.
+
 Reading back makes only dataclasses and named tuples of this package (outreach.*): the JSON
 comes from our own database, but it still never names arbitrary code to run."""
 import dataclasses
+from collections.abc import Mapping
 import importlib
 import json
 import math
+import sys
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
@@ -26,12 +32,62 @@ from markupsafe import Markup
 PACKAGE = __name__.split(".")[0]
 
 
-def dumps(value) -> str:
-    return json.dumps(encode(value), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+def dumps(value, *, lazy_depth: int = 2) -> str:
+    """`value` as JSON text. Its dicts down to `lazy_depth` levels are kept part by part,
+    each part as its own JSON text, so that `loads` reads only the parts a page looks at:
+    the platform dashboard keeps about 1 MB, mostly per-session lists the page never shows."""
+    return _text(_pack(value, lazy_depth))
+
+
+def _text(plain) -> str:
+    return json.dumps(plain, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _is_plain_dict(v) -> bool:
+    return isinstance(v, dict) and all(isinstance(k, str) and not k.startswith("~") for k in v)
+
+
+def _pack(v, depth):
+    if depth > 0 and _is_plain_dict(v):
+        return {"~lazy": {k: _pack(x, depth - 1) for k, x in v.items()}}
+    return _text(encode(v))
 
 
 def loads(text: str):
-    return decode(json.loads(text))
+    """What `dumps` wrote: parts kept one by one come back as a Lazy mapping."""
+    return _unpack(json.loads(text))
+
+
+def _unpack(part):
+    if isinstance(part, dict) and "~lazy" in part and len(part) == 1:
+        return Lazy(part["~lazy"])
+    if isinstance(part, str):
+        return decode(json.loads(part))
+    return decode(part)  # written without parts (lazy_depth=0)
+
+
+class Lazy(Mapping):
+    """A read-only dict whose values are read from their JSON when first looked at. Equal
+    to a dict with equal items (Mapping's own ==); templates read it as they read a dict."""
+
+    __slots__ = ("_parts", "_read")
+
+    def __init__(self, parts: dict):
+        self._parts, self._read = parts, {}
+
+    def __getitem__(self, key):
+        if key not in self._read:
+            self._read[key] = _unpack(self._parts[key])
+        return self._read[key]
+
+    def __iter__(self):
+        return iter(self._parts)
+
+    def __len__(self):
+        return len(self._parts)
+
+    def __repr__(self):
+        return f"Lazy({list(self._parts)})"
 
 
 def _path(cls) -> str:
@@ -56,6 +112,8 @@ def encode(v):
         return {"~nt": _path(type(v)), "v": [encode(x) for x in v]}
     if isinstance(v, tuple):
         return {"~t": [encode(x) for x in v]}
+    if isinstance(v, Lazy):
+        v = dict(v.items())
     if isinstance(v, dict):
         if all(isinstance(k, str) and not k.startswith("~") for k in v):
             return {k: encode(x) for k, x in v.items()}
@@ -73,9 +131,28 @@ def encode(v):
     if isinstance(v, (set, frozenset)):
         return {"~set" if isinstance(v, set) else "~fset": [encode(x) for x in sorted(v, key=repr)]}
     if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        key = _registered(v)
+        if key is not None:
+            return {"~reg": type(v).__module__, "k": key}
         fields = {f.name: encode(getattr(v, f.name)) for f in dataclasses.fields(v) if f.init}
         return {"~dc": _path(type(v)), "v": fields}
     raise TypeError(f"a dashboard snapshot cannot store a {type(v).__module__}.{type(v).__qualname__}")
+
+
+def _registered(v):
+    """The key `v` has in its module's REGISTRY, if it is the very object kept there."""
+    registry = getattr(sys.modules.get(type(v).__module__), "REGISTRY", None)
+    if isinstance(registry, dict):
+        for key, item in registry.items():
+            if item is v and isinstance(key, str):
+                return key
+    return None
+
+
+def _module(name: str):
+    if name != PACKAGE and not name.startswith(PACKAGE + "."):
+        raise ValueError(f"a snapshot names a module outside {PACKAGE}: {name}")
+    return importlib.import_module(name)
 
 
 def _class(path: str):
@@ -93,7 +170,7 @@ def decode(v):
         return [decode(x) for x in v]
     if not isinstance(v, dict):
         return v
-    if len(v) == 1 or (len(v) == 2 and "v" in v):
+    if len(v) == 1 or (len(v) == 2 and ("v" in v or "k" in v)):
         tag = next((k for k in v if k.startswith("~")), None)
         if tag is not None:
             return _TAGS[tag](v)
@@ -122,6 +199,7 @@ def _enum(v):
 
 
 _TAGS = {
+    "~reg": lambda v: _module(v["~reg"]).REGISTRY[v["k"]],
     "~t": lambda v: tuple(decode(x) for x in v["~t"]),
     "~d": lambda v: {decode(k): decode(x) for k, x in v["~d"]},
     "~f": lambda v: float(v["~f"]),

@@ -38,7 +38,11 @@ def add_surveys(db, course):
         db.session.add(survey)
         db.session.flush()
         question = SurveyQuestion(survey_id=survey.id, position=1, code="felt_safe", text="I felt safe")
-        db.session.add(question)
+        # An instrument's item too: the dashboard then holds the instrument itself (with its
+        # scoring function), which is kept by its name in the registry.
+        item = SurveyQuestion(survey_id=survey.id, position=2, code="swemwbs_1", instrument="swemwbs",
+                              item_number=1, text="I've been feeling optimistic about the future")
+        db.session.add_all([question, item])
         db.session.flush()
         for key, value in values.items():
             response = FeedbackResponse(survey_id=survey.id, young_person_id=people[key].id,
@@ -46,6 +50,7 @@ def add_surveys(db, course):
             db.session.add(response)
             db.session.flush()
             db.session.add(FeedbackAnswer(response_id=response.id, question_id=question.id, value=value))
+            db.session.add(FeedbackAnswer(response_id=response.id, question_id=item.id, value=value))
     db.session.commit()
 
 
@@ -61,6 +66,7 @@ def test_a_kept_view_is_the_live_computation_on_the_course(db, course):
         # The figures are really there, not an empty page: the course's reach of 4.
         assert opened.data["metrics"]["reach"]["reach"] == 4
         assert opened.data["surveys"]["change"], view.key
+        assert any(t["scale"][2] is not None for sv in opened.data["surveys"]["surveys"] for t in sv["tables"])
 
 
 @st.composite
