@@ -82,6 +82,7 @@ def test_work_out_now_asks_the_worker_for_that_view(db, course, login_as):
     assert row(db, f"programme:{pid}:all").requested_at is not None
     page = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert "New figures are being worked out" in page and "New figures were asked for at" in page
+    assert "Work out now" not in page  # asked once: no second button while the worker is on it
     assert [v.key for v in snapshots.due(build, snapshots.Options(), now=utcnow())][0] == f"programme:{pid}:all"
 
 
