@@ -264,10 +264,11 @@ def is_current(row: DashboardSnapshot, build, options: Options, *, now: datetime
     return (row.first_day, row.last_day) == (first, last)
 
 
-def open_view(view: View, build, options: Options, *, now: datetime) -> Figures:
+def open_view(view: View, build, options: Options, *, now: datetime, tz: str | None = None) -> Figures:
     """The figures the page shows for a default view: the kept ones when current, else
-    worked out now (and kept) — never an empty page for a view not worked out yet."""
-    tz = timezone_of(view, options)
+    worked out now (and kept) — never an empty page for a view not worked out yet. `tz`,
+    the view's time zone, when the caller knows it (else looked up)."""
+    tz = tz or timezone_of(view, options)
     row = db.session.execute(select(DashboardSnapshot).where(DashboardSnapshot.view_key == view.key)) \
         .scalar_one_or_none()
     if row is not None and is_current(row, build, options, now=now, tz=tz):

@@ -62,7 +62,7 @@ def dashboard(scope, form, tz, live):
     period = period_of(form, tz)
     if period is None:
         return live(), Shown(None, None, None, None, term)
-    figures = snapshots.open_view(snapshots.View.of(scope, period), build, options(), now=utcnow())
+    figures = snapshots.open_view(snapshots.View.of(scope, period), build, options(), now=utcnow(), tz=tz)
     return figures.data, Shown(period, figures, when_text(figures.as_of, tz),
                                when_text(figures.requested_at, tz) if figures.requested_at else None, term)
 
