@@ -8,6 +8,9 @@ enrolments and about 1,000,000 attendances, plus start/end survey answers. Then:
 
 - dashboard_platform_s / dashboard_programme_s: building the whole dashboard
   (every registered metric, as the page does) for the platform and for one programme;
+- dashboard_snapshot_ms: the slowest of the platform, organisation and programme
+  dashboards to open as a page from the figures the worker kept (each also printed, with
+  whether the kept figures equal a live computation at the same moment);
 - csv_* / xlsx_*: the evaluator dataset of the largest partner (one row per
   participant and session offered) written as CSV and as XLSX, each in a fresh
   process, rows per second and that process's peak resident memory. The CSV is
@@ -39,6 +42,8 @@ DISTRICTS = ["M1", "M4", "M8", "M11", "M12", "M13", "M14", "M15", "M16", "M18", 
 GENDERS = ["girl", "boy", "boy", "girl", "non_binary", "prefer_not"]
 CATEGORIES = ["sport", "arts", "mentoring", "safety", "skills", "outdoor", "social"]
 CORE = ["felt_safe", "trust_police", "trust_youth_services", "trusted_adult"]
+# Another name lets two checkouts keep their own bench database on one server.
+PG_NAME = os.environ.get("BENCH_PG_DATABASE") or "outreach_bench_evaluation"
 
 
 def bench_url(database: str | None) -> str:
@@ -50,11 +55,11 @@ def bench_url(database: str | None) -> str:
     url = make_url(database).set(drivername="postgresql+psycopg")
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = 'outreach_bench_evaluation'")).first()
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": PG_NAME}).first()
         if not exists:
-            conn.execute(text('CREATE DATABASE "outreach_bench_evaluation"'))
+            conn.execute(text(f'CREATE DATABASE "{PG_NAME}"'))
     engine.dispose()
-    return url.set(database="outreach_bench_evaluation").render_as_string(hide_password=False)
+    return url.set(database=PG_NAME).render_as_string(hide_password=False)
 
 
 def make_app(url):
@@ -239,6 +244,86 @@ def time_dashboards(app) -> dict:
     return out
 
 
+def same_figures(a, b) -> bool:
+    """Equal, but for floats equal to 1 part in 10^9: PostgreSQL's parallel aggregates add
+    in no fixed order, so two live computations of a standard deviation can differ in the
+    last digit (1.919240658731465 and 1.9192406587314654 here)."""
+    import math
+
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_figures(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_figures(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def time_snapshots(app) -> dict:
+    """Kept dashboards (issue 17, point 8): each default view ("all sessions so far") worked
+    out and kept as the worker does, checked equal to a live computation at the same moment,
+    then the whole page opened from it through the app (sign-in, access checks, reading the
+    kept figures, rendering), best of three after one warm-up."""
+    from flask import g
+    from sqlalchemy import select
+
+    from outreach.extensions import db
+    from outreach.models import Membership, Organisation, Programme, User
+    from outreach.services import dashboard_snapshots as snapshots
+    from outreach.timeutil import utcnow
+    from outreach.web.evaluation.dashboard import build
+
+    out = {}
+    with app.app_context():
+        lead = db.session.execute(select(User).where(User.email == "lead@bench.example")).scalar_one_or_none()
+        if lead is None:
+            lead = User(email="lead@bench.example", full_name="Bench Lead", password_hash="x")
+            db.session.add(lead)
+            db.session.flush()
+            db.session.add(Membership(organisation_id=1, user_id=lead.id, role="lead"))
+            db.session.commit()
+        admin = db.session.get(User, 1)
+        slug = db.session.get(Organisation, 1).slug
+        programme = db.session.execute(select(Programme).where(Programme.organisation_id == 1)
+                                       .order_by(Programme.id).limit(1)).scalar_one()
+        options = snapshots.Options.from_config(app.config)
+        admin_id, lead_id = admin.get_id(), lead.get_id()
+        pages = {"platform": (snapshots.View("platform", None, "all"), admin_id, "/admin/evaluation"),
+                 "organisation": (snapshots.View("organisation", 1, "all"), lead_id, f"/org/{slug}/evaluation"),
+                 "programme": (snapshots.View("programme", programme.id, "all"), lead_id,
+                               f"/org/{slug}/evaluation/programmes/{programme.id}")}
+        for name, (view, user, url) in pages.items():
+            now = utcnow()
+            started = time.perf_counter()
+            snapshots.work_out(view, build, options, now=now)
+            worked_s = time.perf_counter() - started
+            tz = snapshots.timezone_of(view, options)
+            opened = snapshots.open_view(view, build, options, now=now)
+            live = build(snapshots.query_for(view, now, tz, options), tz=tz,
+                         programme_titles=snapshots.titles_of(view))
+            client = app.test_client()
+            with client.session_transaction() as sess:
+                sess["_user_id"], sess["_fresh"] = user, True
+            runs = []
+            for attempt in range(6):
+                g.pop("_login_user", None)  # the bench's app context is reused by requests: no cached user
+                started = time.perf_counter()
+                page = client.get(url)
+                took = time.perf_counter() - started
+                body = page.get_data(as_text=True)
+                if page.status_code != 200 or "Figures as of" not in body:
+                    raise SystemExit(f"{url}: {page.status_code}, not opened from the kept figures")
+                if attempt:
+                    runs.append(took)
+            out[name] = {"open_ms": min(runs) * 1000, "work_out_s": worked_s,
+                         "equal": opened.stored and same_figures(snapshots.snapshot_json.encode(opened.data),
+                                                                 snapshots.snapshot_json.encode(live)),
+                         "kept_kb": len(db.session.execute(select(snapshots.DashboardSnapshot.figures).where(
+                             snapshots.DashboardSnapshot.view_key == view.key)).scalar_one()) / 1024}
+            db.session.remove()
+    return out
+
+
 def run_export(url: str, fmt: str):
     """In this (fresh) process: export the evaluator dataset of partner 1; print rows, seconds, peak MB."""
     app = make_app(url)
@@ -298,6 +383,8 @@ def main():
     parser.add_argument("--database", help="PostgreSQL server URL (default: SQLite in bench/.data)")
     parser.add_argument("--attendances", type=int, default=1_000_000)
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument("--only-snapshots", action="store_true", help="only the kept dashboards")
+    parser.add_argument("--skip-exports", action="store_true", help="only the dashboards (the exports take minutes)")
     parser.add_argument("--child-export", choices=["csv", "xlsx"], help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -312,7 +399,17 @@ def main():
     seeded = seed(app, args.attendances, args.reseed)
     print(f"# dataset: {seeded['attendances']:,} attendances "
           + ("(reused)" if seeded["reused"] else f"(seeded in {seeded['seconds']:.0f} s)"))
-    dashboards = time_dashboards(app)
+    dashboards = None if args.only_snapshots else time_dashboards(app)
+    kept = time_snapshots(app)
+    for name, k in kept.items():
+        print(f"# kept {name} dashboard: worked out in {k['work_out_s']:.2f} s, {k['kept_kb']:.0f} kB, "
+              f"opened in {k['open_ms']:.0f} ms (best of 5), equal to the live figures: {'yes' if k['equal'] else 'NO'}")
+    if args.skip_exports or args.only_snapshots:
+        if dashboards:
+            print(f"dashboard_platform_s={dashboards['platform']:.3f}")
+            print(f"dashboard_programme_s={dashboards['programme']:.3f}")
+        _print_kept(kept)
+        return
     csv_rows, csv_runs, csv_mb = measure_export(url, "csv", runs=3)
     xlsx_rows, xlsx_runs, xlsx_mb = measure_export(url, "xlsx", runs=1)
     csv_s, xlsx_s = min(csv_runs), min(xlsx_runs)
@@ -320,10 +417,19 @@ def main():
           f"(best of {len(csv_runs)} reported), XLSX in {xlsx_s:.1f} s")
     print(f"dashboard_platform_s={dashboards['platform']:.3f}")
     print(f"dashboard_programme_s={dashboards['programme']:.3f}")
+    _print_kept(kept)
     print(f"csv_rows_per_s={csv_rows / csv_s:.0f}")
     print(f"csv_peak_mb={csv_mb:.0f}")
     print(f"xlsx_rows_per_s={xlsx_rows / xlsx_s:.0f}")
     print(f"xlsx_peak_mb={xlsx_mb:.0f}")
+
+
+def _print_kept(kept):
+    # The figure the target is about: the slowest of the three kept views to open.
+    print(f"dashboard_snapshot_ms={max(k['open_ms'] for k in kept.values()):.0f}")
+    for name, k in kept.items():
+        print(f"dashboard_snapshot_{name}_ms={k['open_ms']:.0f}")
+    print(f"dashboard_snapshot_equal_live={'yes' if all(k['equal'] for k in kept.values()) else 'no'}")
 
 
 if __name__ == "__main__":

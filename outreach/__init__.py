@@ -42,6 +42,7 @@ def create_app(overrides: dict | None = None) -> App:
     security.init_app(app)
     request_log.init_app(app)
     listeners.connect(app)
+    from . import dashboard_marks  # noqa: F401  (marks kept dashboards a change touches)
     templating.init_app(app)
 
     from .web import register_blueprints

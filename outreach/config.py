@@ -75,6 +75,12 @@ def from_environment(instance_path: str) -> dict:
         # Wake the worker as soon as a change queued mail (else its one-minute sweep sends it).
         "OUTBOX_NUDGE": _bool(env("OUTBOX_NUDGE"), True),
         "DEFAULT_TIMEZONE": env("DEFAULT_TIMEZONE") or "Europe/London",
+        # Kept dashboards (services/dashboard_snapshots.py): worked out again at most this often
+        # per view after its data changed; the dates terms start on ("this term"); whether the
+        # "work out now" button wakes the worker (else its one-minute round picks the view up).
+        "DASHBOARD_REFRESH_MINUTES": float(env("DASHBOARD_REFRESH_MINUTES") or 3),
+        "TERM_STARTS": env("TERM_STARTS") or "01-01,04-01,09-01",
+        "DASHBOARD_NUDGE": _bool(env("DASHBOARD_NUDGE"), True),
         "AGE_OF_CONSENT": int(env("AGE_OF_CONSENT") or 13),
         # When a session takes check-ins: from this long before its start to this long after its end.
         # Check-out and undo stay open after it closes (everyone must be signed out).

@@ -13,6 +13,8 @@ one service and lets the service decide:
   cannot be queued the sweep sends the mail within the minute.
 - send_reminders: the day-before reminders, hourly at :05.
 - purge_expired: the retention schedule, nightly at 02:30 UTC.
+- refresh_dashboards: the kept evaluation dashboards that are due, every minute (and
+  work_out_dashboard when someone presses "work out now").
 
 The periodic ones are idempotent (a reminder is recorded once; a purge done is done), so
 running the scheduler in more than one consumer is harmless, if wasteful: pass
@@ -111,6 +113,45 @@ def purge_expired():
         return report.anonymised
 
     return _run(purge)
+
+
+@huey.periodic_task(crontab(minute="*"))
+def refresh_dashboards():
+    """Work out the kept dashboards that are due (services/dashboard_snapshots.py), most
+    wanted first, for at most 50 s: what is left waits for the next minute's round."""
+    return _run(lambda app: _refresh(app))
+
+
+@huey.task()
+def work_out_dashboard(view_key: str):
+    """"Work out now": the worker's round, started at once (the view asked for goes first)."""
+    return _run(lambda app: _refresh(app))
+
+
+def _refresh(app):
+    from .services import dashboard_snapshots
+    from .timeutil import utcnow
+    from .web.evaluation.dashboard import build
+
+    options = dashboard_snapshots.Options.from_config(app.config)
+    from huey.exceptions import TaskLockedException
+
+    try:
+        with huey.lock_task("refresh-dashboards"):  # one round at a time across consumers
+            done = dashboard_snapshots.refresh_due(build, options, now=utcnow)
+    except TaskLockedException:  # a round is under way; what it leaves, the next one does
+        return 0
+    if done:
+        log.info("dashboards worked out: %s", ", ".join(done))
+    return len(done)
+
+
+def wake_dashboards(view_key: str) -> None:
+    """Ask the worker to work a view out now; never raises (its round is the safety net)."""
+    try:
+        work_out_dashboard(view_key)
+    except Exception:
+        log.warning("could not wake the worker; its round works the figures out within minutes", exc_info=True)
 
 
 def nudge() -> None:

@@ -20,6 +20,7 @@ from .calendar_feed import CalendarFeed
 from .timeline import (ContactNote, Milestone, MilestoneKind, Referral, NOTE_CONTACTS, REFERRAL_DIRECTIONS,
                        REFERRAL_OUTCOMES, REFERRAL_SOURCES)
 from .follow_up import FollowUp, FollowUpContact, CONTACT_METHODS, CONTACT_OUTCOMES
+from .dashboard_snapshot import DashboardSnapshot, SNAPSHOT_LEVELS, SNAPSHOT_PERIODS
 
 __all__ = [
     "User", "Organisation", "Membership", "Invitation", "Programme", "ProgrammeSession",
@@ -34,6 +35,7 @@ __all__ = [
     "ContactNote", "Milestone", "MilestoneKind", "Referral", "NOTE_CONTACTS", "REFERRAL_DIRECTIONS",
     "REFERRAL_OUTCOMES", "REFERRAL_SOURCES",
     "FollowUp", "FollowUpContact", "CONTACT_METHODS", "CONTACT_OUTCOMES",
+    "DashboardSnapshot", "SNAPSHOT_LEVELS", "SNAPSHOT_PERIODS",
     "ORG_ROLES", "ORG_STATUSES", "ORG_KINDS", "CATEGORIES", "REGISTRATION_MODES",
     "SESSION_STATUSES", "REGISTRATION_STATUSES", "CHECKIN_METHODS", "SURVEY_KINDS",
 ]

@@ -134,10 +134,25 @@ def _query(w, young_person_id) -> str:
             f"&programme={a['programme'].id}&last={a['attendance'].id}&q=e&walk_in=1")
 
 
+# Figures kept for B's own dashboards when B opens them (a cache, not data): checked apart,
+# in _kept_views, to be B's own views only.
+KEPT = ("dashboard_snapshots",)
+
+
+def _kept_views(db, w) -> set:
+    """Kept dashboard views of partner A's organisation or programme (there must be none)."""
+    from outreach.models import DashboardSnapshot
+
+    a = w["a"]
+    return set(db.session.execute(select(DashboardSnapshot.view_key).where(
+        (DashboardSnapshot.organisation_id == a["org"].id) | (DashboardSnapshot.programme_id == a["programme"].id)))
+        .scalars())
+
+
 def _rows(db):
     """Every table's row count but the audit log (B's own register views are audited), and A's rows as they are."""
     counts = {t.name: db.session.scalar(select(func.count()).select_from(t))
-              for t in db.metadata.sorted_tables if t.name not in ("audit_events", "health_checks")}
+              for t in db.metadata.sorted_tables if t.name not in ("audit_events", "health_checks", *KEPT)}
     counts["attendances_of_a"] = sorted((r.id, r.session_id, r.young_person_id, r.checked_out_at, r.collected_by)
                                         for r in db.session.execute(select(Attendance)).scalars())
     counts["registrations"] = sorted((r.id, r.status) for r in db.session.execute(select(Registration)).scalars())
@@ -186,4 +201,5 @@ def test_someone_elses_ids_in_urls_and_forms_get_nothing_and_write_nothing(app, 
           f"programme {w['a']['programme'].id}")
     assert routes > 40 and requests > 150
     assert _rows(db) == before, "a request with someone else's ids wrote a row"
+    assert _kept_views(db, w) == set(), "partner A's dashboard was worked out for partner B"
     assert _about_them(db, w) == audited

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from . import bp
+from . import snapshots
 from .dashboard import build, compare_partners
 from .forms import ExportForm, FilterForm
 from ..choices import choices
@@ -73,12 +74,23 @@ def _filter_args() -> dict:
 @org_member_required("lead")
 def organisation():
     form = FilterForm(request.args)
-    q = _query(Scope(organisation_id=g.org.id), form, g.org.timezone)
+    scope = Scope(organisation_id=g.org.id)
     titles = _titles(g.org)
-    return render_template("evaluation/dashboard.html", org=g.org, form=form, data=build(
-        q, tz=g.org.timezone, programme_titles=titles), heading=f"Evaluation: {g.org.name}",
+    data, shown = snapshots.dashboard(scope, form, g.org.timezone, lambda: build(
+        _query(scope, form, g.org.timezone), tz=g.org.timezone, programme_titles=titles))
+    return render_template("evaluation/dashboard.html", org=g.org, form=form, data=data, shown=shown,
+        heading=f"Evaluation: {g.org.name}",
         range_text=_range_text(form), programmes=sorted(titles.items(), key=lambda kv: kv[1].lower()),
-        report_url=url_for("evaluation.report", org_slug=g.org.slug, **_filter_args()))
+        report_url=url_for("evaluation.report", org_slug=g.org.slug, **_filter_args()),
+        page_url=url_for("evaluation.organisation", org_slug=g.org.slug),
+        work_out_url=url_for("evaluation.work_out_organisation", org_slug=g.org.slug))
+
+
+@bp.post("/org/<org_slug>/evaluation/work-out-now")
+@org_member_required("lead")
+def work_out_organisation():
+    args = snapshots.work_out_now(Scope(organisation_id=g.org.id), g.org.timezone)
+    return redirect(url_for("evaluation.organisation", org_slug=g.org.slug, **args))
 
 
 @bp.get("/org/<org_slug>/evaluation/programmes/<int:programme_id>")
@@ -86,12 +98,25 @@ def organisation():
 def programme(programme_id):
     programme = load(Programme, programme_id, g.org)
     form = FilterForm(request.args)
-    q = _query(Scope(programme_id=programme.id), form, g.org.timezone)
+    scope = Scope(programme_id=programme.id)
+    data, shown = snapshots.dashboard(scope, form, g.org.timezone, lambda: build(
+        _query(scope, form, g.org.timezone), tz=g.org.timezone, programme_titles={programme.id: programme.title}))
     return render_template("evaluation/dashboard.html", org=g.org, form=form, programme=programme,
-                           data=build(q, tz=g.org.timezone, programme_titles={programme.id: programme.title}),
+                           data=data, shown=shown,
                            heading=f"Evaluation: {programme.title}", range_text=_range_text(form),
                            report_url=url_for("evaluation.report", org_slug=g.org.slug, programme=programme.id,
-                                              **_filter_args()))
+                                              **_filter_args()),
+                           page_url=url_for("evaluation.programme", org_slug=g.org.slug, programme_id=programme.id),
+                           work_out_url=url_for("evaluation.work_out_programme", org_slug=g.org.slug,
+                                                programme_id=programme.id))
+
+
+@bp.post("/org/<org_slug>/evaluation/programmes/<int:programme_id>/work-out-now")
+@org_member_required("lead")
+def work_out_programme(programme_id):
+    programme = load(Programme, programme_id, g.org)  # another partner's programme: 404
+    args = snapshots.work_out_now(Scope(programme_id=programme.id), g.org.timezone)
+    return redirect(url_for("evaluation.programme", org_slug=g.org.slug, programme_id=programme.id, **args))
 
 
 @bp.get("/org/<org_slug>/evaluation/report")
@@ -118,10 +143,19 @@ def report():
 @admin_required
 def platform():
     form = FilterForm(request.args)
-    q = _query(Scope(), form, current_app.config["DEFAULT_TIMEZONE"])
-    return render_template("evaluation/dashboard.html", org=None, form=form,
-                           data=build(q, tz=current_app.config["DEFAULT_TIMEZONE"], programme_titles=_titles()),
-                           heading="Evaluation across all partners", range_text=_range_text(form), report_url=None)
+    tz = current_app.config["DEFAULT_TIMEZONE"]
+    data, shown = snapshots.dashboard(Scope(), form, tz, lambda: build(
+        _query(Scope(), form, tz), tz=tz, programme_titles=_titles()))
+    return render_template("evaluation/dashboard.html", org=None, form=form, data=data, shown=shown,
+                           heading="Evaluation across all partners", range_text=_range_text(form), report_url=None,
+                           page_url=url_for("evaluation.platform"), work_out_url=url_for("evaluation.work_out_platform"))
+
+
+@bp.post("/admin/evaluation/work-out-now")
+@admin_required
+def work_out_platform():
+    args = snapshots.work_out_now(Scope(), current_app.config["DEFAULT_TIMEZONE"])
+    return redirect(url_for("evaluation.platform", **args))
 
 
 @bp.get("/admin/evaluation/partners")
