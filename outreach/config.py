@@ -148,6 +148,11 @@ def from_environment(instance_path: str) -> dict:
         # after the 18th birthday of each young person in it.
         "RETENTION_INCIDENT_YEARS": int(env("RETENTION_INCIDENT_YEARS") or 3),
         "EVAL_COHORT_STEPS": int(env("EVAL_COHORT_STEPS") or 8),
+        # Who families write to about their data or a page they cannot use (privacy notice,
+        # accessibility statement). Empty: the pages send them to the partner running their activity.
+        "SERVICE_CONTACT_EMAIL": env("SERVICE_CONTACT_EMAIL") or "",
+        # The date the accessibility statement was last reviewed (ISO date; shown on the statement).
+        "ACCESSIBILITY_REVIEWED_ON": env("ACCESSIBILITY_REVIEWED_ON") or "2026-12-02",
     }
 
 

@@ -149,6 +149,9 @@ WHO = ["admin", "lead", "worker", "guardian", None]
 INTEGER_EDGES = [str(2 ** 63), str(2 ** 64 + 1), str(10 ** 20), str(2 ** 31), "-1", "0", "1e9", " 1", "+1", "0x1f"]
 # The ends of the calendar, a day that does not exist, empty and junk.
 DATE_EDGES = ["0001-01-01", "9999-12-31", "10000-01-01", "2026-02-30", "", "junk"]
+# One box of a three-box date (date of birth: day, month, year).
+DATE_PART_EDGES = ["0", "31", "3000", "1", "x", "", str(10 ** 30), "-1", "٣", "²", "9" * 5000]
+DATE_PARTS = ("-day", "-month", "-year")
 # What breaks headers, URLs and the database: a newline, a NUL, an unclosed IPv6 bracket, length.
 TEXT_EDGES = ["/\n", "/\r\nX-Injected: 1", "\x00", "//[", "A" * 3000]
 QUERY_EDGES = INTEGER_EDGES + DATE_EDGES + TEXT_EDGES
@@ -236,6 +239,8 @@ def plausible(form) -> dict:
             values[name] = default or "y"
         elif default or kind == "hidden":
             values[name] = default
+        elif name.endswith(DATE_PARTS):  # a date of birth's boxes: 1 5 2012
+            values[name] = {"-day": "1", "-month": "5", "-year": "2012"}[name[name.rindex("-"):]]
         elif kind == "date":
             day = date(2012, 5, 1) if "birth" in lowered else date.fromordinal(
                 later if ("last" in lowered or "end" in lowered) else soon)
@@ -265,7 +270,8 @@ def test_every_date_and_number_input_of_every_form_takes_edge_values(app, db, cl
     for page, action, form in forms:
         base = plausible(form)
         for name, kind in form["kinds"].items():
-            edges = DATE_EDGES if kind == "date" else INTEGER_EDGES if kind == "number" else []
+            edges = (DATE_EDGES if kind == "date" else INTEGER_EDGES if kind == "number"
+                     else DATE_PART_EDGES if name.endswith(DATE_PARTS) else [])
             for value in edges:
                 findings.send(f"POST {action} {name}={value!r} (from {page}) as {who}", action, "POST",
                               data={**base, name: value})
