@@ -2,7 +2,7 @@
 from importlib import import_module
 
 AREAS = ["main", "auth", "orgs", "admin", "programmes", "catalogue", "family", "bookings", "checkin", "api",
-         "evaluation", "feedback", "safeguarding", "incidents"]
+         "evaluation", "feedback", "safeguarding", "incidents", "texts"]
 
 
 def register_blueprints(app):

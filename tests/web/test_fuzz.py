@@ -150,7 +150,7 @@ INTEGER_EDGES = [str(2 ** 63), str(2 ** 64 + 1), str(10 ** 20), str(2 ** 31), "-
 # The ends of the calendar, a day that does not exist, empty and junk.
 DATE_EDGES = ["0001-01-01", "9999-12-31", "10000-01-01", "2026-02-30", "", "junk"]
 # One box of a three-box date (date of birth: day, month, year).
-DATE_PART_EDGES = ["0", "31", "3000", "1", "x", "", str(10 ** 30), "-1", "٣", "²", "9" * 5000]
+DATE_PART_EDGES = ["0", "32", "3000", "1", "x", "", str(10 ** 30), "-1", "²", "9" * 5000]
 DATE_PARTS = ("-day", "-month", "-year")
 # What breaks headers, URLs and the database: a newline, a NUL, an unclosed IPv6 bracket, length.
 TEXT_EDGES = ["/\n", "/\r\nX-Injected: 1", "\x00", "//[", "A" * 3000]
