@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from outreach.models import Attendance, AuditEvent, AuthorisedCollector, Registration
+from outreach.models import Attendance, AuditEvent, AuthorisedCollector, GuardianLink, MobileNumber, Registration
 from outreach.services import passes
 from outreach.timeutil import UTC
 from tests.factories import add_member, make_org, make_programme, make_session, make_user, make_young_person
@@ -25,7 +25,9 @@ from tests.factories import add_member, make_org, make_programme, make_session, 
 SKIP = {"static", "auth.logout"}
 # What must never reach partner B: A's young person and the stranger, in any field.
 PRIVATE = ["Zebedee", "Quillfeather", "Bee sting allergy", "07700 900999", "Grandpa Quill",
-           "Xanthippe", "Unmetson", "Peanut anaphylaxis", "07700 900888"]
+           "Xanthippe", "Unmetson", "Peanut anaphylaxis", "07700 900888",
+           # A's guardian's mobile for texts, however it is written.
+           "900777", "900 777"]
 
 
 @pytest.fixture()
@@ -45,6 +47,16 @@ def world(db):
                                  emergency_contact_name="N Unmetson", emergency_contact_phone="07700 900888")
     passes.ensure_pass(theirs)
     passes.ensure_pass(stranger)
+    # A's family: a guardian with a mobile number waiting for its code, and a confirmed one of theirs.
+    a_guardian = make_user("guardian@family-a.example.org", "Ophelia Quillfeather")
+    db.session.add(GuardianLink(young_person_id=theirs.id, guardian_id=a_guardian.id))
+    db.session.flush()
+    db.session.add(MobileNumber(user_id=a_guardian.id, number="+447700900777", code_hash="0" * 64,
+                                code_expires_at=now + timedelta(minutes=15), code_attempts=0, codes_sent=1,
+                                code_sent_at=now, created_at=now))
+    # B's family: a guardian with a child of their own, trying A's ids.
+    b_guardian = make_user("guardian@family-b.example.org", "Bea Other")
+    make_young_person("Bobby", "Other", dob=date(2013, 5, 5), guardian=b_guardian)
 
     b_lead, b_worker = make_user("lead@partner-b.example.org"), make_user("worker@partner-b.example.org")
     org_b = make_org("Partner B", slug="partner-b", lead=b_lead)
@@ -54,7 +66,9 @@ def world(db):
     db.session.commit()
     return {"a": {"org": org_a, "programme": a_programme, "session": a_session, "young_person": theirs,
                   "registration": reg, "attendance": att},
-            "b": {"org": org_b, "programme": b_programme, "session": b_session, "lead": b_lead, "worker": b_worker},
+            "b": {"org": org_b, "programme": b_programme, "session": b_session, "lead": b_lead, "worker": b_worker,
+                  "guardian": b_guardian},
+            "a_guardian": a_guardian,
             "stranger": stranger}
 
 
@@ -86,7 +100,10 @@ def _form(w, young_person_id) -> dict:
             "registration_id": a["registration"].id, "session_id": a["session"].id, "session": a["session"].id,
             "programme": a["programme"].id, "walk_in": "1", "to": "confirmed", "confirm": "y",
             "went_home_alone": "y", "collector": "Grandpa Quill", "collected_by_other": "Someone", "format": "csv",
-            "consent": "y", "offline": "1", "last": a["attendance"].id}
+            "consent": "y", "offline": "1", "last": a["attendance"].id,
+            # The mobile number forms: A's guardian's account and number, a code, every choice ticked.
+            "user_id": w["a_guardian"].id, "mobile_id": w["a_guardian"].id,
+            "code": "000000", "bookings": "y", "reminders": "y", "cancellations": "y"}
 
 
 def _json(w, young_person_id) -> dict:
@@ -109,6 +126,9 @@ def _rows(db):
     counts["attendances_of_a"] = sorted((r.id, r.session_id, r.young_person_id, r.checked_out_at, r.collected_by)
                                         for r in db.session.execute(select(Attendance)).scalars())
     counts["registrations"] = sorted((r.id, r.status) for r in db.session.execute(select(Registration)).scalars())
+    counts["mobiles"] = sorted((m.id, m.user_id, m.number, m.confirmed_at, m.code_hash, m.code_attempts, m.codes_sent,
+                                m.text_bookings, m.text_reminders, m.text_cancellations)
+                               for m in db.session.execute(select(MobileNumber)).scalars())
     return counts
 
 
@@ -118,7 +138,7 @@ def _about_them(db, w) -> int:
         AuditEvent.subject_type == "YoungPerson", AuditEvent.subject_id.in_(ids)))
 
 
-@pytest.mark.parametrize("role", ["worker", "lead"])
+@pytest.mark.parametrize("role", ["worker", "lead", "guardian"])
 def test_someone_elses_ids_in_urls_and_forms_get_nothing_and_write_nothing(app, db, client, login_as, world, role):
     w = world
     before, audited = _rows(db), _about_them(db, w)
