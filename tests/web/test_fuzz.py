@@ -409,3 +409,61 @@ def test_every_post_refuses_a_body_over_the_limit_before_reading_it(app, db, cli
         if response is not None and response.status_code != 413:
             findings.note(f"POST {action} with a 2 MB form answered {response.status_code}")
     findings.check()
+
+
+# ------------------------------------------------------------------ the text message providers' callbacks
+
+CALLBACKS = ["/sms/twilio/inbound", "/sms/twilio/status", "/sms/notify/inbound", "/sms/notify/status"]
+
+
+@pytest.fixture()
+def signed_callbacks(app, monkeypatch):
+    monkeypatch.setitem(app.config, "TWILIO_AUTH_TOKEN", "fuzz-twilio-token")
+    monkeypatch.setitem(app.config, "NOTIFY_CALLBACK_TOKEN", "fuzz-notify-token")
+
+    def post(client, path, body, *, sign=True):
+        from tests.smsservers import twilio_signature
+
+        if "twilio" in path:
+            params = body if isinstance(body, dict) else {"Body": str(body)}
+            headers = {"X-Twilio-Signature": twilio_signature("fuzz-twilio-token", "http://localhost" + path, params)
+                       if sign else "bm90LWEtc2lnbmF0dXJl"}
+            return client.post(path, data=params, headers=headers)
+        headers = {"Authorization": "Bearer " + ("fuzz-notify-token" if sign else "guess")}
+        if isinstance(body, (bytes, str)):
+            return client.post(path, data=body, headers={**headers, "Content-Type": "application/json"})
+        return client.post(path, json=body, headers=headers)
+    return post
+
+
+@pytest.mark.parametrize("path", CALLBACKS)
+def test_callbacks_without_the_providers_signature_get_403(client, db, signed_callbacks, path):
+    body = {"From": "+447700900111", "Body": "CANCEL", "MessageSid": "SM1", "MessageStatus": "delivered",
+            "source_number": "+447700900111", "message": "CANCEL", "id": "x", "status": "delivered"}
+    assert signed_callbacks(client, path, body, sign=False).status_code == 403
+    assert client.post(path, data=body).status_code == 403  # no signature header at all
+    assert client.post(path, json=body).status_code == 403
+
+
+@settings(settings.get_profile(PROFILE))
+@given(body=st.one_of(json_value, st.dictionaries(hostile_text, hostile_text, max_size=6),
+                      st.fixed_dictionaries({}, optional={k: hostile_text for k in (
+                          "From", "Body", "MessageSid", "MessageStatus", "source_number", "message", "id", "status",
+                          "notification_type")})))
+@pytest.mark.parametrize("path", CALLBACKS)
+def test_hostile_bodies_signed_as_the_provider_get_a_clear_answer(client, db, signed_callbacks, path, body):
+    """Signed correctly (the signature is not the only guard), any body is a 2xx or a 4xx, never a 500."""
+    if "twilio" in path and isinstance(body, dict):
+        body = {str(k): str(v) for k, v in body.items() if "\x00" not in str(k)}
+    try:
+        response = signed_callbacks(client, path, body)
+    except (UnicodeEncodeError, ValueError):  # the test client cannot even encode it: no request was made
+        return
+    assert response.status_code < 500, (path, repr(body)[:200])
+
+
+@pytest.mark.parametrize("raw", [b"", b"{", b"[]", b"null", b'"x"', b'{"source_number": 7, "message": []}',
+                                 b'{"id": "' + b"9" * 5000 + b'", "status": "delivered"}', b"\xff\xfe"])
+@pytest.mark.parametrize("path", ["/sms/notify/inbound", "/sms/notify/status"])
+def test_notify_callbacks_refuse_bodies_that_are_not_notifys(client, db, signed_callbacks, path, raw):
+    assert 400 <= signed_callbacks(client, path, raw).status_code < 500
