@@ -6,12 +6,14 @@ from ..forms import AppForm
 
 
 class MobileForm(AppForm):
-    number = StringField("Mobile number", validators=[DataRequired("Enter a mobile number."), Length(max=30)])
+    number = StringField("Mobile number", validators=[DataRequired("Enter a mobile number."), Length(max=30)],
+                         render_kw={"type": "tel", "autocomplete": "tel"})
 
 
 class CodeForm(AppForm):
     code = StringField("Code from the text", validators=[DataRequired("Enter the 6-digit code from the text."),
-                                                         Length(max=12, message="The code has 6 digits.")])
+                                                         Length(max=12, message="The code has 6 digits.")],
+                       render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"})
 
 
 class ChoicesForm(AppForm):
