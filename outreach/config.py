@@ -166,6 +166,26 @@ def from_environment(instance_path: str) -> dict:
         "RETENTION_MILESTONES_DAYS": int(env("RETENTION_MILESTONES_DAYS") or 6 * 365),
         "RETENTION_REFERRALS_DAYS": int(env("RETENTION_REFERRALS_DAYS") or 6 * 365),
         "EVAL_COHORT_STEPS": int(env("EVAL_COHORT_STEPS") or 8),
+        # Text messages (services/sms.py): outbox (files in MAIL_OUTBOX_DIR), notify or twilio.
+        "SMS_PROVIDER": (env("SMS_PROVIDER") or "outbox").strip().lower(),
+        "SMS_TIMEOUT": float(env("SMS_TIMEOUT") or 10),
+        "NOTIFY_API_KEY": env("NOTIFY_API_KEY") or "",
+        "NOTIFY_SMS_TEMPLATE_ID": env("NOTIFY_SMS_TEMPLATE_ID") or "",
+        "NOTIFY_BASE_URL": env("NOTIFY_BASE_URL") or "https://api.notifications.service.gov.uk",
+        "NOTIFY_CALLBACK_TOKEN": env("NOTIFY_CALLBACK_TOKEN") or "",
+        "TWILIO_ACCOUNT_SID": env("TWILIO_ACCOUNT_SID") or "",
+        "TWILIO_AUTH_TOKEN": env("TWILIO_AUTH_TOKEN") or "",
+        "TWILIO_FROM": env("TWILIO_FROM") or "",
+        "TWILIO_BASE_URL": env("TWILIO_BASE_URL") or "https://api.twilio.com",
+        # A confirmation code by text: minutes it is valid, wrong tries allowed, codes per hour.
+        "MOBILE_CODE_MINUTES": int(env("MOBILE_CODE_MINUTES") or 15),
+        "MOBILE_CODE_ATTEMPTS": int(env("MOBILE_CODE_ATTEMPTS") or 5),
+        "MOBILE_CODES_PER_HOUR": int(env("MOBILE_CODES_PER_HOUR") or 3),
+        # Who families write to about their data or a page they cannot use (privacy notice,
+        # accessibility statement). Empty: the pages send them to the partner running their activity.
+        "SERVICE_CONTACT_EMAIL": env("SERVICE_CONTACT_EMAIL") or "",
+        # The date the accessibility statement was last reviewed (ISO date; shown on the statement).
+        "ACCESSIBILITY_REVIEWED_ON": env("ACCESSIBILITY_REVIEWED_ON") or "2026-12-02",
     }
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import event
 from . import signals
 from .extensions import Session
 from .filenames import name_slug
-from .services import accounts, calendar, mail, outbox, passes, survey_timing
+from .services import accounts, calendar, mail, outbox, passes, sms, survey_timing
 from .timeutil import to_local
 
 
@@ -116,7 +116,8 @@ def deliver_waiting(now=None) -> outbox.Report:
     task runs (and `flask send-outbox`, and the tests before they read the mail)."""
     config = current_app.config
     return outbox.send_waiting(mail.MailSettings.from_config(config), compose=compose,
-                               policy=outbox.Policy.from_config(config), now=now)
+                               policy=outbox.Policy.from_config(config), now=now,
+                               sms_settings=sms.SmsSettings.from_config(config))
 
 
 def _on_member_invited(sender, invitation, url, **extra):
@@ -132,6 +133,27 @@ def _family_emails(young_person) -> list[str]:
     if young_person.user is not None:
         emails.append(young_person.user.email)
     return list(dict.fromkeys(emails))
+
+
+def _family_accounts(young_person) -> list:
+    """The accounts that hear about a young person's bookings: guardians and their own login."""
+    users = [link.guardian for link in young_person.guardian_links]
+    if young_person.user is not None:
+        users.append(young_person.user)
+    return users
+
+
+def send_texts(young_person, kind: str, *, organisation_id=None, registration_id=None, **context):
+    """Queue templates/sms/<kind>.txt to each confirmed mobile of the family that chose this kind of
+    text, in the caller's transaction (beside the email, never instead of it)."""
+    from .services import mobile
+
+    numbers = mobile.confirmed_numbers_for(_family_accounts(young_person), kind)
+    if not numbers:
+        return
+    text = " ".join(render_template(f"sms/{kind}.txt", young_person=young_person, **context).split())
+    for number in numbers:
+        outbox.queue_sms(number, text, kind=kind, organisation_id=organisation_id, registration_id=registration_id)
 
 
 def _booking_context(registration):
@@ -175,6 +197,8 @@ def _on_booking_confirmed(sender, registration, **extra):
     for email in _family_emails(registration.young_person):
         send_templated(email, f"Booked: {context['programme'].title}", "booking_confirmed",
                        attachments=attachments, pass_url=url, **context)
+    send_texts(registration.young_person, "booking_confirmed", organisation_id=context["programme"].organisation_id,
+               **{k: v for k, v in context.items() if k != "young_person"})
 
 
 def _on_booking_promoted(sender, registration, **extra):
@@ -183,6 +207,8 @@ def _on_booking_promoted(sender, registration, **extra):
     for email in _family_emails(registration.young_person):
         send_templated(email, f"A place came up: {context['programme'].title}", "booking_promoted",
                        attachments=attachments, pass_url=url, **context)
+    send_texts(registration.young_person, "booking_promoted", organisation_id=context["programme"].organisation_id,
+               **{k: v for k, v in context.items() if k != "young_person"})
 
 
 def _on_session_cancelled(sender, session, registrations, **extra):
@@ -192,13 +218,17 @@ def _on_session_cancelled(sender, session, registrations, **extra):
             send_templated(email, f"Cancelled: {programme.title} on {to_local(session.starts_at, programme.organisation.timezone):%-d %b}", "session_cancelled",
                            session=session, programme=programme, young_person=reg.young_person,
                            tz=programme.organisation.timezone)
+        send_texts(reg.young_person, "session_cancelled", organisation_id=programme.organisation_id,
+                   session=session, programme=programme, tz=programme.organisation.timezone)
 
 
 def send_reminder(session, young_person_id):
     """Queue the day-before reminder to a young person's family, in the caller's transaction
     (reminders.send_due_reminders commits it with the record that they were reminded)."""
+    from sqlalchemy import select
+
     from .extensions import db
-    from .models import YoungPerson
+    from .models import Registration, YoungPerson
 
     young_person = db.session.get(YoungPerson, young_person_id)
     programme = session.programme
@@ -210,6 +240,26 @@ def send_reminder(session, young_person_id):
                        young_person=young_person, tz=programme.organisation.timezone,
                        family_url=current_app.config["BASE_URL"] + "/family", surveys_due=due,
                        pass_url=passes.pass_url(current_app.config["BASE_URL"], live.secret) if live else None)
+    # A reply "CANCEL" cancels a booking for this one session; a course enrolment is cancelled on
+    # the website (one word by text should not end a whole term).
+    booking = db.session.scalar(select(Registration).where(
+        Registration.session_id == session.id, Registration.young_person_id == young_person.id,
+        Registration.status == "confirmed"))
+    send_texts(young_person, "reminder", organisation_id=programme.organisation_id,
+               registration_id=booking.id if booking else None, can_reply=booking is not None, session=session,
+               programme=programme, tz=programme.organisation.timezone,
+               family_url=current_app.config["BASE_URL"] + "/family")
+
+
+def _on_booking_cancelled_by_text(sender, registration, number, now, **extra):
+    """"Done" back to the number that replied CANCEL (whatever its text choices: it asked)."""
+    session = registration.session
+    programme = session.programme
+    text = " ".join(render_template("sms/cancelled_by_reply.txt", young_person=registration.young_person,
+                                    programme=programme, session=session,
+                                    tz=programme.organisation.timezone).split())
+    outbox.queue_sms(number, text, kind="cancelled_by_reply", organisation_id=programme.organisation_id,
+                     registration_id=registration.id, now=now)
 
 
 def _on_comparison_joined(sender, programme, members, **extra):
@@ -276,6 +326,7 @@ _RECEIVERS = [
     (signals.organisation_decided, _on_organisation_decided),
     (signals.booking_confirmed, _on_booking_confirmed),
     (signals.booking_promoted, _on_booking_promoted),
+    (signals.booking_cancelled_by_text, _on_booking_cancelled_by_text),
     (signals.session_cancelled, _on_session_cancelled),
     (signals.password_reset_requested, _on_password_reset),
     (signals.sign_up_requested, _on_sign_up_requested),

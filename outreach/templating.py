@@ -1,5 +1,7 @@
 """Jinja filters and globals: times in the organisation's zone, role helpers for the menu."""
 from flask import g, has_request_context
+from jinja2 import pass_context
+from wtforms.form import BaseForm
 from flask_login import current_user
 
 from .access import staff_memberships
@@ -38,6 +40,16 @@ def init_app(app):
     @app.template_filter("local_date")
     def local_date(moment, tz=None):
         return local(moment, "%a %-d %b %Y", tz)
+
+    @app.template_global("title_error_prefix")
+    @pass_context
+    def title_error_prefix(context):
+        """ "Error: " when a form on the page was sent back with errors, so a screen reader hears it
+        first (GOV.UK's error summary pattern); checked once here for every page."""
+        for value in context.values():
+            if isinstance(value, BaseForm) and value.errors:
+                return "Error: "
+        return ""
 
     @app.context_processor
     def navigation():

@@ -16,7 +16,7 @@ from outreach.extensions import db as _db
 from outreach.models import Attendance, AuditEvent, AuthorisedCollector, Registration, ReminderSent, User
 from outreach.services import (audit, benchmarks, checkin, comparison, consent, delivery, equality, health,
                                incidents, one_time, organisations, passes, registration, safeguarding, surveys)
-from outreach.services import calendar_feed, dashboard_snapshots
+from outreach.services import calendar_feed, dashboard_snapshots, mobile
 from outreach.models import FollowUp, FollowUpContact
 from outreach.timeutil import UTC
 from tests import factories
@@ -138,6 +138,7 @@ def fill(app):
     _db.session.flush()
     _db.session.add(FollowUpContact(follow_up_id=spell.id, made_at=NOW, made_by_id=worker.id, recorded_at=NOW,
                                     method="phone", outcome="left_message", note="Left a message with dad"))
+    mobile.start(guardian, "07700 900456", secret_key="backup-test", age_of_consent=13, now=NOW)  # a code waits
     dashboard_snapshots.ask_for(dashboard_snapshots.View("programme", weekly.id, "all"), now=NOW)  # a kept view's row
     made = one_time.claim(lead, "book_on_behalf", "t" * 22, now=NOW)  # a staff form's one-time token
     one_time.made(made, children[1])

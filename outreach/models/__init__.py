@@ -21,6 +21,7 @@ from .timeline import (ContactNote, Milestone, MilestoneKind, Referral, NOTE_CON
                        REFERRAL_OUTCOMES, REFERRAL_SOURCES)
 from .follow_up import FollowUp, FollowUpContact, CONTACT_METHODS, CONTACT_OUTCOMES
 from .dashboard_snapshot import DashboardSnapshot, SNAPSHOT_LEVELS, SNAPSHOT_PERIODS
+from .mobile import MobileNumber
 
 __all__ = [
     "User", "Organisation", "Membership", "Invitation", "Programme", "ProgrammeSession",
@@ -36,6 +37,7 @@ __all__ = [
     "REFERRAL_OUTCOMES", "REFERRAL_SOURCES",
     "FollowUp", "FollowUpContact", "CONTACT_METHODS", "CONTACT_OUTCOMES",
     "DashboardSnapshot", "SNAPSHOT_LEVELS", "SNAPSHOT_PERIODS",
+    "MobileNumber",
     "ORG_ROLES", "ORG_STATUSES", "ORG_KINDS", "CATEGORIES", "REGISTRATION_MODES",
     "SESSION_STATUSES", "REGISTRATION_STATUSES", "CHECKIN_METHODS", "SURVEY_KINDS",
 ]

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -8,6 +8,8 @@ from ..timeutil import UTCDateTime
 from ._common import one_of, utcnow
 
 CHANNELS = ("email", "sms")
+# What a text message's provider last said about it (their callbacks, mapped to three words).
+DELIVERY_STATUSES = ("sent", "delivered", "failed")
 # pending: waiting to be sent (again); sent: handed to the mail server; failed: given up after
 # the last try, or refused for good (a platform admin can send it again); dropped: nothing to
 # send after all (a password reset asked for an address that has no account).
@@ -49,6 +51,14 @@ class OutgoingMessage(db.Model):
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Text messages: the organisation whose session it is about (its lead sees the delivery status),
+    # the booking it is about (a reply "CANCEL" to a reminder cancels this one), the provider's id
+    # for it, and what the provider's callbacks last said (sent, delivered, failed).
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="SET NULL"))
+    provider_ref: Mapped[str | None] = mapped_column(String(64))
+    delivery_status: Mapped[str | None] = mapped_column(String(20))
+    delivery_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         one_of("channel", CHANNELS, "channel"),
@@ -56,4 +66,7 @@ class OutgoingMessage(db.Model):
         # The worker's question, every minute: what is due now?
         Index("ix_outgoing_messages_due", "status", "next_attempt_at"),
         Index("ix_outgoing_messages_created_at", "created_at"),
+        Index("ix_outgoing_messages_provider_ref", "provider_ref"),
+        Index("ix_outgoing_messages_org", "organisation_id", "created_at"),
+        Index("ix_outgoing_messages_sms_recipient", "channel", "recipient", "created_at"),
     )

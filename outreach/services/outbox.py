@@ -24,7 +24,7 @@ from ..errors import ConflictError, NotFoundError
 from ..extensions import db
 from ..models import OutgoingMessage
 from ..timeutil import utcnow
-from . import audit, mail
+from . import audit, mail, sms
 
 # Set in a session's info when its transaction queued a message: after the commit the app
 # nudges the worker (tasks.py). Best effort: the worker also sweeps every minute.
@@ -96,6 +96,16 @@ def queue_email(to: str, subject: str, text: str, *, kind: str, html: str | None
     return _add(message)
 
 
+def queue_sms(to: str, text: str, *, kind: str, organisation_id: int | None = None,
+              registration_id: int | None = None, now: datetime | None = None) -> OutgoingMessage:
+    """Add a text message to the current transaction (sent by the worker through the SMS provider
+    once the caller commits). `organisation_id`: whose lead sees its delivery status;
+    `registration_id`: the booking a reply "CANCEL" to it cancels (reminders)."""
+    now = now or utcnow()
+    return _add(OutgoingMessage(channel="sms", kind=kind, recipient=to, text=text, created_at=now, next_attempt_at=now,
+                                organisation_id=organisation_id, registration_id=registration_id))
+
+
 def queue_to_compose(kind: str, to: str, payload: dict, *, channel: str = "email",
                      now: datetime | None = None) -> OutgoingMessage:
     """Add a message that the worker composes from `payload` when it sends it (the caller commits).
@@ -157,7 +167,8 @@ def _claim(now: datetime, policy: Policy) -> tuple[list[int], str]:
 
 
 def send_waiting(mail_settings: mail.MailSettings, *, compose: Compose, policy: Policy = Policy(),
-                 now: datetime | None = None, max_batches: int = 100) -> Report:
+                 now: datetime | None = None, max_batches: int = 100,
+                 sms_settings: "sms.SmsSettings | None" = None) -> Report:
     """Send every message due now, a batch at a time; returns what happened.
 
     Each message: composed first if it is one the worker composes (in one transaction with
@@ -173,14 +184,14 @@ def send_waiting(mail_settings: mail.MailSettings, *, compose: Compose, policy: 
         if not ids:
             break
         for i, message_id in enumerate(ids):
-            if _send_one(message_id, token, mail_settings, compose, policy, now, report):
+            if _send_one(message_id, token, mail_settings, compose, policy, now, report, sms_settings):
                 _release(ids[i + 1:], token)
                 report.unreachable = True
                 return report
     return report
 
 
-def _send_one(message_id, token, mail_settings, compose, policy, now, report) -> bool:
+def _send_one(message_id, token, mail_settings, compose, policy, now, report, sms_settings=None) -> bool:
     """Send one claimed message; True when the mail server could not be reached at all."""
     message = db.session.get(OutgoingMessage, message_id, populate_existing=True)
     if message is None or message.claim_token != token:  # purged, or the lease ran out and it was retaken
@@ -206,6 +217,8 @@ def _send_one(message_id, token, mail_settings, compose, policy, now, report) ->
         message.payload = None
         db.session.commit()
     channel = message.channel
+    if channel == "sms":
+        return _send_sms(message, token, sms_settings, policy, now, report)
     email = mail.build_message(mail_settings, message.recipient, message.subject or "", message.text or "",
                                message.html, [mail.Attachment.from_json(a) for a in message.attachments or []])
     # Nothing held while the server is slow: no row lock, no SQLite write lock, no snapshot.
@@ -235,6 +248,38 @@ def _send_one(message_id, token, mail_settings, compose, policy, now, report) ->
 
 class _NoTransport(Exception):
     pass
+
+
+def _send_sms(message, token, sms_settings, policy, now, report) -> bool:
+    """Hand one claimed text to the provider, with no transaction open; a provider that hangs
+    costs SMS_TIMEOUT and another try later, like a mail server. Never stops the batch (False)."""
+    message_id, to, text = message.id, message.recipient, message.text or ""
+    db.session.commit()
+    if sms_settings is None:
+        _record_failure(message_id, token, mail.Failure("No sms service is set up to send this.", True),
+                        policy, now, report)
+        return False
+    try:
+        ref = sms.send(sms_settings, to, text, reference=f"outreach-{message_id}")
+    except sms.SmsFailure as exc:
+        _record_failure(message_id, token, mail.Failure(exc.reason, exc.permanent), policy, now, report)
+        return False
+    except Exception as exc:  # a client library's surprise: kept as the reason, tried again later
+        _record_failure(message_id, token, mail.Failure(mail.clip_reason(f"{type(exc).__name__}: {exc}"), False),
+                        policy, now, report)
+        return False
+    m = OutgoingMessage
+    # The text stays until the row is purged (OUTBOX_KEEP_DAYS): a lead reading delivery status
+    # sees what was sent, and it is what a reply answers.
+    db.session.execute(
+        update(m).where(m.id == message_id, m.claim_token == token)
+        .values(status="sent", sent_at=now, last_attempt_at=now, attempts=m.attempts + 1, last_error=None,
+                claimed_until=None, claim_token=None, provider_ref=str(ref)[:64], delivery_status="sent",
+                delivery_updated_at=now)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    report.sent += 1
+    return False
 
 
 def _record_failure(message_id, token, failure: mail.Failure, policy: Policy, now, report: Report) -> None:

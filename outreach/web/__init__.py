@@ -2,7 +2,7 @@
 from importlib import import_module
 
 AREAS = ["main", "auth", "orgs", "admin", "programmes", "catalogue", "family", "bookings", "checkin", "api",
-         "evaluation", "feedback", "safeguarding", "incidents", "delivery", "timeline", "follow_up"]
+         "evaluation", "feedback", "safeguarding", "incidents", "delivery", "timeline", "follow_up", "texts"]
 
 
 def register_blueprints(app):

@@ -17,6 +17,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms import HiddenField
 from wtforms import IntegerField as _IntegerField
 from wtforms import StringField
+from wtforms.fields.core import Field
+from wtforms.utils import unset_value
+from wtforms.validators import StopValidation
 
 from ..services.one_time import TOKEN
 
@@ -146,3 +149,112 @@ def token_redirect():
     kept = {k: v for k, v in request.args.lists() if not k.startswith("_")}
     return redirect(url_for(request.endpoint, **{**kept, **(request.view_args or {}),
                                                  TOKEN_PARAMETER: _new_token()}))
+
+
+class MemorableDateField(Field):
+    """A date people know by heart (a date of birth) as three boxes: day, month and year, as the
+    GOV.UK Design System asks, rather than a browser's date picker (which shows mm/dd/yyyy in
+    some setups and makes a 2009 birthday many taps away).
+
+    The boxes post as `<name>-day`, `<name>-month`, `<name>-year`. What was typed is kept in
+    `parts` to show again after an error, and `bad_parts` says which boxes to mark. Every way
+    of getting it wrong (an empty box, letters, 31 February, year 3000, year 1, a 30-digit
+    number) becomes a message next to the field, never an exception further on. A single ISO
+    date posted as `<name>` (scripts, older pages) is still read when no box was sent.
+
+    Digits of any script count (Arabic-Indic digits typed on an Urdu keyboard are digits).
+    `required` is the message for three empty boxes; without it the date is optional.
+    `earliest`/`latest` bound the date (latest=None: today; dates of birth are in the past).
+    """
+
+    PARTS = ("day", "month", "year")
+
+    def __init__(self, label=None, validators=None, *, required: str | None = None, noun: str = "Date of birth",
+                 earliest: date = date(1900, 1, 1), latest: date | None = None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.required, self.noun = required, noun
+        self.earliest, self.latest = earliest, latest
+        self.parts = {p: "" for p in self.PARTS}
+        self.bad_parts: set[str] = set()
+
+    def _value(self):
+        return self.data.isoformat() if self.data else ""
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        self.process_errors = []
+        self.bad_parts = set()
+        if data is unset_value:
+            data = self.default() if callable(self.default) else self.default
+        self.object_data = data
+        self.data = data if isinstance(data, date) else None
+        if self.data:
+            self.parts = {"day": str(self.data.day), "month": str(self.data.month), "year": str(self.data.year)}
+        if formdata is None:
+            return
+        sent = {p: formdata.get(f"{self.name}-{p}") for p in self.PARTS}
+        if all(v is None for v in sent.values()):
+            legacy = formdata.get(self.name)
+            if legacy is None:
+                return  # nothing posted for this field (a form on another page)
+            self.parts = {p: "" for p in self.PARTS}
+            try:
+                self.data = date.fromisoformat(str(legacy).strip()[:10]) if str(legacy).strip() else None
+            except ValueError:
+                self.data = None
+                self.bad_parts = set(self.PARTS)
+                self.process_errors.append(f"{self.noun} must be a real date.")
+                return
+            if self.data:
+                self.parts = {"day": str(self.data.day), "month": str(self.data.month), "year": str(self.data.year)}
+        else:
+            # Bounded before anything else looks at it: a megabyte of digits is shown back clipped.
+            self.parts = {p: _strip_control(str(v or "")).strip()[:12] for p, v in sent.items()}
+            self.data = None
+            message = self._read_parts()
+            if message:
+                self.process_errors.append(message)
+                return
+        if self.data is not None:
+            latest = self.latest or date.today()
+            if self.data > latest:
+                self.bad_parts, self.data = set(self.PARTS), None
+                self.process_errors.append(f"{self.noun} must be in the past." if self.latest is None
+                                           else f"{self.noun} must be a real date.")
+            elif self.data < self.earliest:
+                self.bad_parts, self.data = {"year"}, None
+                self.process_errors.append(f"{self.noun} must be after {self.earliest.year}.")
+
+    def _read_parts(self) -> str | None:
+        """Set self.data from the three boxes, or say what is wrong (and mark the boxes)."""
+        day, month, year = (self.parts[p] for p in self.PARTS)
+        empty = [p for p in self.PARTS if not self.parts[p]]
+        if len(empty) == 3:
+            return None  # nothing typed: `required` decides in pre_validate
+        if empty:
+            self.bad_parts = set(empty)
+            missing = " and a ".join(empty) if len(empty) == 2 else empty[0]
+            return f"{self.noun} must include a {missing}."
+        not_numbers = [p for p in self.PARTS if not self.parts[p].isdecimal()]
+        if not_numbers:
+            self.bad_parts = set(not_numbers)
+            return f"{self.noun} must be a real date, in numbers, like 27 3 2012."
+        if len(year) != 4:
+            self.bad_parts = {"year"}
+            return "Year must include 4 numbers."
+        if len(day) > 2 or len(month) > 2:
+            self.bad_parts = {p for p in ("day", "month") if len(self.parts[p]) > 2}
+            return f"{self.noun} must be a real date."
+        try:
+            self.data = date(int(year), int(month), int(day))
+        except ValueError:
+            # 31 February, month 13, day 0: which box is wrong is not always clear, so mark day and month.
+            self.bad_parts = {"month"} if not 1 <= int(month) <= 12 else {"day"}
+            return f"{self.noun} must be a real date."
+        return None
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()  # one message per field: the form's own checks need a date
+        if self.data is None and self.required:
+            self.bad_parts = set(self.PARTS)
+            raise StopValidation(self.required)

@@ -5,6 +5,7 @@ from outreach.extensions import db
 from outreach.models import GuardianLink
 from tests.conftest import sign_in
 from tests.factories import make_user
+from tests.browser.fill import fill_date_of_birth
 
 
 def test_a_second_tap_while_the_first_is_on_its_way_is_not_sent(live_server, phone):
@@ -18,7 +19,7 @@ def test_a_second_tap_while_the_first_is_on_its_way_is_not_sent(live_server, pho
     page.goto(live_server.url + "/family/children/new")
     page.fill("#first_name", "Rosa")
     page.fill("#last_name", "Bus")
-    page.fill("#date_of_birth", "2013-03-03")
+    fill_date_of_birth(page, "2013-03-03")
     page.fill("#emergency_contact_name", "Sam Bus")
     page.fill("#emergency_contact_phone", "07700 900321")
     page.check("#consent")

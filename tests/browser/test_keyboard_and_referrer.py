@@ -9,6 +9,7 @@ from outreach.models import Attendance, Registration
 from outreach.timeutil import UTC
 from tests.conftest import confirm_link, sign_in
 from tests.factories import make_org, make_programme, make_session, make_user
+from tests.browser.fill import fill_date_of_birth
 
 YP_PASSWORD = "marmalade lantern orbit"
 
@@ -42,7 +43,7 @@ def test_young_person_books_and_worker_checks_in_with_the_keyboard_alone(live_se
     page.check("input[value=young_person]")
     page.fill("#full_name", "Kai Keys")
     page.fill("#email", "kai@example.org")
-    page.fill("#date_of_birth", date(date.today().year - 15, 2, 1).isoformat())
+    fill_date_of_birth(page, date(date.today().year - 15, 2, 1).isoformat())
     page.fill("#emergency_contact_name", "Mina Keys")
     page.fill("#emergency_contact_phone", "07700 900314")
     page.fill("#password", YP_PASSWORD)

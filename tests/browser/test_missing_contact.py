@@ -11,6 +11,7 @@ from outreach.models import Attendance, Registration
 from outreach.timeutil import UTC
 from tests.conftest import sign_in, watch
 from tests.factories import make_org, make_programme, make_session, make_user, make_young_person
+from tests.browser.fill import fill_date_of_birth
 
 SIZES = {"small-phone": {"width": 360, "height": 640}, "phone": {"width": 390, "height": 844},
          "laptop": {"width": 1280, "height": 800}}
@@ -105,7 +106,7 @@ def test_young_person_sign_up_asks_for_an_emergency_contact(live_server, phone, 
     assert page.locator("#emergency_contact_name").is_visible() and page.locator("#may_go_home_alone").is_visible()
     page.fill("#full_name", "Sol Alone")
     page.fill("#email", "sol@example.org")
-    page.fill("#date_of_birth", date(date.today().year - 14, 2, 1).isoformat())
+    fill_date_of_birth(page, date(date.today().year - 14, 2, 1).isoformat())
     page.fill("#password", "a long passphrase")
     page.fill("#confirm", "a long passphrase")
     page.click("main button[type=submit]")

@@ -5,12 +5,13 @@ from outreach.extensions import db
 from outreach.models import YoungPerson
 from tests.conftest import sign_in
 from tests.factories import make_user
+from tests.browser.fill import fill_date_of_birth
 
 
 def _fill_in(page):
     page.fill("#first_name", "Rosa")
     page.fill("#last_name", "Bus")
-    page.fill("#date_of_birth", "2013-03-03")
+    fill_date_of_birth(page, "2013-03-03")
     page.fill("#emergency_contact_name", "Sam Bus")
     page.fill("#emergency_contact_phone", "07700 900321")
     page.check("#consent")

@@ -71,7 +71,7 @@ def test_under_13_without_consent_is_refused_next_to_the_box(client, db, login_a
 
 @pytest.mark.parametrize("field,value,message", [
     ("first_name", "", "Enter their first name."),
-    ("date_of_birth", "2999-01-01", "Enter a real date of birth"),
+    ("date_of_birth", "2999-01-01", "Date of birth must be in the past."),
     ("guardian_phone", "none", "Enter a phone number"),
     ("last_name", "x" * 61, "cannot be longer than 60"),
 ])

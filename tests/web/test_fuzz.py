@@ -149,6 +149,9 @@ WHO = ["admin", "lead", "worker", "guardian", None]
 INTEGER_EDGES = [str(2 ** 63), str(2 ** 64 + 1), str(10 ** 20), str(2 ** 31), "-1", "0", "1e9", " 1", "+1", "0x1f"]
 # The ends of the calendar, a day that does not exist, empty and junk.
 DATE_EDGES = ["0001-01-01", "9999-12-31", "10000-01-01", "2026-02-30", "", "junk"]
+# One box of a three-box date (date of birth: day, month, year).
+DATE_PART_EDGES = ["0", "32", "3000", "1", "x", "", str(10 ** 30), "-1", "²", "9" * 5000]
+DATE_PARTS = ("-day", "-month", "-year")
 # What breaks headers, URLs and the database: a newline, a NUL, an unclosed IPv6 bracket, length.
 TEXT_EDGES = ["/\n", "/\r\nX-Injected: 1", "\x00", "//[", "A" * 3000]
 QUERY_EDGES = INTEGER_EDGES + DATE_EDGES + TEXT_EDGES
@@ -236,6 +239,8 @@ def plausible(form) -> dict:
             values[name] = default or "y"
         elif default or kind == "hidden":
             values[name] = default
+        elif name.endswith(DATE_PARTS):  # a date of birth's boxes: 1 5 2012
+            values[name] = {"-day": "1", "-month": "5", "-year": "2012"}[name[name.rindex("-"):]]
         elif kind == "date":
             day = date(2012, 5, 1) if "birth" in lowered else date.fromordinal(
                 later if ("last" in lowered or "end" in lowered) else soon)
@@ -265,7 +270,8 @@ def test_every_date_and_number_input_of_every_form_takes_edge_values(app, db, cl
     for page, action, form in forms:
         base = plausible(form)
         for name, kind in form["kinds"].items():
-            edges = DATE_EDGES if kind == "date" else INTEGER_EDGES if kind == "number" else []
+            edges = (DATE_EDGES if kind == "date" else INTEGER_EDGES if kind == "number"
+                     else DATE_PART_EDGES if name.endswith(DATE_PARTS) else [])
             for value in edges:
                 findings.send(f"POST {action} {name}={value!r} (from {page}) as {who}", action, "POST",
                               data={**base, name: value})
@@ -403,3 +409,61 @@ def test_every_post_refuses_a_body_over_the_limit_before_reading_it(app, db, cli
         if response is not None and response.status_code != 413:
             findings.note(f"POST {action} with a 2 MB form answered {response.status_code}")
     findings.check()
+
+
+# ------------------------------------------------------------------ the text message providers' callbacks
+
+CALLBACKS = ["/sms/twilio/inbound", "/sms/twilio/status", "/sms/notify/inbound", "/sms/notify/status"]
+
+
+@pytest.fixture()
+def signed_callbacks(app, monkeypatch):
+    monkeypatch.setitem(app.config, "TWILIO_AUTH_TOKEN", "fuzz-twilio-token")
+    monkeypatch.setitem(app.config, "NOTIFY_CALLBACK_TOKEN", "fuzz-notify-token")
+
+    def post(client, path, body, *, sign=True):
+        from tests.smsservers import twilio_signature
+
+        if "twilio" in path:
+            params = body if isinstance(body, dict) else {"Body": str(body)}
+            headers = {"X-Twilio-Signature": twilio_signature("fuzz-twilio-token", "http://localhost" + path, params)
+                       if sign else "bm90LWEtc2lnbmF0dXJl"}
+            return client.post(path, data=params, headers=headers)
+        headers = {"Authorization": "Bearer " + ("fuzz-notify-token" if sign else "guess")}
+        if isinstance(body, (bytes, str)):
+            return client.post(path, data=body, headers={**headers, "Content-Type": "application/json"})
+        return client.post(path, json=body, headers=headers)
+    return post
+
+
+@pytest.mark.parametrize("path", CALLBACKS)
+def test_callbacks_without_the_providers_signature_get_403(client, db, signed_callbacks, path):
+    body = {"From": "+447700900111", "Body": "CANCEL", "MessageSid": "SM1", "MessageStatus": "delivered",
+            "source_number": "+447700900111", "message": "CANCEL", "id": "x", "status": "delivered"}
+    assert signed_callbacks(client, path, body, sign=False).status_code == 403
+    assert client.post(path, data=body).status_code == 403  # no signature header at all
+    assert client.post(path, json=body).status_code == 403
+
+
+@settings(settings.get_profile(PROFILE))
+@given(body=st.one_of(json_value, st.dictionaries(hostile_text, hostile_text, max_size=6),
+                      st.fixed_dictionaries({}, optional={k: hostile_text for k in (
+                          "From", "Body", "MessageSid", "MessageStatus", "source_number", "message", "id", "status",
+                          "notification_type")})))
+@pytest.mark.parametrize("path", CALLBACKS)
+def test_hostile_bodies_signed_as_the_provider_get_a_clear_answer(client, db, signed_callbacks, path, body):
+    """Signed correctly (the signature is not the only guard), any body is a 2xx or a 4xx, never a 500."""
+    if "twilio" in path and isinstance(body, dict):
+        body = {str(k): str(v) for k, v in body.items() if "\x00" not in str(k)}
+    try:
+        response = signed_callbacks(client, path, body)
+    except (UnicodeEncodeError, ValueError):  # the test client cannot even encode it: no request was made
+        return
+    assert response.status_code < 500, (path, repr(body)[:200])
+
+
+@pytest.mark.parametrize("raw", [b"", b"{", b"[]", b"null", b'"x"', b'{"source_number": 7, "message": []}',
+                                 b'{"id": "' + b"9" * 5000 + b'", "status": "delivered"}', b"\xff\xfe"])
+@pytest.mark.parametrize("path", ["/sms/notify/inbound", "/sms/notify/status"])
+def test_notify_callbacks_refuse_bodies_that_are_not_notifys(client, db, signed_callbacks, path, raw):
+    assert 400 <= signed_callbacks(client, path, raw).status_code < 500

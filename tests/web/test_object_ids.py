@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from outreach.models import Attendance, AuditEvent, AuthorisedCollector, Registration
+from outreach.models import Attendance, AuditEvent, AuthorisedCollector, GuardianLink, MobileNumber, Registration
 from outreach.services import follow_up, passes
 from outreach.timeutil import UTC
 from tests.factories import add_member, make_org, make_programme, make_session, make_user, make_young_person
@@ -28,7 +28,9 @@ SKIP = {"static", "auth.logout", "family.calendar"}
 # What must never reach partner B: A's young person and the stranger, in any field.
 PRIVATE = ["Zebedee", "Quillfeather", "Bee sting allergy", "07700 900999", "Grandpa Quill",
            "Xanthippe", "Unmetson", "Peanut anaphylaxis", "07700 900888",
-           "Asked about the climbing wall", "Signposted to Harbourside", "Partner A award"]
+           "Asked about the climbing wall", "Signposted to Harbourside", "Partner A award",
+           # A's guardian's mobile for texts, however it is written.
+           "900777", "900 777"]
 
 
 @pytest.fixture()
@@ -63,6 +65,16 @@ def world(db):
     follow_up.record_contact(a_programme, theirs, a_lead, follow_up.ContactDetails(
         method="phone", outcome="left_message", made_at=now - timedelta(days=1), note="Grandpa Quill says Zebedee is ill"),
         follow_up.rule_for(a_programme), now=now)
+    # A's family: a guardian with a mobile number waiting for its code, and a confirmed one of theirs.
+    a_guardian = make_user("guardian@family-a.example.org", "Ophelia Quillfeather")
+    db.session.add(GuardianLink(young_person_id=theirs.id, guardian_id=a_guardian.id))
+    db.session.flush()
+    db.session.add(MobileNumber(user_id=a_guardian.id, number="+447700900777", code_hash="0" * 64,
+                                code_expires_at=now + timedelta(minutes=15), code_attempts=0, codes_sent=1,
+                                code_sent_at=now, created_at=now))
+    # B's family: a guardian with a child of their own, trying A's ids.
+    b_guardian = make_user("guardian@family-b.example.org", "Bea Other")
+    make_young_person("Bobby", "Other", dob=date(2013, 5, 5), guardian=b_guardian)
 
     b_lead, b_worker = make_user("lead@partner-b.example.org"), make_user("worker@partner-b.example.org")
     org_b = make_org("Partner B", slug="partner-b", lead=b_lead)
@@ -79,7 +91,9 @@ def world(db):
         "out", now.date(), signposted_to="Signposted to Harbourside"))
     return {"a": {"org": org_a, "programme": a_programme, "session": a_session, "young_person": theirs,
                   "registration": reg, "attendance": att, "kind": kind, "referral": referral},
-            "b": {"org": org_b, "programme": b_programme, "session": b_session, "lead": b_lead, "worker": b_worker},
+            "b": {"org": org_b, "programme": b_programme, "session": b_session, "lead": b_lead, "worker": b_worker,
+                  "guardian": b_guardian},
+            "a_guardian": a_guardian,
             "stranger": stranger}
 
 
@@ -118,7 +132,10 @@ def _form(w, young_person_id) -> dict:
             "consent": "y", "offline": "1", "last": a["attendance"].id, "kind": a["kind"].id,
             "programme_id": a["programme"].id, "text": "x", "direction": "out", "signposted_to": "x",
             "outcome": "engaged", "visibility": "staff", "contact": "phone", "reason": "Moved away",
-            "method": "phone", "made_at": "2026-12-01T10:00", "note": "Tried"}
+            "method": "phone", "made_at": "2026-12-01T10:00", "note": "Tried",
+            # The mobile number forms: A's guardian's account and number, a code, every choice ticked.
+            "user_id": w["a_guardian"].id, "mobile_id": w["a_guardian"].id,
+            "code": "000000", "bookings": "y", "reminders": "y", "cancellations": "y"}
 
 
 def _json(w, young_person_id) -> dict:
@@ -156,6 +173,9 @@ def _rows(db):
     counts["attendances_of_a"] = sorted((r.id, r.session_id, r.young_person_id, r.checked_out_at, r.collected_by)
                                         for r in db.session.execute(select(Attendance)).scalars())
     counts["registrations"] = sorted((r.id, r.status) for r in db.session.execute(select(Registration)).scalars())
+    counts["mobiles"] = sorted((m.id, m.user_id, m.number, m.confirmed_at, m.code_hash, m.code_attempts, m.codes_sent,
+                                m.text_bookings, m.text_reminders, m.text_cancellations)
+                               for m in db.session.execute(select(MobileNumber)).scalars())
     return counts
 
 
@@ -165,7 +185,7 @@ def _about_them(db, w) -> int:
         AuditEvent.subject_type == "YoungPerson", AuditEvent.subject_id.in_(ids)))
 
 
-@pytest.mark.parametrize("role", ["worker", "lead"])
+@pytest.mark.parametrize("role", ["worker", "lead", "guardian"])
 def test_someone_elses_ids_in_urls_and_forms_get_nothing_and_write_nothing(app, db, client, login_as, world, role):
     w = world
     before, audited = _rows(db), _about_them(db, w)

@@ -2,7 +2,7 @@
 import re
 from datetime import date
 
-from ..forms import AppForm, DateField
+from ..forms import AppForm, MemorableDateField
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
@@ -30,8 +30,7 @@ class SignUpForm(AppForm):
     full_name = StringField("Your full name", validators=[DataRequired("Enter your name."), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
     phone = StringField("Phone (optional)", validators=[Optional(), Length(max=40)])
-    date_of_birth = DateField("Your date of birth", validators=[Optional()],
-                              out_of_range="Enter a real date of birth.")
+    date_of_birth = MemorableDateField("Your date of birth")
     # A young person signing up alone: someone staff can call if something happens at a session.
     emergency_contact_name = StringField("Emergency contact's name", validators=[Length(max=120)])
     emergency_contact_phone = StringField("Emergency contact's phone", validators=[Length(max=40)])
@@ -42,8 +41,8 @@ class SignUpForm(AppForm):
     def validate_date_of_birth(self, field):
         if self.kind.data == "young_person" and not field.data:
             raise ValidationError("Enter your date of birth.")
-        if field.data and not (date(1990, 1, 1) <= field.data <= date.today()):
-            raise ValidationError("Enter a real date of birth.")
+        if field.data and field.data < date(1990, 1, 1):
+            raise ValidationError("Date of birth must be in 1990 or later: activities are for young people.")
 
     def validate_emergency_contact_name(self, field):
         if self.kind.data == "young_person" and not (field.data or "").strip():

@@ -3,6 +3,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
+from ..main.notices import privacy_terms
 from . import bp, sessions, throttle
 from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, SignUpForm
 from ...access import staff_memberships
@@ -99,7 +100,8 @@ def signup():
         else:
             # The same page, after the same work, whether the address was new or already had an account.
             return render_template("auth/signup_sent.html", email=form.email.data.strip())
-    return render_template("auth/signup.html", form=form, age_of_consent=current_app.config["AGE_OF_CONSENT"])
+    return render_template("auth/signup.html", form=form, age_of_consent=current_app.config["AGE_OF_CONSENT"],
+                           terms=privacy_terms())
 
 
 @bp.get("/signup/confirm/<token>")

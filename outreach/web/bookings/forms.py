@@ -1,6 +1,6 @@
 from datetime import date
 
-from ..forms import AppForm, DateField, OneTimeTokenMixin
+from ..forms import AppForm, MemorableDateField, OneTimeTokenMixin
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
@@ -10,8 +10,7 @@ PHONE = Regexp(r"^[0-9+()\- ]{7,20}$", message="Enter a phone number, like 07700
 class OnBehalfForm(OneTimeTokenMixin, AppForm):
     first_name = StringField("First name", validators=[DataRequired("Enter their first name."), Length(max=60)])
     last_name = StringField("Last name", validators=[DataRequired("Enter their last name."), Length(max=60)])
-    date_of_birth = DateField("Date of birth", validators=[InputRequired("Enter their date of birth.")],
-                              out_of_range="Enter a real date of birth (not in the future).")
+    date_of_birth = MemorableDateField("Date of birth", required="Enter their date of birth.")
     guardian_name = StringField("Parent or carer's name",
                                 validators=[DataRequired("Enter a parent or carer's name."), Length(max=120)])
     guardian_phone = StringField("Parent or carer's phone", validators=[DataRequired("Enter a phone number."), PHONE])
@@ -20,8 +19,8 @@ class OnBehalfForm(OneTimeTokenMixin, AppForm):
     session_id = HiddenField()
 
     def validate_date_of_birth(self, field):
-        if field.data and not (date(1990, 1, 1) <= field.data <= date.today()):
-            raise ValidationError("Enter a real date of birth (not in the future).")
+        if field.data and field.data < date(1990, 1, 1):
+            raise ValidationError("Date of birth must be in 1990 or later: activities are for young people.")
 
 
 class MoveForm(AppForm):

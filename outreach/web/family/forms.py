@@ -2,7 +2,7 @@
 import re
 from datetime import date
 
-from ..forms import AppForm, CleanMeta, DateField, MultiCheckboxField, OneTimeTokenMixin
+from ..forms import AppForm, CleanMeta, MemorableDateField, MultiCheckboxField, OneTimeTokenMixin
 from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, RadioField, SelectField,
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
@@ -26,8 +26,7 @@ class CollectorForm(Form):
 class ChildForm(AppForm):
     first_name = StringField("First name", validators=[DataRequired("Enter their first name."), Length(max=60)])
     last_name = StringField("Last name", validators=[DataRequired("Enter their last name."), Length(max=60)])
-    date_of_birth = DateField("Date of birth", validators=[InputRequired("Enter their date of birth.")],
-                              out_of_range="Enter a real date of birth (not in the future).")
+    date_of_birth = MemorableDateField("Date of birth", required="Enter their date of birth.")
     gender = SelectField("Gender (optional)", choices=choices([("", "Not given")] + list(GENDERS.items())),
                          validators=[Optional()])
     postcode_district = StringField("Postcode area (optional)", validators=[Optional(), DISTRICT])
@@ -41,8 +40,8 @@ class ChildForm(AppForm):
     collectors = FieldList(FormField(CollectorForm), label="Who else may collect them", min_entries=2, max_entries=5)
 
     def validate_date_of_birth(self, field):
-        if field.data and not (date(1990, 1, 1) <= field.data <= date.today()):
-            raise ValidationError("Enter a real date of birth (not in the future).")
+        if field.data and field.data < date(1990, 1, 1):
+            raise ValidationError("Date of birth must be in 1990 or later: activities are for young people.")
 
     def details_kwargs(self) -> dict:
         return dict(

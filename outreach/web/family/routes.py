@@ -13,6 +13,7 @@ from ...errors import DomainError
 from ...extensions import db
 from .. import limits
 from ..downloads import content_disposition
+from ..main.notices import privacy_terms
 from ..params import row_id
 from ...filenames import name_slug
 from ...models import Registration
@@ -84,7 +85,7 @@ def add_child():
             else:
                 flash(f"{child.first_name} has been added. You can book activities for them now.", "success")
             return redirect(_after_adding(back, child.id))
-    return render_template("family/child_form.html", form=form, child=None, back=back,
+    return render_template("family/child_form.html", form=form, child=None, back=back, terms=privacy_terms(),
                            wording=consent.wording("guardian"), version=consent.CURRENT_VERSION)
 
 
