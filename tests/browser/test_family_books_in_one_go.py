@@ -9,6 +9,7 @@ from aiosmtpd.controller import Controller
 from icalendar import Calendar
 
 from outreach.extensions import db
+from tests.browser.fill import fill_date_of_birth
 from tests.conftest import _Inbox, confirm_link, free_port
 from tests.factories import make_org, make_programme, make_user, session_on
 from tests.services.test_calendar import october_saturdays
@@ -19,7 +20,7 @@ PASSWORD = "sunflower kettle ladder"
 def _add_child(page, first, dob):
     page.fill("#first_name", first)
     page.fill("#last_name", "Carer")
-    page.fill("#date_of_birth", dob.isoformat())
+    fill_date_of_birth(page, dob)
     page.fill("#emergency_contact_name", "Jo Carer")
     page.fill("#emergency_contact_phone", "07700 900456")
     page.fill("#medical_notes", "Mild asthma, inhaler in bag")
