@@ -258,3 +258,11 @@ class MemorableDateField(Field):
         if self.data is None and self.required:
             self.bad_parts = set(self.PARTS)
             raise StopValidation(self.required)
+
+
+def field_error(form, err) -> None:
+    """Show a service's DomainError on the form: next to the field it names, else at the top."""
+    if err.field and hasattr(form, err.field):
+        getattr(form, err.field).errors.append(err.message)
+    else:
+        form.form_errors.append(err.message)

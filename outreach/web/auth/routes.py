@@ -11,13 +11,7 @@ from ...errors import DomainError
 from ...extensions import limiter
 from ...services import accounts
 from ..redirects import safe_next
-
-
-def _field_error(form, err: DomainError):
-    if err.field and hasattr(form, err.field):
-        getattr(form, err.field).errors.append(err.message)
-    else:
-        form.form_errors.append(err.message)
+from ..forms import field_error as _field_error
 
 
 def _too_many(attempt) -> str:

@@ -16,6 +16,7 @@ from ...services.register_lock import RegisterLock
 from ...services.one_time import AlreadySavedError
 from ..forms import token_redirect
 from ...timeutil import age_on, utcnow
+from ..forms import field_error
 
 PREFIX = "/org/<org_slug>"
 
@@ -161,10 +162,7 @@ def walk_in(session_id):
                   else "This was already saved.", "info")
             return redirect(url_for("checkin.session", org_slug=g.org.slug, session_id=s.id, last=last))
         except DomainError as err:
-            if err.field and hasattr(form, err.field):
-                getattr(form, err.field).errors.append(err.message)
-            else:
-                form.form_errors.append(err.message)
+            field_error(form, err)
         else:
             extra = "" if booked or s.programme.registration_mode == "drop_in" else \
                 " No booking was made: the session is full."

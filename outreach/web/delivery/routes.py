@@ -9,15 +9,9 @@ from ...access import load, org_member_required
 from ...errors import DomainError
 from ...models import Programme, ProgrammeCost, ProgrammeSession, SessionStaffTime
 from ...services import delivery
+from ..forms import field_error as _field_error
 
 PREFIX = "/org/<org_slug>"
-
-
-def _field_error(form, err: DomainError):
-    if err.field and hasattr(form, err.field):
-        getattr(form, err.field).errors.append(err.message)
-    else:
-        form.form_errors.append(err.message)
 
 
 @bp.route(PREFIX + "/sessions/<int:session_id>/staff-time", methods=["GET", "POST"])

@@ -19,6 +19,7 @@ from ...services import benchmarks as benchmark_service
 from ...services import comparison as comparison_service
 from ...services.benchmarks import AreaFigure
 from ...timeutil import utcnow
+from ..forms import field_error
 
 PREFIX = "/org/<org_slug>/evaluation/programmes/<int:programme_id>"
 
@@ -133,10 +134,7 @@ def area_benchmark(programme_id, question):
                 area=form.area.data, percent=form.percent_value(), year=form.year.data, source=form.source.data),
                 by=current_user, now=utcnow())
         except DomainError as err:
-            if err.field and hasattr(form, err.field):
-                getattr(form, err.field).errors.append(err.message)
-            else:
-                form.form_errors.append(err.message)
+            field_error(form, err)
         else:
             flash("Saved: your force area's figure is shown beside the national one.", "success")
             return redirect(to_dashboard)

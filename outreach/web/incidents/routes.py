@@ -15,15 +15,9 @@ from ...models import ProgrammeSession
 from ...services import checkin, incidents, organisations
 from ...services.one_time import AlreadySavedError
 from ...timeutil import local_to_utc, to_local, utcnow
+from ..forms import field_error as _field_error
 
 PREFIX = "/org/<org_slug>"
-
-
-def _field_error(form, err: DomainError):
-    if err.field and hasattr(form, err.field):
-        getattr(form, err.field).errors.append(err.message)
-    else:
-        form.form_errors.append(err.message)
 
 
 @bp.route(PREFIX + "/sessions/<int:session_id>/incidents/new", methods=["GET", "POST"])

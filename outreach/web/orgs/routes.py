@@ -14,15 +14,9 @@ from ...services import accounts, audit, organisations, programmes, safeguarding
 from ...services.organisations import OrganisationDetails
 from ...timeutil import utcnow
 from ..auth import sessions
+from ..forms import field_error as _field_error
 
 PREFIX = "/org/<org_slug>"
-
-
-def _field_error(form, err: DomainError):
-    if err.field and hasattr(form, err.field):
-        getattr(form, err.field).errors.append(err.message)
-    else:
-        form.form_errors.append(err.message)
 
 
 def _details(form) -> OrganisationDetails:
