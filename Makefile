@@ -12,6 +12,8 @@
 #   make bench-scanner     fake-camera Chromium: ms from the pass's first frame to green, per way of holding it
 #   make bench-enumeration   sign-up, sign-in and reset: median time for a known and an unknown address
 #   make migration MSG=...   autogenerate a migration after changing the models
+#   make messages            extract the words to translate and update each language's .po file
+#   make translations        compile the .po files (the app also does it when it starts)
 #   make clean               remove the virtualenv and caches (never instance/)
 
 SHELL := /bin/bash
@@ -32,7 +34,7 @@ CHROMIUM_APT := apt-get install -y --no-install-recommends chromium fonts-dejavu
 # A shell test: true when a PostgreSQL server answers at PG_TEST_URL.
 PG_ANSWERS = $(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()' "$(PG_TEST_URL)" >/dev/null 2>&1
 
-.PHONY: help venv vendor browser fonts run test migration clean bench-checkin bench-evaluation bench-load fuzz security-scan
+.PHONY: help venv vendor browser fonts run test migration messages translations clean bench-checkin bench-evaluation bench-load fuzz security-scan
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -159,6 +161,17 @@ security-scan: venv
 # Autogenerate against a throwaway SQLite database brought up to the latest
 # revision, so the new file holds exactly the model changes. Read it before
 # committing: renames come out as drop + add.
+# The pybabel workflow (scripts/translations.py): mark words with _() in templates and gettext()
+# or lazy_gettext() in Python, `make messages`, translate the new entries in
+# outreach/translations/<language>/LC_MESSAGES/messages.po, then `make translations`.
+# tests/i18n fail while a shipped language lacks a word.
+messages: venv
+	$(BIN)/python scripts/translations.py messages
+	$(BIN)/python scripts/translations.py check || true
+
+translations: venv
+	$(BIN)/python scripts/translations.py compile
+
 migration: venv
 	@if [ -z "$(MSG)" ]; then echo 'usage: make migration MSG="what changed"'; exit 2; fi
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \

@@ -37,7 +37,8 @@ def create_app(overrides: dict | None = None) -> App:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
 
-    from . import listeners, request_body, request_log, security, templating
+    from . import i18n, listeners, request_body, request_log, security, templating
+    i18n.init_app(app)
     request_body.init_app(app)
     security.init_app(app)
     request_log.init_app(app)

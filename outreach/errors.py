@@ -9,17 +9,33 @@ from werkzeug.exceptions import HTTPException
 from .extensions import db
 
 
+def N_(message: str) -> str:
+    """Marks a message for translation where it is written (a service, which knows nothing of
+    the reader); the page that shows it translates it (DomainError.translated)."""
+    return message
+
+
 class DomainError(Exception):
     code = "error"
     status = 400
 
-    def __init__(self, message: str, code: str | None = None, field: str | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, code: str | None = None, field: str | None = None, **params):
+        # `message` may hold %(name)s placeholders filled from `params`: the page translates the
+        # message first, then fills them in (a name or a date inside an Urdu sentence).
+        self.msgid = message
+        self.params = params
+        self.message = message % params if params else message
+        super().__init__(self.message)
         if code:
             self.code = code
         # The form field the message belongs next to, when there is one.
         self.field = field
+
+    def translated(self) -> str:
+        """The message in the reader's language (English when it was never marked with N_)."""
+        from flask_babel import gettext
+
+        return gettext(self.msgid, **self.params)
 
 
 class NotFoundError(DomainError):
@@ -90,7 +106,9 @@ def _too_large_message() -> str:
 def register_error_handlers(app):
     @app.errorhandler(DomainError)
     def domain_error(err):
-        return _render(err.status, err.code, err.message, generic_hint=False)
+        # JSON keeps the English (clients match on it); a page says it in the reader's language.
+        return _render(err.status, err.code, err.message if wants_json() else err.translated(),
+                       generic_hint=False)
 
     @app.errorhandler(HTTPException)
     def http_error(err):

@@ -4,6 +4,7 @@ from jinja2 import pass_context
 from wtforms.form import BaseForm
 from flask_login import current_user
 
+from . import i18n
 from .access import staff_memberships
 from .timeutil import to_local
 
@@ -25,7 +26,28 @@ def init_app(app):
     def local(moment, fmt="%a %-d %b %Y, %H:%M", tz=None):
         if moment is None:
             return ""
-        return to_local(moment, _tz(tz)).strftime(fmt)
+        return i18n.format_moment(to_local(moment, _tz(tz)), fmt)
+
+    @app.template_filter("day")
+    def day(value, fmt="%a %-d %b %Y"):
+        """A date (no time of day) in the page's language: `{{ d|day('%-d %b %Y') }}`."""
+        return "" if value is None else i18n.format_moment(value, fmt)
+
+    @app.template_filter("number")
+    def number(value):
+        """1,234 in English, 1 234 in Polish, ١٬٢٣٤ where the language writes so."""
+        return "" if value is None else i18n.format_number(value)
+
+    @app.template_filter("in_language")
+    def in_language(programme, field):
+        """A programme's title, description or venue directions in the reader's language, else
+        the English the organisation entered (`{{ programme|in_language('title') }}`)."""
+        code = i18n.current().code
+        if code != i18n.DEFAULT:
+            for text in programme.texts:
+                if text.language == code and getattr(text, field, ""):
+                    return getattr(text, field)
+        return getattr(programme, field)
 
     @app.template_filter("pass_code")
     def pass_code(secret):

@@ -136,7 +136,13 @@ class FreshUserClient(FlaskClient):
 
 @pytest.fixture(scope="session")
 def app(databases, tmp_path_factory):
-    app = make_test_app(databases.new("main"), tmp_path_factory.mktemp("app"))
+    from outreach.i18n import TRANSLATIONS_DIR
+    from tests.i18n import pseudo
+
+    # The pseudo-language beside the real catalogues: tests/i18n find untranslated words with it.
+    folder = pseudo.build(str(tmp_path_factory.mktemp("pseudo-language")))
+    app = make_test_app(databases.new("main"), tmp_path_factory.mktemp("app"),
+                        BABEL_TRANSLATION_DIRECTORIES=f"{TRANSLATIONS_DIR};{folder}")
     app.test_client_class = FreshUserClient
     yield app
     with app.app_context():

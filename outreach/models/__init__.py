@@ -1,7 +1,7 @@
 """The domain's tables. One module per aggregate; invariants only, no workflows."""
 from .user import User
 from .organisation import Organisation, Membership, Invitation, ORG_ROLES, ORG_STATUSES, ORG_KINDS
-from .programme import Programme, ProgrammeSession, CATEGORIES, REGISTRATION_MODES, SESSION_STATUSES
+from .programme import Programme, ProgrammeSession, ProgrammeText, CATEGORIES, REGISTRATION_MODES, SESSION_STATUSES
 from .young_person import YoungPerson, GuardianLink, AuthorisedCollector, Consent
 from .registration import Registration, REGISTRATION_STATUSES
 from .pass_ import Pass
@@ -24,7 +24,7 @@ from .dashboard_snapshot import DashboardSnapshot, SNAPSHOT_LEVELS, SNAPSHOT_PER
 from .mobile import MobileNumber
 
 __all__ = [
-    "User", "Organisation", "Membership", "Invitation", "Programme", "ProgrammeSession",
+    "User", "Organisation", "Membership", "Invitation", "Programme", "ProgrammeSession", "ProgrammeText",
     "YoungPerson", "GuardianLink", "AuthorisedCollector", "Consent", "Registration", "Pass",
     "Attendance", "Survey", "SurveyQuestion", "FeedbackResponse", "FeedbackAnswer", "AuditEvent", "ReminderSent",
     "FormToken",

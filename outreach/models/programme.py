@@ -24,6 +24,21 @@ REGISTRATION_MODES = {
 SESSION_STATUSES = ("scheduled", "cancelled")
 
 
+class ProgrammeText(db.Model):
+    """A programme's title, description and venue directions in another language than English:
+    the catalogue, the booking pages and the emails show the reader's, else the English."""
+
+    __tablename__ = "programme_texts"
+    __table_args__ = (db.UniqueConstraint("programme_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(120), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    venue_directions: Mapped[str] = mapped_column(Text, default="")
+
+
 class Programme(db.Model):
     """What a partner runs: a course, a series of one-off events, or an open club."""
 
@@ -36,6 +51,8 @@ class Programme(db.Model):
     category: Mapped[str] = mapped_column(String(20))
     venue_name: Mapped[str] = mapped_column(String(120))
     venue_address: Mapped[str] = mapped_column(String(300))
+    # How to find the door ("side entrance, by the car park"), in English; other languages in texts.
+    venue_directions: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Outward part of the postcode ("M13"): the catalogue's "area" filter.
     postcode_district: Mapped[str] = mapped_column(String(8))
     min_age: Mapped[int] = mapped_column()
@@ -60,6 +77,7 @@ class Programme(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     organisation = relationship("Organisation", back_populates="programmes")
+    texts = relationship("ProgrammeText", cascade="all, delete-orphan", order_by="ProgrammeText.language")
     sessions = relationship("ProgrammeSession", back_populates="programme", cascade="all, delete-orphan",
                             order_by="ProgrammeSession.starts_at")
 

@@ -34,6 +34,9 @@ class User(UserMixin, db.Model):
     # Bumped on password change; part of reset tokens and the login session,
     # so old reset links and other devices' sessions stop working.
     session_version: Mapped[int] = mapped_column(default=1)
+    # The language chosen with the switcher (outreach/i18n.py): its pages, emails and texts.
+    # Null: the browser's language for pages, English (UK) for mail until one is chosen.
+    language: Mapped[str | None] = mapped_column(String(10))
 
     memberships = relationship("Membership", back_populates="user", cascade="all, delete-orphan",
                                foreign_keys="Membership.user_id")

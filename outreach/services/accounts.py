@@ -339,3 +339,15 @@ def reset_password(token: str, new: str, *, secret_key: str, max_age: int, now=N
     user = user_for_reset_token(token, secret_key=secret_key, max_age=max_age)
     _set_password(user, new, now=now)
     return user
+
+
+def choose_language(user: User, code: str) -> None:
+    """Keep the language an account chose (a shipped one, outreach/i18n.py): its pages, emails and
+    texts are in it from now on."""
+    from ..i18n import known
+
+    language = known(code)
+    if language is None:
+        raise ValidationError("That language is not offered.")
+    user.language = language
+    db.session.commit()

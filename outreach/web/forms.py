@@ -263,6 +263,6 @@ class MemorableDateField(Field):
 def field_error(form, err) -> None:
     """Show a service's DomainError on the form: next to the field it names, else at the top."""
     if err.field and hasattr(form, err.field):
-        getattr(form, err.field).errors.append(err.message)
+        getattr(form, err.field).errors.append(err.translated())
     else:
-        form.form_errors.append(err.message)
+        form.form_errors.append(err.translated())

@@ -2,6 +2,8 @@
 publishes it; a visitor on a phone finds it with the right sessions and places."""
 from datetime import date, timedelta
 
+from playwright.sync_api import expect
+
 from outreach.extensions import db
 from tests.conftest import sign_in
 from tests.factories import make_org, make_user
@@ -62,8 +64,9 @@ def test_lead_publishes_weekly_programme_and_phone_visitor_finds_it(live_server,
     assert "15 places left" in card.inner_text()
     screenshot(visitor, "issue2-catalogue-phone")
     card.locator("a").first.click()
+    visitor.wait_for_url("**/activities/*")
     items = visitor.locator(".session-item")
-    assert items.count() == 5
+    expect(items).to_have_count(5)
     texts = items.all_inner_texts()
     expected = [d for i, d in enumerate(dates) if i != 2]
     for text, day in zip(texts, expected):

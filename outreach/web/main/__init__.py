@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("main", __name__)
 
-from . import notices, routes  # noqa: E402,F401
+from . import language, notices, routes  # noqa: E402,F401
