@@ -68,6 +68,9 @@ class Table:
     # Data rows (counted from 0) that start a new printed page in an XLSX: one table per page.
     page_breaks: tuple[int, ...] = ()
     title: str = ""  # what the export is, for a printed page's footer
+    # Column index -> the width (in characters) past which an XLSX wraps that column's text,
+    # where MAX_WIDTH would make the printed page too wide (a report with notes in many columns).
+    wrap_widths: dict[int, int] = field(default_factory=dict)
 
 
 def export(key: str, title: str, *, level: str, description: str, leaves_organisation: bool = False):

@@ -65,5 +65,8 @@ def funder_return(ctx):
     return Table(filename=file_name(ctx, "funder-return", period(ctx)[1]), rows=iter(lines), page_breaks=tuple(breaks),
                  title=f"Funder return · {subject(ctx)[0]} · {period(ctx)[0]}",
                  footnote=f"{applied.sentence()} {footnote(threshold)}",
+                 # Printed on one A4 width at a readable scale: the definitions' column wide, the
+                 # figures' columns narrow, their longer notes wrapped.
+                 wrap_widths={0: 20, 1: 50, **{c: 20 for c in range(2, width)}},
                  header=["Breakdown", "Group", "Participants", *[f"{label} sessions" for _, label, _, _ in BANDS],
                          f"Regular attendees ({applied.short})"])

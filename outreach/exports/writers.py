@@ -180,8 +180,10 @@ def write_xlsx(table, fileobj):
                    for c, k in kinds.items()}
     serials = {c: {} for c in kinds}  # each distinct date text turned into Excel's number once
     right = workbook.add_format({"align": "right", "indent": 1})
+    wrapped = workbook.add_format({"text_wrap": True, "valign": "top"})
     numeric = set()
     widths = [0] * n_cols
+    caps = [min(table.wrap_widths.get(c, MAX_WIDTH), MAX_WIDTH) for c in range(n_cols)]
     for c, k in kinds.items():
         widths[c] = DATE_FORMATS[k][1]
     write_string, write_number = sheet.write_string, sheet.write_number
@@ -211,7 +213,9 @@ def write_xlsx(table, fileobj):
         return plan
 
     def write(r, cells, first=0):
-        """Write cells from column `first`, noting each one's width (the hot loop of an XLSX)."""
+        """Write cells from column `first`, noting each one's width (the hot loop of an XLSX);
+        returns how many lines tall the row is."""
+        lines = 1
         for c, value in enumerate(cells, start=first):
             if value is None:
                 continue
@@ -224,8 +228,14 @@ def write_xlsx(table, fileobj):
                     # A number in a date format: what Excel stores for a date or a time.
                     write_number(r, c, number, date_format[c])
                     continue
-                write_string(r, c, value, right if c in numeric else None)
                 w = len(value) if value.islower() or value.isdigit() else _text_width(value)
+                if c < n_cols and w > caps[c]:
+                    # A note or a definition: wrapped in its capped column, its row as tall as
+                    # its lines, so a printed page shows all of it rather than cutting it off.
+                    write_string(r, c, value, wrapped)
+                    lines = max(lines, _wrapped_lines(value, caps[c]))
+                else:
+                    write_string(r, c, value, right if c in numeric else None)
             elif type(value) is bool:
                 sheet.write_boolean(r, c, value)
                 w = 5
@@ -234,6 +244,9 @@ def write_xlsx(table, fileobj):
                 w = len(str(value))
             if c < n_cols and w > widths[c]:
                 widths[c] = w
+        if lines > 1:
+            sheet.set_row(r, ROW_PT * lines)
+        return lines
 
     # Rows go out in order and the header's height is set with its row, so a first batch of
     # rows is read before anything is written: with the header's words, it gives the widths
@@ -261,7 +274,7 @@ def write_xlsx(table, fileobj):
     header_lines = 1
     for c, name in enumerate(header):
         longest_word = max((len(word) for word in name.split()), default=0)
-        width = min(max(widths[c], longest_word), MAX_WIDTH)
+        width = min(max(widths[c], longest_word), caps[c])
         header_lines = max(header_lines, _wrapped_lines(name, width))
     header_style = {"bold": True, "text_wrap": True, "valign": "top", "bottom": 1}
     header_format = workbook.add_format(header_style)
@@ -283,15 +296,14 @@ def write_xlsx(table, fileobj):
             if lead:
                 for fn, c, value, fmt in plan:
                     fn(r, c, value, fmt)
-            write(r, row, shared)
+            since_break += write(r, row, shared)
             r += 1
-            since_break += 1
     tallest = max(tallest, since_break)
 
     for c, name in enumerate(header):
         longest_word = max((len(word) for word in name.split()), default=0)
         # Room for the bold header, and for the indent of a column of numbers.
-        widths[c] = round(min(max(widths[c], longest_word, 4), MAX_WIDTH) + 2 + (c in numeric), 1)
+        widths[c] = round(min(max(widths[c], longest_word, 4), max(caps[c], longest_word)) + 2 + (c in numeric), 1)
         sheet.set_column(c, c, widths[c])
     if table.footnote:
         # Wrapped across the table's width below a blank row, so it prints with the table.
@@ -328,6 +340,10 @@ def _page_setup(sheet, table, widths, tallest, header_lines):
         sheet.fit_to_pages(1, 0)  # as wide as one page, as many pages long as it takes
         return
     sheet.set_h_pagebreaks(sorted(b + 1 for b in table.page_breaks if b))
-    # The widest row and the longest table (with its header) on one page, if that stays readable.
-    scale = min(100, 100 * page_w / total, 100 * page_h / (ROW_PX * (tallest + header_lines)))
+    # Every column on the page; the longest table (with its header) on one page too when that
+    # costs little more shrinking, else it runs on to the next page at a readable size.
+    scale = min(100, 100 * page_w / total)
+    fits_height = 100 * page_h / (ROW_PX * (tallest + header_lines))
+    if 0.8 * scale <= fits_height < scale:
+        scale = fits_height
     sheet.set_print_scale(max(40, int(scale * 0.95)))

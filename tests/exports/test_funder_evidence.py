@@ -125,3 +125,39 @@ def test_each_evidence_section_starts_a_printed_page(voice, db):
     breaks = {b.id for b in sheet.row_breaks.brk}
     for title in ("Who answered", "Change start to end", "Comparison group", "Definitions"):
         assert firsts[title] - 1 in breaks, title
+
+
+def _px(width_chars: float) -> int:
+    return int(width_chars * 7 + 0.5) + 5  # as XlsxWriter turns a width into pixels
+
+
+def test_the_printed_return_fits_the_page_and_shows_every_word(voice, db):
+    """Printed on A4, every column on the page at a readable scale, and each long note or
+    definition wrapped in its cell with the row tall enough for it (not cut off at the edge)."""
+    from outreach.exports.writers import PAGE_PX, ROW_PT
+
+    org, programme = voice
+    seed_groups(programme, random_answers(30, rise=0.6, seed=1), random_answers(24, rise=0.1, seed=2))
+    sheet = funder_return(org, programme, "xlsx")
+    widths = {}
+    for letter, dim in sheet.column_dimensions.items():
+        for col in range(dim.min, dim.max + 1):
+            widths[col] = dim.width
+    total = sum(_px(w) for w in widths.values())
+    scale = sheet.page_setup.scale
+    orientation = sheet.page_setup.orientation or "portrait"
+    assert total * scale / 100 <= PAGE_PX[orientation][0], (total, scale, orientation)
+    assert scale >= 60, scale
+    long_cells = 0
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            text = cell.value if isinstance(cell.value, str) else ""
+            width = widths.get(cell.column, 8.43)
+            if len(text) <= width or cell.coordinate in sheet.merged_cells:
+                continue
+            long_cells += 1
+            assert cell.alignment.wrap_text, (cell.coordinate, text[:60])
+            lines = -(-len(text) // int(width * 0.95))
+            height = sheet.row_dimensions[cell.row].height or ROW_PT
+            assert height >= ROW_PT * (lines - 1), (cell.coordinate, lines, height, text[:60])
+    assert long_cells >= 5  # the definitions are long: the test looked at some
