@@ -8,6 +8,7 @@ of pairs (setting, default 20) and never from fewer pairs than the threshold; ot
 line says "Too few pairs to say". Rows are as wide as the funder return's header (8 cells); long text (notes, definitions) goes
 in the second cell, so only one column is wide on the printed page."""
 import inspect
+import re
 
 from .. import instruments
 from ..metrics import REGISTRY, compute_all
@@ -38,6 +39,12 @@ def _interval(low, high, *, none="every pair changed by the same amount", words=
 def _change(name, value, low, high, none="every pair changed by the same amount"):
     """"change +0.68 (95% interval +0.25 to +1.12)": a word first, never a sign."""
     return f"{name} {_signed(value)} ({_interval(low, high) if low is not None else none})"
+
+
+def _prose(text: str) -> str:
+    """A docstring as a cell's text: its lines run together (the cell wraps them to its width),
+    its blank-line paragraph breaks kept."""
+    return "\n".join(" ".join(part.split()) for part in re.split(r"\n\s*\n", text.strip()))
 
 
 def _line(*cells):
@@ -148,7 +155,7 @@ def evidence(q, titles: dict, threshold: int) -> tuple[list[list], list[int]]:
         starts.append(len(lines))
         title = "Definitions"
         for key in DEFINED:
-            lines.append(_line(title, f"{REGISTRY[key].title}: {REGISTRY[key].formula}"))
+            lines.append(_line(title, f"{REGISTRY[key].title}: {_prose(REGISTRY[key].formula)}"))
         for name, fn in CHANGE_DEFINITIONS:
-            lines.append(_line(title, f"{name}: {inspect.cleandoc(fn.__doc__)}"))
+            lines.append(_line(title, f"{name}: {_prose(inspect.cleandoc(fn.__doc__))}"))
     return lines, starts

@@ -67,6 +67,6 @@ def funder_return(ctx):
                  footnote=f"{applied.sentence()} {footnote(threshold)}",
                  # Printed on one A4 width at a readable scale: the definitions' column wide, the
                  # figures' columns narrow, their longer notes wrapped.
-                 wrap_widths={0: 20, 1: 50, **{c: 20 for c in range(2, width)}},
+                 wrap_widths={0: 18, 1: 50, **{c: 16 for c in range(2, width)}},
                  header=["Breakdown", "Group", "Participants", *[f"{label} sessions" for _, label, _, _ in BANDS],
                          f"Regular attendees ({applied.short})"])

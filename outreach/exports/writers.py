@@ -136,6 +136,8 @@ def _column_px(width: float) -> int:
 
 def _wrapped_lines(text: str, width: float) -> int:
     """How many lines a header of this text takes in a column this wide (words kept whole)."""
+    if "\n" in text:
+        return sum(_wrapped_lines(part, width) for part in text.split("\n"))
     lines, used = 1, 0
     for word in text.split():
         if used and used + 1 + len(word) > width:
@@ -179,8 +181,9 @@ def write_xlsx(table, fileobj):
     date_format = {c: workbook.add_format({"num_format": DATE_FORMATS[k][0], "align": "left"})
                    for c, k in kinds.items()}
     serials = {c: {} for c in kinds}  # each distinct date text turned into Excel's number once
-    right = workbook.add_format({"align": "right", "indent": 1})
+    right = workbook.add_format({"align": "right", "indent": 1, "valign": "top"})
     wrapped = workbook.add_format({"text_wrap": True, "valign": "top"})
+    top = workbook.add_format({"valign": "top"})  # the other cells of a tall row: beside its first line
     numeric = set()
     widths = [0] * n_cols
     caps = [min(table.wrap_widths.get(c, MAX_WIDTH), MAX_WIDTH) for c in range(n_cols)]
@@ -245,7 +248,7 @@ def write_xlsx(table, fileobj):
             if c < n_cols and w > widths[c]:
                 widths[c] = w
         if lines > 1:
-            sheet.set_row(r, ROW_PT * lines)
+            sheet.set_row(r, ROW_PT * lines, top)
         return lines
 
     # Rows go out in order and the header's height is set with its row, so a first batch of
