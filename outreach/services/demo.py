@@ -20,7 +20,7 @@ from .. import instruments
 from ..errors import ConflictError
 from ..extensions import db
 from ..models import (Attendance, AuthorisedCollector, Consent, FeedbackAnswer, FeedbackResponse, GuardianLink,
-                      Membership, Organisation, Pass, Programme, ProgrammeSession, Registration, Survey,
+                      Membership, Organisation, Pass, Programme, ProgrammeSession, ProgrammeText, Registration, Survey,
                       SurveyQuestion, User, YoungPerson)
 from ..timeutil import age_on, local_to_utc, to_local
 from . import surveys
@@ -90,7 +90,23 @@ PROGRAMMES = [
      "category": "safety", "venue_name": "Longsight Community Hub",
      "venue_address": "21 Stockport Road, Longsight, Manchester M13 0LF", "district": "M13",
      "ages": (11, 16), "capacity": 20, "mode": "enrol", "weekday": 1,
-     "times": (time(17, 30), time(19, 0)), "weeks": range(0, 6)},
+     "times": (time(17, 30), time(19, 0)), "weeks": range(0, 6),
+     "directions": "The main door on Stockport Road. The hub is on the first floor: stairs or lift.",
+     # Longsight families read it in Urdu or Polish too (the catalogue shows the reader's language).
+     "texts": {
+         "ur": {"title": "سٹریٹ سیف: باہر اور آن لائن محفوظ رہیں",
+                "description": "چھ ہفتوں کا کورس: باہر اور آن لائن محفوظ کیسے رہیں، کاؤنٹی لائنز، چاقو کے جرائم، "
+                               "فون پر دھوکہ دہی، اور مدد کے لیے کس کو فون کریں۔ محلے کے پولیس افسران "
+                               "اسے چلاتے ہیں، اور پیزا بھی ملتا ہے۔",
+                "venue_directions": "اسٹاک پورٹ روڈ والا مرکزی دروازہ۔ ہب پہلی منزل پر ہے: سیڑھیاں یا لفٹ۔"},
+         "pl": {"title": "Street Safe: bezpiecznie na ulicy i w internecie",
+                "description": "Sześciotygodniowy kurs o tym, jak być bezpiecznym na ulicy i w internecie: "
+                               "gangi werbujące młodzież (county lines), przestępstwa z użyciem noża, oszustwa "
+                               "telefoniczne i gdzie dzwonić po pomoc. Prowadzą go dzielnicowi policjanci, "
+                               "jest też pizza.",
+                "venue_directions": "Główne wejście od Stockport Road. Sala jest na pierwszym piętrze: "
+                                    "schodami lub windą."},
+     }},
     {"key": "football", "org": "police", "title": "Friday Night Football",
      "description": "Five-a-side under the floodlights with PCSOs and coaches. Just turn up; "
                     "boots and bibs provided.",
@@ -322,7 +338,9 @@ class _Seeder:
                 category=spec["category"], venue_name=spec["venue_name"], venue_address=spec["venue_address"],
                 postcode_district=spec["district"], min_age=spec["ages"][0], max_age=spec["ages"][1],
                 capacity=spec["capacity"], registration_mode=spec["mode"], is_published=True,
+                venue_directions=spec.get("directions", ""),
                 published_at=self.at(40), created_at=self.at(45), updated_at=self.at(40))
+            programme.texts = [ProgrammeText(language=code, **words) for code, words in spec.get("texts", {}).items()]
             db.session.add(programme)
             db.session.flush()
             self.programmes[spec["key"]] = programme
