@@ -90,30 +90,28 @@ PROGRAMMES = [
      "category": "safety", "venue_name": "Longsight Community Hub",
      "venue_address": "21 Stockport Road, Longsight, Manchester M13 0LF", "district": "M13",
      "ages": (11, 16), "capacity": 20, "mode": "enrol", "weekday": 1,
-     "times": (time(17, 30), time(19, 0)), "weeks": range(0, 6),
-     "directions": "The main door on Stockport Road. The hub is on the first floor: stairs or lift.",
-     # Longsight families read it in Urdu or Polish too (the catalogue shows the reader's language).
-     "texts": {
-         "ur": {"title": "سٹریٹ سیف: باہر اور آن لائن محفوظ رہیں",
-                "description": "چھ ہفتوں کا کورس: باہر اور آن لائن محفوظ کیسے رہیں، کاؤنٹی لائنز، چاقو کے جرائم، "
-                               "فون پر دھوکہ دہی، اور مدد کے لیے کس کو فون کریں۔ محلے کے پولیس افسران "
-                               "اسے چلاتے ہیں، اور پیزا بھی ملتا ہے۔",
-                "venue_directions": "اسٹاک پورٹ روڈ والا مرکزی دروازہ۔ ہب پہلی منزل پر ہے: سیڑھیاں یا لفٹ۔"},
-         "pl": {"title": "Street Safe: bezpiecznie na ulicy i w internecie",
-                "description": "Sześciotygodniowy kurs o tym, jak być bezpiecznym na ulicy i w internecie: "
-                               "gangi werbujące młodzież (county lines), przestępstwa z użyciem noża, oszustwa "
-                               "telefoniczne i gdzie dzwonić po pomoc. Prowadzą go dzielnicowi policjanci, "
-                               "jest też pizza.",
-                "venue_directions": "Główne wejście od Stockport Road. Sala jest na pierwszym piętrze: "
-                                    "schodami lub windą."},
-     }},
+     "times": (time(17, 30), time(19, 0)), "weeks": range(0, 6)},
     {"key": "football", "org": "police", "title": "Friday Night Football",
      "description": "Five-a-side under the floodlights with PCSOs and coaches. Just turn up; "
                     "boots and bibs provided.",
      "category": "sport", "venue_name": "Openshaw Community Pitches",
      "venue_address": "Ashton Old Road, Openshaw, Manchester M11 1JG", "district": "M11",
      "ages": (10, 17), "capacity": 40, "mode": "drop_in", "weekday": 4,
-     "times": (time(18, 0), time(20, 0)), "weeks": range(TERM_WEEKS)},
+     "times": (time(18, 0), time(20, 0)), "weeks": range(TERM_WEEKS),
+     "directions": "Come in from Ashton Old Road. The pitches are behind the car park; changing rooms are in "
+                   "the clubhouse.",
+     # In the catalogue in Urdu and Polish too (a reader's language, else the English); no Arabic yet.
+     "texts": {
+         "ur": {"title": "جمعہ کی رات فٹ بال",
+                "description": "فلڈ لائٹس کے نیچے پانچ پانچ کھلاڑیوں کا فٹ بال، محلے کے پولیس اہلکاروں (PCSOs) اور "
+                               "کوچز کے ساتھ۔ بس آ جائیں، جوتے اور بِب ہم دیں گے۔",
+                "venue_directions": "ایشٹن اولڈ روڈ کی طرف سے اندر آئیں۔ پچز کار پارک کے پیچھے ہیں، اور کپڑے "
+                                    "بدلنے کے کمرے کلب ہاؤس میں ہیں۔"},
+         "pl": {"title": "Piłka nożna w piątkowy wieczór",
+                "description": "Piłka pięcioosobowa przy sztucznym oświetleniu, z policjantami PCSO i trenerami. "
+                               "Wystarczy przyjść: buty i znaczniki zapewniamy.",
+                "venue_directions": "Wejście od Ashton Old Road. Boiska są za parkingiem, a szatnie w budynku klubu."},
+     }},
     {"key": "cadets", "org": "police", "title": "Police Cadets Taster Evenings",
      "description": "Find out what volunteer police cadets do: first aid, radio skills, a look "
                     "round a patrol car. Book each evening separately.",

@@ -80,7 +80,8 @@ def _check_texts(texts: dict[str, LanguageText]) -> None:
         if code not in TEXT_LANGUAGES:
             raise ValidationError("Programme texts are only kept in Polish, Urdu or Arabic.",
                                   code="invalid_language", field="texts")
-        for name, limit, what in (("title", MAX_TITLE, "The title"), ("description", MAX_DESCRIPTION, "The description"),
+        for name, limit, what in (("title", MAX_TITLE, "The title"),
+                                  ("description", MAX_DESCRIPTION, "The description"),
                                   ("venue_directions", MAX_DIRECTIONS, "How to find the venue")):
             value = getattr(text, name)
             if not isinstance(value, str):

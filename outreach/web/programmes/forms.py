@@ -20,7 +20,8 @@ class ProgrammeForm(AppForm):
     category = SelectField("Category", choices=choices(CATEGORIES.items()))
     venue_name = StringField("Venue", validators=[DataRequired("Enter the venue's name."), Length(max=120)])
     venue_address = TextAreaField("Venue address", validators=[DataRequired("Enter the address."), Length(max=300)])
-    venue_directions = TextAreaField("How to find the venue (optional)", validators=[Optional(), Length(max=MAX_DIRECTIONS)])
+    venue_directions = TextAreaField("How to find the venue (optional)",
+                                     validators=[Optional(), Length(max=MAX_DIRECTIONS)])
     postcode_district = StringField("Postcode area", validators=[DataRequired("Enter the postcode area."), DISTRICT])
     min_age = IntegerField("Youngest age", validators=[InputRequired("Enter the youngest age."),
                                                        NumberRange(0, 25, "Ages run from 0 to 25.")])

@@ -3,8 +3,8 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from . import bp
-from .forms import (ENGLISH_NAMES, OTHER_LANGUAGES, TEXT_PARTS, CancelSessionForm, ConfirmForm, ProgrammeForm, SessionForm,
-                    WeeklyRuleForm, text_field_name)
+from .forms import (ENGLISH_NAMES, OTHER_LANGUAGES, TEXT_PARTS, CancelSessionForm, ConfirmForm, ProgrammeForm,
+                    SessionForm, WeeklyRuleForm, text_field_name)
 from ...access import load, org_member_required
 from ...errors import DomainError
 from ...models import Programme, ProgrammeSession
@@ -69,8 +69,8 @@ def new():
         else:
             flash("Programme created. Now add its sessions.", "success")
             return redirect(url_for("programmes.generate", org_slug=g.org.slug, programme_id=programme.id))
-    return render_template("programmes/form.html", form=form, programme=None, org=g.org, text_languages=OTHER_LANGUAGES,
-                           english_names=ENGLISH_NAMES)
+    return render_template("programmes/form.html", form=form, programme=None, org=g.org,
+                           text_languages=OTHER_LANGUAGES, english_names=ENGLISH_NAMES)
 
 
 @bp.get(PREFIX + "/<int:programme_id>")
@@ -104,8 +104,7 @@ def edit(programme_id):
             flash("Programme saved.", "success")
             return _to_detail(programme)
     return render_template("programmes/form.html", form=form, programme=programme, org=g.org,
-                           text_languages=OTHER_LANGUAGES,
-                           english_names=ENGLISH_NAMES)
+                           text_languages=OTHER_LANGUAGES, english_names=ENGLISH_NAMES)
 
 
 @bp.post(PREFIX + "/<int:programme_id>/publish")
