@@ -127,11 +127,14 @@ class FreshUserClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # Flask-Babel keeps the request's locale in g too: each request chooses its language afresh.
         g.pop("_login_user", None)
+        g.pop("_flask_babel", None)
         try:
             return super().open(*args, **kwargs)
         finally:
             g.pop("_login_user", None)
+            g.pop("_flask_babel", None)
 
 
 @pytest.fixture(scope="session")

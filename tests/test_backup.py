@@ -16,7 +16,7 @@ from outreach.extensions import db as _db
 from outreach.models import Attendance, AuditEvent, AuthorisedCollector, Registration, ReminderSent, User
 from outreach.services import (audit, benchmarks, checkin, comparison, consent, delivery, equality, health,
                                incidents, one_time, organisations, passes, registration, safeguarding, surveys)
-from outreach.services import calendar_feed, dashboard_snapshots, mobile
+from outreach.services import calendar_feed, dashboard_snapshots, mobile, programmes
 from outreach.models import FollowUp, FollowUpContact
 from outreach.timeutil import UTC
 from tests import factories
@@ -53,6 +53,14 @@ def fill(app):
                              safeguarding_lead=True)
     weekly = factories.make_programme(org, "Friday Football", registration_mode="per_session", capacity=2)
     club = factories.make_programme(org, "Art Club", registration_mode="enrol", category="arts", capacity=1)
+    # Friday Football in Urdu too, with directions to the door in both languages.
+    programmes.update(weekly, programmes.ProgrammeDetails(
+        title=weekly.title, description=weekly.description, category=weekly.category, venue_name=weekly.venue_name,
+        venue_address=weekly.venue_address, postcode_district=weekly.postcode_district, min_age=weekly.min_age,
+        max_age=weekly.max_age, capacity=weekly.capacity, registration_mode=weekly.registration_mode,
+        venue_directions="Side door, by the car park",
+        texts={"ur": programmes.LanguageText(title="جمعہ فٹ بال", venue_directions="کار پارک کے پاس والا دروازہ")}),
+        by=lead, now=NOW)
     held = [factories.make_session(weekly, NOW - timedelta(days=7 * k), hours=2) for k in (3, 2, 1)]
     coming = factories.make_session(weekly, NOW + timedelta(days=6), hours=2)
     factories.make_session(club, NOW + timedelta(days=8), hours=1, status="cancelled")

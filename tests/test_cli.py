@@ -129,6 +129,13 @@ def test_seed_demo_programmes_cover_every_registration_mode(seeded):
     assert all(8 <= p.min_age <= p.max_age <= 18 for p in programmes)
 
 
+def test_seed_demo_has_a_programme_in_urdu_and_polish(seeded):
+    programmes = _db.session.execute(select(Programme)).scalars().all()
+    both = [p for p in programmes if {t.language for t in p.texts} >= {"ur", "pl"}]
+    assert both and all(t.title and t.description and t.venue_directions for t in both[0].texts)
+    assert both[0].venue_directions
+
+
 def test_seed_demo_young_people_each_have_a_guardian_consent_and_live_pass(seeded):
     assert _count(select(func.count(YoungPerson.id))) == 300
     without_guardian = select(func.count(YoungPerson.id)).where(

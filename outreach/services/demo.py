@@ -20,7 +20,7 @@ from .. import instruments
 from ..errors import ConflictError
 from ..extensions import db
 from ..models import (Attendance, AuthorisedCollector, Consent, FeedbackAnswer, FeedbackResponse, GuardianLink,
-                      Membership, Organisation, Pass, Programme, ProgrammeSession, Registration, Survey,
+                      Membership, Organisation, Pass, Programme, ProgrammeSession, ProgrammeText, Registration, Survey,
                       SurveyQuestion, User, YoungPerson)
 from ..timeutil import age_on, local_to_utc, to_local
 from . import surveys
@@ -97,7 +97,21 @@ PROGRAMMES = [
      "category": "sport", "venue_name": "Openshaw Community Pitches",
      "venue_address": "Ashton Old Road, Openshaw, Manchester M11 1JG", "district": "M11",
      "ages": (10, 17), "capacity": 40, "mode": "drop_in", "weekday": 4,
-     "times": (time(18, 0), time(20, 0)), "weeks": range(TERM_WEEKS)},
+     "times": (time(18, 0), time(20, 0)), "weeks": range(TERM_WEEKS),
+     "directions": "Come in from Ashton Old Road. The pitches are behind the car park; changing rooms are in "
+                   "the clubhouse.",
+     # In the catalogue in Urdu and Polish too (a reader's language, else the English); no Arabic yet.
+     "texts": {
+         "ur": {"title": "جمعہ کی رات فٹ بال",
+                "description": "فلڈ لائٹس کے نیچے پانچ پانچ کھلاڑیوں کا فٹ بال، محلے کے پولیس اہلکاروں (PCSOs) اور "
+                               "کوچز کے ساتھ۔ بس آ جائیں، جوتے اور بِب ہم دیں گے۔",
+                "venue_directions": "ایشٹن اولڈ روڈ کی طرف سے اندر آئیں۔ پچز کار پارک کے پیچھے ہیں، اور کپڑے "
+                                    "بدلنے کے کمرے کلب ہاؤس میں ہیں۔"},
+         "pl": {"title": "Piłka nożna w piątkowy wieczór",
+                "description": "Piłka pięcioosobowa przy sztucznym oświetleniu, z policjantami PCSO i trenerami. "
+                               "Wystarczy przyjść: buty i znaczniki zapewniamy.",
+                "venue_directions": "Wejście od Ashton Old Road. Boiska są za parkingiem, a szatnie w budynku klubu."},
+     }},
     {"key": "cadets", "org": "police", "title": "Police Cadets Taster Evenings",
      "description": "Find out what volunteer police cadets do: first aid, radio skills, a look "
                     "round a patrol car. Book each evening separately.",
@@ -322,7 +336,9 @@ class _Seeder:
                 category=spec["category"], venue_name=spec["venue_name"], venue_address=spec["venue_address"],
                 postcode_district=spec["district"], min_age=spec["ages"][0], max_age=spec["ages"][1],
                 capacity=spec["capacity"], registration_mode=spec["mode"], is_published=True,
+                venue_directions=spec.get("directions", ""),
                 published_at=self.at(40), created_at=self.at(45), updated_at=self.at(40))
+            programme.texts = [ProgrammeText(language=code, **words) for code, words in spec.get("texts", {}).items()]
             db.session.add(programme)
             db.session.flush()
             self.programmes[spec["key"]] = programme

@@ -3,6 +3,7 @@
 Times come in as the organisation's wall-clock times and are stored in UTC,
 so a weekly 18:00 session stays at 18:00 on both sides of a clock change.
 """
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 from .. import signals
 from ..errors import ConflictError, ValidationError
 from ..extensions import db
-from ..models import CATEGORIES, REGISTRATION_MODES, Programme, ProgrammeSession, Registration
+from ..models import CATEGORIES, REGISTRATION_MODES, Programme, ProgrammeSession, ProgrammeText, Registration
 from ..timeutil import local_to_utc, to_local, utcnow
 from . import audit, registration
 from .organisations import ensure_can_publish
@@ -19,7 +20,24 @@ from .organisations import ensure_can_publish
 MAX_SESSIONS_PER_RULE = 120
 MAX_REGULAR_SESSIONS = 1200  # sessions a lead may set as "regular": ten weekly rules' worth
 MAX_END_SURVEY_WEEKS = 104  # an end survey at most two years after someone's first session
+MAX_TITLE, MAX_DESCRIPTION, MAX_DIRECTIONS = 120, 5000, 2000
+# The languages a programme's texts may be in besides English (outreach/i18n.py ships them; a
+# service does not import Flask, so the codes are listed here and a test keeps them in step).
+TEXT_LANGUAGES = ("pl", "ur", "ar")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+@dataclass(frozen=True)
+class LanguageText:
+    """A programme's words in one other language; all three empty: the language is not offered."""
+    title: str = ""
+    description: str = ""
+    venue_directions: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.title.strip() or self.description.strip() or self.venue_directions.strip())
 
 
 @dataclass(frozen=True)
@@ -43,9 +61,40 @@ class ProgrammeDetails:
     # The follow-up list's numbers for this programme (services/follow_up.py); None: the settings.
     follow_up_first_sessions: int | None = None
     follow_up_missed: int | None = None
+    # How to find the door, in English ("side entrance, by the car park").
+    venue_directions: str = ""
+    # The other languages' words by language code; None leaves the programme's texts as they are.
+    texts: dict[str, LanguageText] | None = None
+
+
+def _check_text(value: str, limit: int, field: str, what: str) -> None:
+    if len(value) > limit:
+        raise ValidationError(f"{what} must be {limit:,} characters or fewer.", code="too_long", field=field)
+    if _CONTROL.search(value):
+        raise ValidationError(f"{what} has characters that can't be shown: type it again.",
+                              code="control_characters", field=field)
+
+
+def _check_texts(texts: dict[str, LanguageText]) -> None:
+    for code, text in texts.items():
+        if code not in TEXT_LANGUAGES:
+            raise ValidationError("Programme texts are only kept in Polish, Urdu or Arabic.",
+                                  code="invalid_language", field="texts")
+        for name, limit, what in (("title", MAX_TITLE, "The title"),
+                                  ("description", MAX_DESCRIPTION, "The description"),
+                                  ("venue_directions", MAX_DIRECTIONS, "How to find the venue")):
+            value = getattr(text, name)
+            if not isinstance(value, str):
+                raise ValidationError(f"{what} must be text.", code="invalid_text", field=f"text_{code}_{name}")
+            _check_text(value, limit, f"text_{code}_{name}", what)
 
 
 def _check(details: ProgrammeDetails) -> None:
+    _check_text(details.title, MAX_TITLE, "title", "The title")
+    _check_text(details.description or "", MAX_DESCRIPTION, "description", "The description")
+    _check_text(details.venue_directions or "", MAX_DIRECTIONS, "venue_directions", "How to find the venue")
+    if details.texts is not None:
+        _check_texts(details.texts)
     if not details.title.strip():
         raise ValidationError("Give the programme a title.", code="title_required", field="title")
     if details.category not in CATEGORIES:
@@ -79,6 +128,8 @@ def create(org, details: ProgrammeDetails, *, by, now=None) -> Programme:
     programme = Programme(organisation_id=org.id, created_at=now, updated_at=now, **_clean(details))
     db.session.add(programme)
     db.session.flush()
+    if details.texts is not None:
+        _save_texts(programme, details.texts)
     audit.record("programme.created", actor=by, organisation=org, subject=programme, now=now)
     db.session.commit()
     return programme
@@ -91,7 +142,31 @@ def _clean(details: ProgrammeDetails) -> dict:
                 min_age=details.min_age, max_age=details.max_age, capacity=details.capacity,
                 registration_mode=details.registration_mode, regular_sessions=details.regular_sessions,
                 end_survey_weeks=details.end_survey_weeks,
-                follow_up_first_sessions=details.follow_up_first_sessions, follow_up_missed=details.follow_up_missed)
+                follow_up_first_sessions=details.follow_up_first_sessions, follow_up_missed=details.follow_up_missed,
+                venue_directions=(details.venue_directions or "").strip())
+
+
+def _save_texts(programme: Programme, texts: dict[str, LanguageText]) -> None:
+    """Each language given: its row written, or removed when all its words are empty."""
+    rows = {row.language: row for row in programme.texts}
+    for code in TEXT_LANGUAGES:
+        if code not in texts:
+            continue
+        text, row = texts[code], rows.get(code)
+        if text.is_empty:
+            if row is not None:
+                programme.texts.remove(row)
+            continue
+        if row is None:
+            row = ProgrammeText(language=code)
+            programme.texts.append(row)
+        row.title, row.description = text.title.strip(), text.description.strip()
+        row.venue_directions = text.venue_directions.strip()
+
+
+def languages(programme: Programme) -> list[str]:
+    """The codes of the languages a programme has words in besides English."""
+    return [row.language for row in programme.texts if row.language in TEXT_LANGUAGES]
 
 
 def _enrolled(programme) -> int:
@@ -119,6 +194,8 @@ def update(programme: Programme, details: ProgrammeDetails, *, by, now=None) -> 
                             code="capacity_below_bookings", field="capacity")
     for key, value in _clean(details).items():
         setattr(programme, key, value)
+    if details.texts is not None:
+        _save_texts(programme, details.texts)
     audit.record("programme.updated", actor=by, organisation=programme.organisation, subject=programme, now=now)
     db.session.commit()
     return programme

@@ -5,7 +5,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ...models import CATEGORIES, REGISTRATION_MODES
 from ...services.follow_up import MAX_FIRST_SESSIONS, MAX_MISSED
-from ...services.programmes import MAX_END_SURVEY_WEEKS, MAX_REGULAR_SESSIONS, WEEKDAYS
+from ...i18n import DEFAULT, LANGUAGES
+from ...services.programmes import (MAX_DESCRIPTION, MAX_DIRECTIONS, MAX_END_SURVEY_WEEKS, MAX_REGULAR_SESSIONS,
+                                    MAX_TITLE, WEEKDAYS)
 from ..choices import choices
 
 DISTRICT = Regexp(r"^\s*[A-Za-z]{1,2}[0-9][0-9A-Za-z]?\s*$",
@@ -13,11 +15,13 @@ DISTRICT = Regexp(r"^\s*[A-Za-z]{1,2}[0-9][0-9A-Za-z]?\s*$",
 
 
 class ProgrammeForm(AppForm):
-    title = StringField("Title", validators=[DataRequired("Give the programme a title."), Length(max=120)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    title = StringField("Title", validators=[DataRequired("Give the programme a title."), Length(max=MAX_TITLE)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=MAX_DESCRIPTION)])
     category = SelectField("Category", choices=choices(CATEGORIES.items()))
     venue_name = StringField("Venue", validators=[DataRequired("Enter the venue's name."), Length(max=120)])
     venue_address = TextAreaField("Venue address", validators=[DataRequired("Enter the address."), Length(max=300)])
+    venue_directions = TextAreaField("How to find the venue (optional)",
+                                     validators=[Optional(), Length(max=MAX_DIRECTIONS)])
     postcode_district = StringField("Postcode area", validators=[DataRequired("Enter the postcode area."), DISTRICT])
     min_age = IntegerField("Youngest age", validators=[InputRequired("Enter the youngest age."),
                                                        NumberRange(0, 25, "Ages run from 0 to 25.")])
@@ -42,6 +46,33 @@ class ProgrammeForm(AppForm):
     def validate_max_age(self, field):
         if self.min_age.data is not None and field.data is not None and field.data < self.min_age.data:
             raise ValidationError("The oldest age must not be below the youngest.")
+
+    def text_fields(self, code):
+        """The title, description and directions fields of one other language."""
+        return [getattr(self, text_field_name(code, part)) for part in TEXT_PARTS]
+
+
+# The programme's words in each other language the site ships: text_<code>_title and so on, each
+# input marked with its language and direction so the browser lays out and spell-checks it right.
+ENGLISH_NAMES = {"pl": "Polish", "ur": "Urdu", "ar": "Arabic"}
+OTHER_LANGUAGES = [lang for code, lang in LANGUAGES.items() if code != DEFAULT]
+TEXT_PARTS = ("title", "description", "venue_directions")
+
+
+def text_field_name(code: str, part: str) -> str:
+    return f"text_{code}_{part}"
+
+
+for _lang in OTHER_LANGUAGES:
+    _name = ENGLISH_NAMES.get(_lang.code, _lang.name)
+    _kw = {"lang": _lang.tag, "dir": "rtl" if _lang.rtl else "ltr"}
+    setattr(ProgrammeForm, text_field_name(_lang.code, "title"), StringField(
+        f"Title in {_name} (optional)", validators=[Optional(), Length(max=MAX_TITLE)], render_kw=_kw))
+    setattr(ProgrammeForm, text_field_name(_lang.code, "description"), TextAreaField(
+        f"Description in {_name} (optional)", validators=[Optional(), Length(max=MAX_DESCRIPTION)], render_kw=_kw))
+    setattr(ProgrammeForm, text_field_name(_lang.code, "venue_directions"), TextAreaField(
+        f"How to find the venue, in {_name} (optional)", validators=[Optional(), Length(max=MAX_DIRECTIONS)],
+        render_kw=_kw))
 
 
 class SessionForm(AppForm):

@@ -3,12 +3,13 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from . import bp
-from .forms import CancelSessionForm, ConfirmForm, ProgrammeForm, SessionForm, WeeklyRuleForm
+from .forms import (ENGLISH_NAMES, OTHER_LANGUAGES, TEXT_PARTS, CancelSessionForm, ConfirmForm, ProgrammeForm,
+                    SessionForm, WeeklyRuleForm, text_field_name)
 from ...access import load, org_member_required
 from ...errors import DomainError
 from ...models import Programme, ProgrammeSession
 from ...services import places, programmes, safeguarding
-from ...services.programmes import ProgrammeDetails, SessionTimes, WeeklyRule
+from ...services.programmes import LanguageText, ProgrammeDetails, SessionTimes, WeeklyRule
 from ...timeutil import utcnow
 
 PREFIX = "/org/<org_slug>/programmes"
@@ -28,7 +29,17 @@ def _details(form) -> ProgrammeDetails:
         postcode_district=form.postcode_district.data, min_age=form.min_age.data, max_age=form.max_age.data,
         capacity=form.capacity.data, registration_mode=form.registration_mode.data,
         regular_sessions=form.regular_sessions.data, end_survey_weeks=form.end_survey_weeks.data,
-        follow_up_first_sessions=form.follow_up_first_sessions.data, follow_up_missed=form.follow_up_missed.data)
+        follow_up_first_sessions=form.follow_up_first_sessions.data, follow_up_missed=form.follow_up_missed.data,
+        venue_directions=form.venue_directions.data or "",
+        texts={lang.code: LanguageText(**{part: getattr(form, text_field_name(lang.code, part)).data or ""
+                                          for part in TEXT_PARTS})
+               for lang in OTHER_LANGUAGES})
+
+
+def _text_data(programme) -> dict:
+    """The edit form's other-language fields, filled from the programme's texts."""
+    return {text_field_name(row.language, part): getattr(row, part) or ""
+            for row in programme.texts for part in TEXT_PARTS}
 
 
 def _programme(programme_id) -> Programme:
@@ -58,7 +69,8 @@ def new():
         else:
             flash("Programme created. Now add its sessions.", "success")
             return redirect(url_for("programmes.generate", org_slug=g.org.slug, programme_id=programme.id))
-    return render_template("programmes/form.html", form=form, programme=None, org=g.org)
+    return render_template("programmes/form.html", form=form, programme=None, org=g.org,
+                           text_languages=OTHER_LANGUAGES, english_names=ENGLISH_NAMES)
 
 
 @bp.get(PREFIX + "/<int:programme_id>")
@@ -72,6 +84,9 @@ def detail(programme_id):
                            places=places.places_left_for_sessions(s.id for s in sessions), now=now,
                            show_past=show_past, past_count=sum(1 for s in programme.sessions if s.ends_at < now),
                            is_lead=g.membership.role == "lead", confirm=ConfirmForm(),
+                           text_languages=[lang for lang in OTHER_LANGUAGES
+                                           if lang.code in programmes.languages(programme)],
+                           english_names=ENGLISH_NAMES,
                            has_safeguarding_lead=safeguarding.has_safeguarding_lead(g.org))
 
 
@@ -79,7 +94,7 @@ def detail(programme_id):
 @org_member_required("lead")
 def edit(programme_id):
     programme = _programme(programme_id)
-    form = ProgrammeForm(obj=programme) if request.method == "GET" else ProgrammeForm()
+    form = ProgrammeForm(obj=programme, **_text_data(programme)) if request.method == "GET" else ProgrammeForm()
     if form.validate_on_submit():
         try:
             programmes.update(programme, _details(form), by=current_user)
@@ -88,7 +103,8 @@ def edit(programme_id):
         else:
             flash("Programme saved.", "success")
             return _to_detail(programme)
-    return render_template("programmes/form.html", form=form, programme=programme, org=g.org)
+    return render_template("programmes/form.html", form=form, programme=programme, org=g.org,
+                           text_languages=OTHER_LANGUAGES, english_names=ENGLISH_NAMES)
 
 
 @bp.post(PREFIX + "/<int:programme_id>/publish")
