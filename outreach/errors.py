@@ -96,6 +96,12 @@ def _render(status: int, code: str, message: str | None = None, *, generic_hint=
                            message=message, hint=_translate(hint)), status
 
 
+def _in_english() -> bool:
+    from . import i18n
+
+    return i18n.current().code == i18n.DEFAULT
+
+
 def _translate(text: str) -> str:
     from flask_babel import gettext
 
@@ -122,7 +128,9 @@ def register_error_handlers(app):
     @app.errorhandler(HTTPException)
     def http_error(err):
         code = (err.name or "error").lower().replace(" ", "_")
-        message = err.description if err.code == 429 else None
+        # The limiter says which limit ("3 per 1 hour") in English only: a page in another language
+        # gives just the translated title and hint.
+        message = err.description if err.code == 429 and (wants_json() or _in_english()) else None
         if err.code == 413:  # over MAX_REQUEST_BYTES (request_body.py)
             code, message = "payload_too_large", _too_large_message()
         return _render(err.code or 500, code, message)

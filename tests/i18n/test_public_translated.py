@@ -176,6 +176,21 @@ def test_a_page_that_needs_signing_in_says_so(pseudo_client, db):
     assert_translated(pseudo_client.get("/account", follow_redirects=True), "please sign in")
 
 
+def test_a_family_sign_in_that_has_lasted_too_long_says_so(pseudo_client, db):
+    import time
+
+    from outreach.web.auth.sessions import LAST_SEEN, SIGNED_IN_AT
+
+    guardian = make_user("amira@example.org", M("Amira Khan"))
+    db.session.commit()
+    with pseudo_client.session_transaction() as sess:
+        sess["_user_id"] = guardian.get_id()
+        sess[SIGNED_IN_AT] = sess[LAST_SEEN] = int(time.time() - 31 * 86400)
+    page = pseudo_client.get("/family", follow_redirects=True)
+    assert_translated(page, "signed out after 30 days")
+    assert pseudo.OPEN + "You were signed out because sign-ins last 30 days at most." in page.get_data(as_text=True)
+
+
 def test_the_privacy_notice_and_the_accessibility_statement(app, pseudo_client, db):
     assert_translated(pseudo_client.get("/privacy"), "the privacy notice")
     assert_translated(pseudo_client.get("/accessibility"), "the accessibility statement")
@@ -198,6 +213,15 @@ def test_the_error_pages(pseudo_client, login_as, db, pseudo_language):
     assert_translated(forbidden, "error page")
     # The JSON answers stay in English: clients match on them.
     assert pseudo_client.get("/api/v1/nothing-here").get_json()["error"]["message"] == "Page not found"
+
+
+def test_the_too_many_attempts_page(app, pseudo_language, db):
+    from werkzeug.exceptions import TooManyRequests
+
+    with app.test_request_context("/signup", method="POST", headers={"Cookie": f"language={pseudo_language}"}):
+        response = app.make_response(app.handle_http_exception(TooManyRequests("3 per 1 hour")))
+    assert response.status_code == 429
+    assert not pseudo.unmarked(response.get_data(as_text=True))
 
 
 def test_the_server_error_page_is_translated_without_the_app_context(app, pseudo_client, pseudo_language):
