@@ -20,7 +20,8 @@ NEW_PASSWORD = [DataRequired(_l("Choose a password.")),
 
 class LoginForm(AppForm):
     email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email.")), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=256)])
+    password = PasswordField(_l("Password"),
+                             validators=[DataRequired(_l("Enter your password.")), Length(max=256)])
     remember = BooleanField(_l("Keep me signed in on this device for 30 days"))
 
 
@@ -29,7 +30,8 @@ class SignUpForm(AppForm):
         ("guardian", _l("I'm a parent or carer, signing up my children")),
         ("young_person", _l("I'm a young person, signing myself up")),
     ]), validators=[DataRequired(_l("Choose who the account is for."))])
-    full_name = StringField(_l("Your full name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)])
+    full_name = StringField(_l("Your full name"),
+                            validators=[DataRequired(_l("Enter your name.")), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email.")), Length(max=254)])
     phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=40)])
     date_of_birth = MemorableDateField(_l("Your date of birth"))
@@ -38,7 +40,8 @@ class SignUpForm(AppForm):
     emergency_contact_phone = StringField(_l("Emergency contact's phone"), validators=[Length(max=40)])
     may_go_home_alone = BooleanField(_l("I may go home on my own after a session"))
     password = PasswordField(_l("Password"), validators=NEW_PASSWORD)
-    confirm = PasswordField(_l("Password again"), validators=[EqualTo("password", _l("The two passwords don't match."))])
+    confirm = PasswordField(_l("Password again"),
+                            validators=[EqualTo("password", _l("The two passwords don't match."))])
 
     def validate_date_of_birth(self, field):
         if self.kind.data == "young_person" and not field.data:
@@ -48,7 +51,8 @@ class SignUpForm(AppForm):
 
     def validate_emergency_contact_name(self, field):
         if self.kind.data == "young_person" and not (field.data or "").strip():
-            raise ValidationError(_l("Enter the name of someone we can call in an emergency, like a parent or carer."))
+            raise ValidationError(
+                _l("Enter the name of someone we can call in an emergency, like a parent or carer."))
 
     def validate_emergency_contact_phone(self, field):
         if self.kind.data != "young_person":
@@ -70,8 +74,8 @@ class ResetPasswordForm(AppForm):
 
 
 class ChangePasswordForm(AppForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password.")),
-                                                                     Length(max=256)])
+    current_password = PasswordField(_l("Current password"),
+                                     validators=[DataRequired(_l("Enter your current password.")), Length(max=256)])
     new_password = PasswordField(_l("New password"), validators=NEW_PASSWORD)
     confirm = PasswordField(_l("New password again"),
                             validators=[EqualTo("new_password", _l("The two passwords don't match."))])

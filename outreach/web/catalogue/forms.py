@@ -19,7 +19,7 @@ class FilterForm(AppForm):
         [("", _l("Any activity"))] + [(key, _l(label)) for key, label in CATEGORIES.items()]),
         validators=[Optional()])
     age = IntegerField(_l("Age"), validators=[Optional(), NumberRange(0, 25, _l("Enter an age from 0 to 25."))])
-    area = StringField(_l("Area (postcode)"), validators=[Optional(), Length(max=8),
-                                                          Regexp(r"^\s*[A-Za-z]{1,2}[0-9]{0,2}[A-Za-z]?\s*$",
-                                                                 message=_l("Enter the first part of a postcode, like M13."))])
+    area = StringField(_l("Area (postcode)"), validators=[
+        Optional(), Length(max=8),
+        Regexp(r"^\s*[A-Za-z]{1,2}[0-9]{0,2}[A-Za-z]?\s*$", message=_l("Enter the first part of a postcode, like M13."))])
     on = DateField(_l("On"), validators=[Optional()], out_of_range=_l("Enter a date between 1900 and 2200."))
