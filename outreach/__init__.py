@@ -1,9 +1,11 @@
 """Outreach: youth outreach programmes, bookings, QR check-in and evaluation."""
 import os
 
+from flask_babel import gettext
+
 from . import database  # noqa: F401  (installs the SQLite connection rules)
 from .config import from_environment
-from .errors import register_error_handlers
+from .errors import N_, register_error_handlers
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .request_log import App
 
@@ -34,7 +36,8 @@ def create_app(overrides: dict | None = None) -> App:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = N_("Please sign in to continue.")
+    login_manager.localize_callback = gettext
     login_manager.login_message_category = "info"
 
     from . import i18n, listeners, request_body, request_log, security, templating
@@ -61,7 +64,7 @@ def _unauthorized():
 
     if request.path.startswith("/api/"):
         return jsonify({"error": {"code": "not_signed_in", "message": "Sign in first."}}), 401
-    flash(login_manager.login_message, login_manager.login_message_category)
+    flash(gettext(login_manager.login_message), login_manager.login_message_category)
     return redirect(url_for(login_manager.login_view, next=request.full_path.rstrip("?")))
 
 

@@ -66,14 +66,14 @@ def wants_json() -> bool:
 
 
 MESSAGES = {
-    400: ("Something in that request was not right", "Go back and check what you entered."),
-    403: ("You can't open this page", "It belongs to another organisation or needs a different role."),
-    404: ("Page not found", "The link may be old, or the item was removed."),
-    405: ("That action isn't available here", "Go back and try again from the page."),
-    413: ("That was too large to send", "Try again with less text or a smaller file."),
-    429: ("Too many attempts", "Please wait a few minutes and try again."),
-    500: ("Something went wrong on our side",
-          "Please try again in a few minutes. If you were sending a form, check afterwards whether it was saved."),
+    400: (N_("Something in that request was not right"), N_("Go back and check what you entered.")),
+    403: (N_("You can't open this page"), N_("It belongs to another organisation or needs a different role.")),
+    404: (N_("Page not found"), N_("The link may be old, or the item was removed.")),
+    405: (N_("That action isn't available here"), N_("Go back and try again from the page.")),
+    413: (N_("That was too large to send"), N_("Try again with less text or a smaller file.")),
+    429: (N_("Too many attempts"), N_("Please wait a few minutes and try again.")),
+    500: (N_("Something went wrong on our side"),
+          N_("Please try again in a few minutes. If you were sending a form, check afterwards whether it was saved.")),
 }
 
 # The last resort when even the database-free error page cannot be rendered.
@@ -91,16 +91,31 @@ def _render(status: int, code: str, message: str | None = None, *, generic_hint=
         hint = ""  # a domain error's own message says what to do; the generic hint would contradict it
     if wants_json():
         return jsonify({"error": {"code": code, "message": message or title}}), status
-    return render_template("errors/error.html", status=status, title=title,
-                           message=message, hint=hint), status
+    # JSON answers stay English (clients match on them); a page is in the reader's language.
+    return render_template("errors/error.html", status=status, title=_translate(title),
+                           message=message, hint=_translate(hint)), status
+
+
+def _in_english() -> bool:
+    from . import i18n
+
+    return i18n.current().code == i18n.DEFAULT
+
+
+def _translate(text: str) -> str:
+    from flask_babel import gettext
+
+    return gettext(text) if text else text
 
 
 def _too_large_message() -> str:
     from flask import current_app
+    from flask_babel import gettext
 
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
     size = f"{limit / 1048576:g} MB" if limit >= 1048576 else f"{limit // 1024} kB"
-    return f"This site takes at most {size} in one request."
+    message = N_("This site takes at most %(size)s in one request.")
+    return message % {"size": size} if wants_json() else gettext(message, size=size)
 
 
 def register_error_handlers(app):
@@ -113,7 +128,9 @@ def register_error_handlers(app):
     @app.errorhandler(HTTPException)
     def http_error(err):
         code = (err.name or "error").lower().replace(" ", "_")
-        message = err.description if err.code == 429 else None
+        # The limiter says which limit ("3 per 1 hour") in English only: a page in another language
+        # gives just the translated title and hint.
+        message = err.description if err.code == 429 and (wants_json() or _in_english()) else None
         if err.code == 413:  # over MAX_REQUEST_BYTES (request_body.py)
             code, message = "payload_too_large", _too_large_message()
         return _render(err.code or 500, code, message)
@@ -138,9 +155,27 @@ def _server_error():
     if wants_json():
         return jsonify({"error": {"code": "server_error", "message": title}}), 500
     try:
-        page = current_app.jinja_env.get_template("errors/server_error.html").render(
-            status=500, title=title, hint=hint, url_for=url_for)
+        page = _server_error_page(title, hint)
     except Exception:  # noqa: BLE001 - the answer must still be a page
         current_app.logger.exception("the error page could not be rendered")
         page = PLAIN_500
     return Response(page, status=500, mimetype="text/html")
+
+
+def _server_error_page(title: str, hint: str) -> str:
+    """errors/server_error.html in the reader's language when it can be known without the
+    database (the account's language needs the signed-in user, already loaded by then or not)."""
+    from contextlib import nullcontext
+
+    from flask_babel import force_locale, gettext
+
+    from . import i18n
+
+    try:
+        language, keep = i18n.current(), nullcontext()
+    except Exception:  # noqa: BLE001 - choosing the language asked the database, which failed
+        language, keep = i18n.LANGUAGES[i18n.DEFAULT], force_locale(i18n.DEFAULT)
+    with keep:
+        # The app's context processors are left out (they may query): the page gets what it uses.
+        return current_app.jinja_env.get_template("errors/server_error.html").render(
+            status=500, title=gettext(title), hint=gettext(hint), url_for=url_for, language=language)

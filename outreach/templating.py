@@ -1,5 +1,6 @@
 """Jinja filters and globals: times in the organisation's zone, role helpers for the menu."""
 from flask import g, has_request_context
+from flask_babel import gettext
 from jinja2 import pass_context
 from wtforms.form import BaseForm
 from flask_login import current_user
@@ -70,7 +71,7 @@ def init_app(app):
         first (GOV.UK's error summary pattern); checked once here for every page."""
         for value in context.values():
             if isinstance(value, BaseForm) and value.errors:
-                return "Error: "
+                return gettext("Error: ")
         return ""
 
     @app.context_processor

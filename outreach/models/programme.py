@@ -3,23 +3,26 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..errors import N_
 from ..extensions import db
 from ..timeutil import UTCDateTime
 from ._common import one_of, utcnow
 
+# Marked for translation; the catalogue shows them in the reader's language (_(label)), staff
+# pages and exports in English.
 CATEGORIES = {
-    "sport": "Sport and fitness",
-    "arts": "Arts, music and media",
-    "mentoring": "Mentoring",
-    "safety": "Safety and wellbeing",
-    "skills": "Skills and careers",
-    "outdoor": "Outdoor and adventure",
-    "social": "Youth club and social",
+    "sport": N_("Sport and fitness"),
+    "arts": N_("Arts, music and media"),
+    "mentoring": N_("Mentoring"),
+    "safety": N_("Safety and wellbeing"),
+    "skills": N_("Skills and careers"),
+    "outdoor": N_("Outdoor and adventure"),
+    "social": N_("Youth club and social"),
 }
 REGISTRATION_MODES = {
-    "enrol": "Enrol for the whole course",
-    "per_session": "Book each session",
-    "drop_in": "Drop in, no booking",
+    "enrol": N_("Enrol for the whole course"),
+    "per_session": N_("Book each session"),
+    "drop_in": N_("Drop in, no booking"),
 }
 SESSION_STATUSES = ("scheduled", "cancelled")
 

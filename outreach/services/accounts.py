@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import signals
-from ..errors import ValidationError
+from ..errors import N_, ValidationError
 from ..extensions import db
 from ..models import Membership, User, YoungPerson
 from ..timeutil import age_on, utcnow
@@ -40,37 +40,46 @@ class SignUp:
     emergency_contact_name: str | None = None
     emergency_contact_phone: str | None = None
     may_go_home_alone: bool = False
+    # The language the visitor was reading the sign-up page in: the account's from the start.
+    language: str | None = None
+
+
+def _language(code: str | None) -> str | None:
+    """A shipped language's code (outreach/i18n.py), else None (the browser's, then English)."""
+    from ..i18n import known
+
+    return known(code)
 
 
 def _check(details: SignUp, *, age_of_consent: int, now) -> tuple[str, str]:
     """The normalised address and name, or ValidationError. Looks nothing up: the answer
     must not depend on who has an account."""
     if details.kind not in KINDS:
-        raise ValidationError("Choose who the account is for.", code="invalid_kind", field="kind")
+        raise ValidationError(N_("Choose who the account is for."), code="invalid_kind", field="kind")
     email = normalise_email(details.email)
     check_password(details.password)
     name = details.full_name.strip()
     if not name:
-        raise ValidationError("Enter your name.", code="name_required", field="full_name")
+        raise ValidationError(N_("Enter your name."), code="name_required", field="full_name")
     if details.kind == "young_person":
         dob = details.date_of_birth
         if dob is None:
-            raise ValidationError("Enter your date of birth.", code="dob_required", field="date_of_birth")
+            raise ValidationError(N_("Enter your date of birth."), code="dob_required", field="date_of_birth")
         age = age_on(dob, now.date())
         if age < age_of_consent:
             raise ValidationError(
-                f"You need to be {age_of_consent} or older to have your own account. "
-                "Ask a parent or carer to sign up and add you: it only takes a few minutes.",
-                code="under_age_of_consent", field="date_of_birth")
+                N_("You need to be %(age)s or older to have your own account. "
+                   "Ask a parent or carer to sign up and add you: it only takes a few minutes."),
+                code="under_age_of_consent", field="date_of_birth", age=age_of_consent)
         if age > 25:
-            raise ValidationError("Outreach activities are for young people up to 25.", code="too_old",
+            raise ValidationError(N_("Outreach activities are for young people up to 25."), code="too_old",
                                   field="date_of_birth")
         # Staff at the door must have someone to call: the fire register never says "none".
         if not (details.emergency_contact_name or "").strip():
-            raise ValidationError("Enter the name of someone we can call in an emergency, like a parent or carer.",
+            raise ValidationError(N_("Enter the name of someone we can call in an emergency, like a parent or carer."),
                                   code="emergency_contact_required", field="emergency_contact_name")
         if not (details.emergency_contact_phone or "").strip():
-            raise ValidationError("Enter your emergency contact's phone number.",
+            raise ValidationError(N_("Enter your emergency contact's phone number."),
                                   code="emergency_phone_required", field="emergency_contact_phone")
     return email, name
 
@@ -81,11 +90,12 @@ def _user_with(email: str) -> User | None:
 
 def _add_account(*, email: str, name: str, kind: str, phone, date_of_birth, password_hash: str,
                  email_confirmed: bool, now, emergency_contact_name=None, emergency_contact_phone=None,
-                 may_go_home_alone=False) -> User:
+                 may_go_home_alone=False, language=None) -> User:
     """The user (and a young person's own profile, consent and pass), flushed, not committed.
     Raises IntegrityError when the address got an account meanwhile."""
     user = User(email=email, full_name=name, phone=(phone or "").strip() or None,
-                password_hash=password_hash, created_at=now, email_confirmed=email_confirmed)
+                password_hash=password_hash, created_at=now, email_confirmed=email_confirmed,
+                language=_language(language))
     db.session.add(user)
     db.session.flush()
     if kind == "young_person":
@@ -125,10 +135,10 @@ def sign_up(details: SignUp, *, age_of_consent: int, email_confirmed: bool = Fal
                             email_confirmed=email_confirmed, now=now,
                             emergency_contact_name=details.emergency_contact_name,
                             emergency_contact_phone=details.emergency_contact_phone,
-                            may_go_home_alone=details.may_go_home_alone)
+                            may_go_home_alone=details.may_go_home_alone, language=details.language)
     except IntegrityError:  # two sign-ups with one address at once
         db.session.rollback()
-        raise ValidationError("There is already an account with this email.", code="email_taken",
+        raise ValidationError(N_("There is already an account with this email."), code="email_taken",
                               field="email") from None
     db.session.commit()
     return user
@@ -149,7 +159,8 @@ def request_sign_up(details: SignUp, *, age_of_consent: int, next_url: str | Non
                "password_hash": hash_password(details.password), "next_url": next_url or "",
                "emergency_contact_name": (details.emergency_contact_name or "").strip() or None,
                "emergency_contact_phone": (details.emergency_contact_phone or "").strip() or None,
-               "may_go_home_alone": bool(details.may_go_home_alone)}
+               "may_go_home_alone": bool(details.may_go_home_alone),
+               "language": _language(details.language)}
     signals.sign_up_requested.send(None, email=email, payload=payload, now=now)
     db.session.commit()
 
@@ -169,7 +180,8 @@ def complete_sign_up(email: str, payload: dict, *, now) -> tuple[User, bool]:
                                 password_hash=payload["password_hash"], email_confirmed=False, now=now,
                                 emergency_contact_name=payload.get("emergency_contact_name"),
                                 emergency_contact_phone=payload.get("emergency_contact_phone"),
-                                may_go_home_alone=payload.get("may_go_home_alone", False))
+                                may_go_home_alone=payload.get("may_go_home_alone", False),
+                                language=payload.get("language"))
     except IntegrityError:  # the same address asked twice, composed by two workers at once
         return _user_with(email), False
     return user, True
@@ -243,7 +255,8 @@ def end_sessions(user: User) -> None:
 
 def change_password(user: User, current: str, new: str, *, now=None) -> None:
     if not verify_password(user.password_hash, current or ""):
-        raise ValidationError("That is not your current password.", code="wrong_password", field="current_password")
+        raise ValidationError(N_("That is not your current password."), code="wrong_password",
+                              field="current_password")
     _set_password(user, new, now=now)
 
 
@@ -251,7 +264,7 @@ def _set_password(user: User, new: str, *, now=None) -> None:
     try:
         check_password(new)
     except ValidationError as err:
-        raise ValidationError(err.message, code=err.code, field="new_password") from None
+        raise ValidationError(err.msgid, code=err.code, field="new_password", **err.params) from None
     user.password_hash = hash_password(new)
     # Signs out every other session and spends any reset link already sent.
     user.session_version += 1
@@ -278,13 +291,15 @@ def confirm_email(token: str, *, secret_key: str, max_age: int) -> tuple[User, s
     try:
         data = URLSafeTimedSerializer(secret_key, salt=_CONFIRM_SALT).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise ValidationError("This link has expired. Sign in to be sent a new one.", code="token_expired") from None
+        raise ValidationError(N_("This link has expired. Sign in to be sent a new one."),
+                              code="token_expired") from None
     except BadSignature:
-        raise ValidationError("This link is not valid. Check it was copied whole.", code="token_invalid") from None
+        raise ValidationError(N_("This link is not valid. Check it was copied whole."),
+                              code="token_invalid") from None
     user_id = data.get("u") if isinstance(data, dict) else None
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None or not user.is_active_account:
-        raise ValidationError("This link is not valid any more.", code="token_invalid")
+        raise ValidationError(N_("This link is not valid any more."), code="token_invalid")
     if not user.email_confirmed:
         user.email_confirmed = True
         audit.record("account.email_confirmed", actor=user, subject=user)
@@ -326,12 +341,12 @@ def user_for_reset_token(token: str, *, secret_key: str, max_age: int) -> User:
     try:
         data = _serializer(secret_key).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise ValidationError("This reset link has expired. Ask for a new one.", code="token_expired") from None
+        raise ValidationError(N_("This reset link has expired. Ask for a new one."), code="token_expired") from None
     except BadSignature:
-        raise ValidationError("This reset link is not valid. Ask for a new one.", code="token_invalid") from None
+        raise ValidationError(N_("This reset link is not valid. Ask for a new one."), code="token_invalid") from None
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) and isinstance(data.get("u"), int) else None
     if user is None or user.session_version != data.get("v"):
-        raise ValidationError("This reset link has already been used. Ask for a new one.", code="token_used")
+        raise ValidationError(N_("This reset link has already been used. Ask for a new one."), code="token_used")
     return user
 
 
@@ -348,6 +363,6 @@ def choose_language(user: User, code: str) -> None:
 
     language = known(code)
     if language is None:
-        raise ValidationError("That language is not offered.")
+        raise ValidationError(N_("That language is not offered."))
     user.language = language
     db.session.commit()

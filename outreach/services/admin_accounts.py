@@ -8,7 +8,7 @@ from functools import lru_cache
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
-from ..errors import ValidationError
+from ..errors import N_, ValidationError
 from ..extensions import db
 from ..models import User
 from ..timeutil import utcnow
@@ -29,8 +29,8 @@ def normalise_email(email: str) -> str:
     try:
         checked = validate_email((email or "").strip(), check_deliverability=False)
     except EmailNotValidError as err:
-        raise ValidationError(f"That email address doesn't look right: {err}", code="invalid_email",
-                              field="email") from None
+        raise ValidationError(N_("That email address doesn't look right: %(reason)s"), code="invalid_email",
+                              field="email", reason=str(err)) from None
     return checked.normalized.lower()
 
 
@@ -40,17 +40,17 @@ def find_user(email: str) -> User | None:
 
 def check_password(password: str | None) -> str:
     if not password:
-        raise ValidationError("A password is needed for a new account.", code="password_required",
+        raise ValidationError(N_("A password is needed for a new account."), code="password_required",
                               field="password")
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.",
-                              code="password_too_short", field="password")
+        raise ValidationError(N_("The password must be at least %(num)s characters long."),
+                              code="password_too_short", field="password", num=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise ValidationError(f"The password must be at most {MAX_PASSWORD_LENGTH} characters long.",
-                              code="password_too_long", field="password")
+        raise ValidationError(N_("The password must be at most %(num)s characters long."),
+                              code="password_too_long", field="password", num=MAX_PASSWORD_LENGTH)
     if is_common_password(password):
-        raise ValidationError("That password is one of the most common ones, so it is easy to guess. "
-                              "Try three or four unrelated words together.", code="password_too_common",
+        raise ValidationError(N_("That password is one of the most common ones, so it is easy to guess. "
+                              "Try three or four unrelated words together."), code="password_too_common",
                               field="password")
     return password
 

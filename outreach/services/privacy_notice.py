@@ -7,18 +7,23 @@ from dataclasses import dataclass
 from .retention import Schedule
 
 
-def duration(days: int) -> str:
+def _english(singular: str, plural: str, num: int) -> str:
+    return (singular if num == 1 else plural) % {"num": num}
+
+
+# `ngettext` is the page's (flask_babel's) when a page shows the notice, so the figures read in the
+# reader's language; the English one otherwise. The name lets `make messages` find the words.
+def duration(days: int, ngettext=_english) -> str:
     """A number of days as a person says it: "1 year", "3 years", "18 months", "30 days"."""
     if days >= 365 and days % 365 == 0:
-        years = days // 365
-        return "1 year" if years == 1 else f"{years} years"
+        return ngettext("%(num)d year", "%(num)d years", days // 365)
     if days >= 60 and days % 30 == 0:
-        return f"{days // 30} months"
-    return "1 day" if days == 1 else f"{days} days"
+        return ngettext("%(num)d month", "%(num)d months", days // 30)
+    return ngettext("%(num)d day", "%(num)d days", days)
 
 
-def years(n: int) -> str:
-    return "1 year" if n == 1 else f"{n} years"
+def years(n: int, ngettext=_english) -> str:
+    return ngettext("%(num)d year", "%(num)d years", n)
 
 
 @dataclass(frozen=True)
@@ -38,17 +43,21 @@ class KeepingTerms:
     referrals: str = ""
 
 
-def keeping_terms(schedule: Schedule, *, age_of_consent: int) -> KeepingTerms:
+def keeping_terms(schedule: Schedule, *, age_of_consent: int, ngettext=_english) -> KeepingTerms:
+    def say(days):
+        return duration(days, ngettext)
+
     return KeepingTerms(
-        medical_notes=duration(schedule.medical_notes_days),
-        anonymised_after=duration(schedule.anonymise_days),
-        messages=duration(schedule.outbox_keep_days),
+        medical_notes=say(schedule.medical_notes_days),
+        anonymised_after=say(schedule.anonymise_days),
+        messages=say(schedule.outbox_keep_days),
         safeguarding_review_age=schedule.safeguarding_review_age,
-        safeguarding_years_after=years(schedule.safeguarding_years_after) if schedule.safeguarding_years_after else None,
-        incidents=years(schedule.incident_years),
+        safeguarding_years_after=(years(schedule.safeguarding_years_after, ngettext)
+                                  if schedule.safeguarding_years_after else None),
+        incidents=years(schedule.incident_years, ngettext),
         age_of_consent=age_of_consent,
-        contact_notes=duration(schedule.contact_notes_days),
-        restricted_notes=duration(schedule.restricted_notes_days),
-        milestones=duration(schedule.milestones_days),
-        referrals=duration(schedule.referrals_days),
+        contact_notes=say(schedule.contact_notes_days),
+        restricted_notes=say(schedule.restricted_notes_days),
+        milestones=say(schedule.milestones_days),
+        referrals=say(schedule.referrals_days),
     )

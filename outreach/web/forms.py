@@ -9,6 +9,8 @@ import secrets
 from datetime import date
 
 from flask import has_request_context, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField as _DateField
 from wtforms import DateTimeLocalField as _DateTimeLocalField
@@ -21,6 +23,7 @@ from wtforms.fields.core import Field
 from wtforms.utils import unset_value
 from wtforms.validators import StopValidation
 
+from ..errors import N_
 from ..services.one_time import TOKEN
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -61,7 +64,7 @@ class IntegerField(_IntegerField):
         super().process_formdata(valuelist)
         if self.data is not None and abs(self.data) > self.LIMIT:
             self.data = None
-            raise ValueError("That number is too large.")
+            raise ValueError(_("That number is too large."))
 
 
 class DateField(_DateField):
@@ -75,7 +78,8 @@ class DateField(_DateField):
 
     def __init__(self, *args, out_of_range: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.out_of_range = out_of_range or f"Enter a date between {self.FIRST.year} and {self.LAST.year}."
+        self.out_of_range = out_of_range or _l("Enter a date between %(first)s and %(last)s.",
+                                               first=self.FIRST.year, last=self.LAST.year)
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
@@ -96,10 +100,10 @@ class DateTimeLocalField(_DateTimeLocalField):
             super().process_formdata(valuelist)
         except ValueError:
             self.data = None
-            raise ValueError("Enter a date and time, like 04/12/2026 18:40.") from None
+            raise ValueError(_("Enter a date and time, like 04/12/2026 18:40.")) from None
         if self.data is not None and not DateField.FIRST <= self.data.date() <= DateField.LAST:
             self.data = None
-            raise ValueError("Enter a real date and time.")
+            raise ValueError(_("Enter a real date and time."))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -168,8 +172,17 @@ class MemorableDateField(Field):
     """
 
     PARTS = ("day", "month", "year")
+    # Whole sentences, so a translation can put the words in its own order.
+    _MISSING = {
+        ("day",): N_("%(noun)s must include a day."),
+        ("month",): N_("%(noun)s must include a month."),
+        ("year",): N_("%(noun)s must include a year."),
+        ("day", "month"): N_("%(noun)s must include a day and a month."),
+        ("day", "year"): N_("%(noun)s must include a day and a year."),
+        ("month", "year"): N_("%(noun)s must include a month and a year."),
+    }
 
-    def __init__(self, label=None, validators=None, *, required: str | None = None, noun: str = "Date of birth",
+    def __init__(self, label=None, validators=None, *, required: str | None = None, noun: str = _l("Date of birth"),
                  earliest: date = date(1900, 1, 1), latest: date | None = None, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.required, self.noun = required, noun
@@ -202,7 +215,7 @@ class MemorableDateField(Field):
             except ValueError:
                 self.data = None
                 self.bad_parts = set(self.PARTS)
-                self.process_errors.append(f"{self.noun} must be a real date.")
+                self.process_errors.append(_("%(noun)s must be a real date.", noun=self.noun))
                 return
             if self.data:
                 self.parts = {"day": str(self.data.day), "month": str(self.data.month), "year": str(self.data.year)}
@@ -218,11 +231,12 @@ class MemorableDateField(Field):
             latest = self.latest or date.today()
             if self.data > latest:
                 self.bad_parts, self.data = set(self.PARTS), None
-                self.process_errors.append(f"{self.noun} must be in the past." if self.latest is None
-                                           else f"{self.noun} must be a real date.")
+                self.process_errors.append(_("%(noun)s must be in the past.", noun=self.noun) if self.latest is None
+                                           else _("%(noun)s must be a real date.", noun=self.noun))
             elif self.data < self.earliest:
                 self.bad_parts, self.data = {"year"}, None
-                self.process_errors.append(f"{self.noun} must be after {self.earliest.year}.")
+                self.process_errors.append(_("%(noun)s must be after %(year)s.", noun=self.noun,
+                                             year=self.earliest.year))
 
     def _read_parts(self) -> str | None:
         """Set self.data from the three boxes, or say what is wrong (and mark the boxes)."""
@@ -232,24 +246,23 @@ class MemorableDateField(Field):
             return None  # nothing typed: `required` decides in pre_validate
         if empty:
             self.bad_parts = set(empty)
-            missing = " and a ".join(empty) if len(empty) == 2 else empty[0]
-            return f"{self.noun} must include a {missing}."
+            return _(self._MISSING[tuple(empty)], noun=self.noun)
         not_numbers = [p for p in self.PARTS if not self.parts[p].isdecimal()]
         if not_numbers:
             self.bad_parts = set(not_numbers)
-            return f"{self.noun} must be a real date, in numbers, like 27 3 2012."
+            return _("%(noun)s must be a real date, in numbers, like 27 3 2012.", noun=self.noun)
         if len(year) != 4:
             self.bad_parts = {"year"}
-            return "Year must include 4 numbers."
+            return _("Year must include 4 numbers.")
         if len(day) > 2 or len(month) > 2:
             self.bad_parts = {p for p in ("day", "month") if len(self.parts[p]) > 2}
-            return f"{self.noun} must be a real date."
+            return _("%(noun)s must be a real date.", noun=self.noun)
         try:
             self.data = date(int(year), int(month), int(day))
         except ValueError:
             # 31 February, month 13, day 0: which box is wrong is not always clear, so mark day and month.
             self.bad_parts = {"month"} if not 1 <= int(month) <= 12 else {"day"}
-            return f"{self.noun} must be a real date."
+            return _("%(noun)s must be a real date.", noun=self.noun)
         return None
 
     def pre_validate(self, form):

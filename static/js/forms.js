@@ -14,8 +14,19 @@
   var QUIET_MS = 4000;
   var POLL_MS = 500;
   var DOWNLOAD_GIVE_UP_MS = 180000; // longer than the server's own timeout
-  var PREPARING = "Preparing your file… Large exports can take a minute; the download starts by itself.";
-  var STARTED = "Your download has started.";
+  // The words in the page's language (templates/base.html), else English.
+  var WORDS = (function () {
+    var data = document.getElementById("form-words");
+    try {
+      return data ? JSON.parse(data.textContent) : {};
+    } catch (err) {
+      return {};
+    }
+  })();
+  var PREPARING = WORDS.preparing_file || "Preparing your file… Large exports can take a minute; the download starts by itself.";
+  var STARTED = WORDS.started || "Your download has started.";
+  var SENDING = WORDS.sending || "Sending…";
+  var PREPARING_BUTTON = WORDS.preparing || "Preparing…";
 
   function release(form) {
     delete form.dataset.sending;
@@ -88,7 +99,7 @@
     var button = event.submitter;
     if (button && button.tagName === "BUTTON" && button.form === form) {
       button.dataset.label = button.innerHTML;
-      button.textContent = download ? "Preparing…" : "Sending…";
+      button.textContent = download ? PREPARING_BUTTON : SENDING;
     }
     if (download) {
       awaitDownload(form); // the form data is gathered after this handler, so the token goes with it

@@ -1,5 +1,6 @@
 """Sign up, sign in and out, forgotten and changed passwords."""
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale, gettext as _, ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
@@ -15,10 +16,12 @@ from ..forms import field_error as _field_error
 
 
 def _too_many(attempt) -> str:
-    minutes = attempt.wait_minutes
-    return (f"Too many sign-in attempts. For your safety, sign-in is paused for {minutes} "
-            f"minute{'s' if minutes != 1 else ''}. To get in now, choose \"Forgotten your password?\" below: "
-            "we'll email you a link to reset your password.")
+    return ngettext("Too many sign-in attempts. For your safety, sign-in is paused for %(num)d minute. "
+                    "To get in now, choose \"Forgotten your password?\" below: we'll email you a link to reset "
+                    "your password.",
+                    "Too many sign-in attempts. For your safety, sign-in is paused for %(num)d minutes. "
+                    "To get in now, choose \"Forgotten your password?\" below: we'll email you a link to reset "
+                    "your password.", attempt.wait_minutes)
 
 
 def _landing(user) -> str:
@@ -47,20 +50,21 @@ def login():
         if user is not None and not user.email_confirmed:
             # Only someone who knows the password learns the address is waiting for confirmation.
             accounts.send_confirmation(user, next_url=safe_next(request.args.get("next")), **_link_settings())
-            form.form_errors.append(f"Confirm your email address first: we've sent the link again to {user.email}.")
+            form.form_errors.append(_("Confirm your email address first: we've sent the link again to %(email)s.",
+                                      email=user.email))
         elif user is not None:
             sessions.start(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or _landing(user))
         else:
             form.form_errors.append(
-                "That email and password don't match an account. Check them, or reset your password.")
+                _("That email and password don't match an account. Check them, or reset your password."))
     return render_template("auth/login.html", form=form), (401 if form.form_errors else 200)
 
 
 @bp.post("/logout")
 def logout():
     sessions.end(current_user)
-    flash("You are signed out.", "success")
+    flash(_("You are signed out."), "success")
     response = redirect(url_for("catalogue.index"))
     # The door phone forgets what it kept for working offline (rosters, door pages, the service
     # worker); the page's script has already cleared them where it could (static/js/door.js).
@@ -88,6 +92,8 @@ def signup():
                 **(dict(emergency_contact_name=form.emergency_contact_name.data,
                         emergency_contact_phone=form.emergency_contact_phone.data,
                         may_go_home_alone=form.may_go_home_alone.data) if form.kind.data == "young_person" else {}),
+                # The new account reads Outreach in the language the visitor is using now.
+                language=str(get_locale() or ""),
             ), age_of_consent=current_app.config["AGE_OF_CONSENT"], next_url=safe_next(request.args.get("next")))
         except DomainError as err:
             _field_error(form, err)
@@ -104,13 +110,13 @@ def confirm_email(token):
         user, next_url = accounts.confirm_email(token, secret_key=current_app.config["SECRET_KEY"],
                                                 max_age=current_app.config["CONFIRM_EMAIL_MAX_AGE"])
     except DomainError as err:
-        return render_template("auth/confirm_invalid.html", message=err.message), 400
+        return render_template("auth/confirm_invalid.html", message=err.translated()), 400
     sessions.start(user)
     if not accounts.is_young_person(user):
-        flash("Your email is confirmed. Welcome to Outreach: add your children, then book their activities.",
+        flash(_("Your email is confirmed. Welcome to Outreach: add your children, then book their activities."),
               "success")
         return redirect(safe_next(next_url) or url_for("family.add_child"))
-    flash("Your email is confirmed. Welcome to Outreach.", "success")
+    flash(_("Your email is confirmed. Welcome to Outreach."), "success")
     return redirect(safe_next(next_url) or _landing(user))
 
 
@@ -132,7 +138,7 @@ def reset_password(token):
     try:
         user = accounts.user_for_reset_token(token, **settings)
     except DomainError as err:
-        return render_template("auth/reset_invalid.html", message=err.message), 400
+        return render_template("auth/reset_invalid.html", message=err.translated()), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
@@ -143,7 +149,7 @@ def reset_password(token):
             # The emailed link proves the owner: guesses by anyone else no longer keep them out.
             throttle.forget_account(user.email)
             sessions.end(current_user)
-            flash("Your password has been changed. Sign in with the new one.", "success")
+            flash(_("Your password has been changed. Sign in with the new one."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form, user=user)
 
@@ -160,6 +166,6 @@ def account():
         else:
             # Keep this device signed in with the new session version, remembered as it was.
             sessions.start(current_user, remember=session.permanent)
-            flash("Your password has been changed. Other devices have been signed out.", "success")
+            flash(_("Your password has been changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form, memberships=staff_memberships(current_user))

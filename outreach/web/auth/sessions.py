@@ -20,9 +20,10 @@ and is deleted when it comes in.
 import time
 
 from flask import current_app, flash, jsonify, redirect, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 
-from ...errors import wants_json
+from ...errors import N_, wants_json
 from ...services import accounts
 
 SIGNED_IN_AT = "signed_in_at"
@@ -57,8 +58,14 @@ def end(user) -> None:
     session.clear()
 
 
-def _expired(now: float) -> str | None:
-    """Why the signed-in session must end now, or None."""
+# Whole sentences, so each reads naturally in the reader's language (the JSON answer stays English).
+_STAFF_HOURS = N_("You were signed out because staff sign-ins last %(num)s hours at most. Sign in again to carry on.")
+_STAFF_IDLE = N_("You were signed out after %(num)s minutes without activity. Sign in again to carry on.")
+_FAMILY_DAYS = N_("You were signed out because sign-ins last %(num)s days at most. Sign in again to carry on.")
+
+
+def _expired(now: float):
+    """Why the signed-in session must end now (a message and its figures), "unknown", or None."""
     config = current_app.config
     signed_in_at, last_seen = session.get(SIGNED_IN_AT), session.get(LAST_SEEN)
     if not isinstance(signed_in_at, int) or not isinstance(last_seen, int):
@@ -66,13 +73,13 @@ def _expired(now: float) -> str | None:
     if accounts.is_staff(current_user):
         hours, minutes = config["STAFF_SESSION_HOURS"], config["STAFF_IDLE_MINUTES"]
         if now - signed_in_at > hours * 3600:
-            return f"You were signed out because staff sign-ins last {_number(hours)} hours at most."
+            return _STAFF_HOURS, {"num": _number(hours)}
         if now - last_seen > minutes * 60:
-            return f"You were signed out after {_number(minutes)} minutes without activity."
+            return _STAFF_IDLE, {"num": _number(minutes)}
     else:
         days = config["FAMILY_SESSION_DAYS"]
         if now - signed_in_at > days * 86400:
-            return f"You were signed out because sign-ins last {_number(days)} days at most."
+            return _FAMILY_DAYS, {"num": _number(days)}
     return None
 
 
@@ -104,8 +111,8 @@ def enforce_lifetime():
     # Only this browser's session ends: the account's other devices are left alone.
     logout_user()
     session.clear()
-    message = reason + " Sign in again to carry on."
+    message, figures = reason
     if wants_json():
-        return jsonify({"error": {"code": "signed_out", "message": message}}), 401
-    flash(message, "info")
+        return jsonify({"error": {"code": "signed_out", "message": message % figures}}), 401
+    flash(gettext(message, **figures), "info")
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
