@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale
 from flask_login import current_user
 
@@ -56,8 +56,16 @@ def _select_locale() -> str:
     """The account's language, else the one chosen on this browser, else the browser's own."""
     if not has_request_context():
         return DEFAULT  # the worker and the CLI: in_language() chooses per recipient
-    if current_user and current_user.is_authenticated and known(current_user.language):
-        return known(current_user.language)
+    # Loading the signed-in user can itself need a language (a session that lasted too long is
+    # ended with a translated message): that inner question gets the browser's answer.
+    if not g.get("_outreach_choosing_language"):
+        g._outreach_choosing_language = True
+        try:
+            user = current_user if current_user and current_user.is_authenticated else None
+        finally:
+            g._outreach_choosing_language = False
+        if user is not None and known(user.language):
+            return known(user.language)
     cookie = known(request.cookies.get(COOKIE))
     if cookie:
         return cookie

@@ -42,7 +42,9 @@ def start(user, *, remember: bool = False, now: float | None = None) -> None:
     # A fresh session at sign-in: nothing set before it (a planted session,
     # an old CSRF token) carries over into the signed-in one.
     session.clear()
-    login_user(user)
+    # The account itself, never the current_user proxy: Flask-Login keeps what it is given as the
+    # request's user, and a proxy that stands for itself recurses until the process crashes.
+    login_user(getattr(user, "_get_current_object", lambda: user)())
     stamp = int(now if now is not None else time.time())
     session[SIGNED_IN_AT] = stamp
     session[LAST_SEEN] = stamp
