@@ -30,13 +30,21 @@ def _method_map() -> list[tuple[str, str]]:
     return methods
 
 
+def _searched(dirpath: str) -> bool:
+    """Babel's own filter skips every folder whose name starts with "_", and so templates/_macros/
+    (the error summary, the date boxes, the back link): only hidden folders and caches are skipped."""
+    name = os.path.basename(dirpath)
+    return not (name.startswith(".") or name in ("__pycache__", "node_modules"))
+
+
 def extract() -> Catalog:
     """Every message the source marks (what `pybabel extract -F babel.cfg` finds)."""
     methods = _method_map()
     options = {pattern: {"extensions": "jinja2.ext.i18n"} for pattern, method in methods if method == "jinja2"}
     catalogue = Catalog(project="Outreach", locale=None)
     for filename, lineno, message, comments, context in extract_from_dir(
-            ROOT, methods, options, keywords=KEYWORDS, comment_tags=("Translators:",), strip_comment_tags=True):
+            ROOT, methods, options, keywords=KEYWORDS, comment_tags=("Translators:",), strip_comment_tags=True,
+            directory_filter=_searched):
         catalogue.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return catalogue
 

@@ -15,6 +15,20 @@ def N_(message: str) -> str:
     return message
 
 
+class Day:
+    """A date (or time) inside a message's params, written in the reader's language when the
+    page translates the message (`%-d %B %Y` is "12 March 2027" in English, "12 marca 2027" in
+    Polish), and in English in `message`, logs and JSON."""
+
+    def __init__(self, value, fmt: str = "%-d %B %Y"):
+        self.value, self.fmt = value, fmt
+
+    def __str__(self):
+        from .i18n import format_moment
+
+        return format_moment(self.value, self.fmt)
+
+
 class DomainError(Exception):
     code = "error"
     status = 400

@@ -70,7 +70,9 @@ def init_app(app):
         first (GOV.UK's error summary pattern); checked once here for every page."""
         for value in context.values():
             if isinstance(value, BaseForm) and value.errors:
-                return "Error: "
+                from flask_babel import gettext
+
+                return gettext("Error:") + " "
         return ""
 
     @app.context_processor

@@ -9,6 +9,7 @@ import secrets
 from datetime import date
 
 from flask import has_request_context, redirect, request, url_for
+from flask_babel import get_translations, gettext as _
 from flask_wtf import FlaskForm
 from wtforms import DateField as _DateField
 from wtforms import DateTimeLocalField as _DateTimeLocalField
@@ -21,6 +22,7 @@ from wtforms.fields.core import Field
 from wtforms.utils import unset_value
 from wtforms.validators import StopValidation
 
+from ..errors import N_
 from ..services.one_time import TOKEN
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -44,9 +46,38 @@ class CleanMeta:
         return unbound_field.bind(form=form, **options)
 
 
+# WTForms' own messages a family can meet (an answer not among those offered: a tampered or
+# stale form), in Outreach's catalogues so every language has them, Urdu included (WTForms
+# ships no Urdu); WTForms' own translations answer for any other.
+N_("Not a valid choice.")
+N_("Invalid Choice: could not coerce.")
+
+
+class _Translations:
+    def __init__(self, fallback):
+        self.fallback = fallback
+
+    def gettext(self, string):
+        if has_request_context():
+            ours = get_translations().gettext(string)
+            if ours != string:
+                return ours
+        return self.fallback.gettext(string) if self.fallback is not None else string
+
+    def ngettext(self, singular, plural, n):
+        if has_request_context():
+            ours = get_translations().ngettext(singular, plural, n)
+            if ours not in (singular, plural):
+                return ours
+        if self.fallback is not None:
+            return self.fallback.ngettext(singular, plural, n)
+        return singular if n == 1 else plural
+
+
 class AppForm(FlaskForm):
     class Meta(CleanMeta):
-        pass
+        def get_translations(self, form):
+            return _Translations(FlaskForm.Meta.get_translations(self, form))
 
 
 class IntegerField(_IntegerField):
@@ -202,7 +233,7 @@ class MemorableDateField(Field):
             except ValueError:
                 self.data = None
                 self.bad_parts = set(self.PARTS)
-                self.process_errors.append(f"{self.noun} must be a real date.")
+                self.process_errors.append(self._say("real"))
                 return
             if self.data:
                 self.parts = {"day": str(self.data.day), "month": str(self.data.month), "year": str(self.data.year)}
@@ -218,11 +249,10 @@ class MemorableDateField(Field):
             latest = self.latest or date.today()
             if self.data > latest:
                 self.bad_parts, self.data = set(self.PARTS), None
-                self.process_errors.append(f"{self.noun} must be in the past." if self.latest is None
-                                           else f"{self.noun} must be a real date.")
+                self.process_errors.append(self._say("past") if self.latest is None else self._say("real"))
             elif self.data < self.earliest:
                 self.bad_parts, self.data = {"year"}, None
-                self.process_errors.append(f"{self.noun} must be after {self.earliest.year}.")
+                self.process_errors.append(self._say("after", year=self.earliest.year))
 
     def _read_parts(self) -> str | None:
         """Set self.data from the three boxes, or say what is wrong (and mark the boxes)."""
@@ -232,25 +262,49 @@ class MemorableDateField(Field):
             return None  # nothing typed: `required` decides in pre_validate
         if empty:
             self.bad_parts = set(empty)
-            missing = " and a ".join(empty) if len(empty) == 2 else empty[0]
-            return f"{self.noun} must include a {missing}."
+            return self._say("include " + " ".join(empty))
         not_numbers = [p for p in self.PARTS if not self.parts[p].isdecimal()]
         if not_numbers:
             self.bad_parts = set(not_numbers)
-            return f"{self.noun} must be a real date, in numbers, like 27 3 2012."
+            return self._say("numbers")
         if len(year) != 4:
             self.bad_parts = {"year"}
-            return "Year must include 4 numbers."
+            return _("Year must include 4 numbers.")
         if len(day) > 2 or len(month) > 2:
             self.bad_parts = {p for p in ("day", "month") if len(self.parts[p]) > 2}
-            return f"{self.noun} must be a real date."
+            return self._say("real")
         try:
             self.data = date(int(year), int(month), int(day))
         except ValueError:
             # 31 February, month 13, day 0: which box is wrong is not always clear, so mark day and month.
             self.bad_parts = {"month"} if not 1 <= int(month) <= 12 else {"day"}
-            return f"{self.noun} must be a real date."
+            return self._say("real")
         return None
+
+    def _say(self, what: str, **params) -> str:
+        """What is wrong, as a whole sentence in the reader's language (each one its own message,
+        so a translator words "date of birth" as the sentence needs). Another noun stays English."""
+        if str(self.noun) == "Date of birth":
+            sentences = {
+                "real": _("Date of birth must be a real date."),
+                "past": _("Date of birth must be in the past."),
+                "after": _("Date of birth must be after %(year)s.", **params),
+                "numbers": _("Date of birth must be a real date, in numbers, like 27 3 2012."),
+                "include day": _("Date of birth must include a day."),
+                "include month": _("Date of birth must include a month."),
+                "include year": _("Date of birth must include a year."),
+                "include day month": _("Date of birth must include a day and a month."),
+                "include day year": _("Date of birth must include a day and a year."),
+                "include month year": _("Date of birth must include a month and a year."),
+            }
+            return sentences[what]
+        english = {"real": "{noun} must be a real date.", "past": "{noun} must be in the past.",
+                   "after": "{noun} must be after {year}.",
+                   "numbers": "{noun} must be a real date, in numbers, like 27 3 2012."}
+        if what.startswith("include "):
+            missing = what.split()[1:]
+            return f"{self.noun} must include a {' and a '.join(missing)}."
+        return english[what].format(noun=self.noun, **params)
 
     def pre_validate(self, form):
         if self.process_errors:
