@@ -220,3 +220,20 @@ def test_a_young_persons_own_pages_are_marked(pseudo_client, teen):
     reg = pseudo_client.application.extensions["sqlalchemy"].session.scalar(
         select(Registration).where(Registration.young_person_id == own.id))
     assert_translated(pseudo_client.get(f"/family/bookings/{reg.id}/cancel"), "cancel own booking")
+
+
+def test_the_calendar_feed_is_in_the_language_of_its_account(family, app, db, pseudo_language):
+    from icalendar import Calendar
+
+    from outreach.services import calendar_feed
+
+    family["guardian"].language = pseudo_language
+    token = calendar_feed.make_feed(family["guardian"])
+    db.session.commit()
+    answer = app.test_client().get(f"/calendar/{token}.ics")  # a calendar app: nobody signed in
+    assert answer.status_code == 200
+    cal = Calendar.from_ical(answer.data)
+    events = cal.walk("VEVENT")
+    assert events
+    words = [str(cal["x-wr-calname"])] + [str(e[k]) for e in events for k in ("summary", "description")]
+    assert not [w for w in words if pseudo.leftover(w)], words

@@ -445,6 +445,10 @@ def calendar_feed_ics(token):
     feed = calendar_feed.find_feed(token)
     if feed is None:
         abort(404)
-    return Response(calendar_feed.feed_calendar(feed), mimetype="text/calendar", headers={
+    # No one is signed in: the feed is in the language of the account it belongs to.
+    with i18n.in_language(feed.user.language):
+        title_in = current_app.jinja_env.filters["in_language"]
+        body = calendar_feed.feed_calendar(feed, say=_, title=lambda programme: title_in(programme, "title"))
+    return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": 'inline; filename="outreach-family.ics"',
         "Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"})
