@@ -237,3 +237,19 @@ def test_the_calendar_feed_is_in_the_language_of_its_account(family, app, db, ps
     assert events
     words = [str(cal["x-wr-calname"])] + [str(e[k]) for e in events for k in ("summary", "description")]
     assert not [w for w in words if pseudo.leftover(w)], words
+
+
+def test_a_start_survey_with_a_validated_questionnaire_keeps_its_published_english(pseudo_client, family, db):
+    """The page around it is translated; the Stirling scale's instructions, items and answers are
+    asked word for word as published, marked as English (lang) rather than translated."""
+    start = surveys.ensure_survey(family["programme"], "start")
+    surveys.add_instrument(family["programme"], start, "stirling")
+    db.session.commit()
+    page = pseudo_client.get(f"/p/{family['secret']}")
+    assert_translated(page, "the pass with a start survey due")
+    assert f"/feedback/{start.id}" in page.get_data(as_text=True)
+    answer = pseudo_client.get(f"/p/{family['secret']}/feedback/{start.id}")
+    assert_translated(answer, "a start survey with the Stirling scale")
+    html = answer.get_data(as_text=True)
+    assert 'lang="en-GB"' in html and "I think good things will happen in my life" in html
+    assert_translated(pseudo_client.post(f"/p/{family['secret']}/feedback/{start.id}", data={}), "nothing answered")
