@@ -28,6 +28,9 @@ class Day:
 
         return format_moment(self.value, self.fmt)
 
+    def english(self) -> str:
+        return self.value.strftime(self.fmt)
+
 
 class DomainError(Exception):
     code = "error"
@@ -38,7 +41,8 @@ class DomainError(Exception):
         # message first, then fills them in (a name or a date inside an Urdu sentence).
         self.msgid = message
         self.params = params
-        self.message = message % params if params else message
+        english = {k: v.english() if isinstance(v, Day) else v for k, v in params.items()}
+        self.message = message % english if params else message
         super().__init__(self.message)
         if code:
             self.code = code

@@ -253,3 +253,13 @@ def test_a_start_survey_with_a_validated_questionnaire_keeps_its_published_engli
     html = answer.get_data(as_text=True)
     assert 'lang="en-GB"' in html and "I think good things will happen in my life" in html
     assert_translated(pseudo_client.post(f"/p/{family['secret']}/feedback/{start.id}", data={}), "nothing answered")
+
+
+def test_a_date_inside_an_error_is_written_in_the_readers_language_and_stays_english_in_its_message(app):
+    from outreach.errors import Day, ValidationError
+    from outreach.i18n import in_language
+
+    err = ValidationError("%(name)s will be %(age)s on %(day)s.", name="Ada", age=12, day=Day(date(2027, 3, 12)))
+    assert err.message == "Ada will be 12 on 12 March 2027."
+    with app.test_request_context(), in_language("pl"):
+        assert "marca 2027" in err.translated()
