@@ -15,6 +15,23 @@ def N_(message: str) -> str:
     return message
 
 
+class Day:
+    """A date (or time) inside a message's params, written in the reader's language when the
+    page translates the message (`%-d %B %Y` is "12 March 2027" in English, "12 marca 2027" in
+    Polish), and in English in `message`, logs and JSON."""
+
+    def __init__(self, value, fmt: str = "%-d %B %Y"):
+        self.value, self.fmt = value, fmt
+
+    def __str__(self):
+        from .i18n import format_moment
+
+        return format_moment(self.value, self.fmt)
+
+    def english(self) -> str:
+        return self.value.strftime(self.fmt)
+
+
 class DomainError(Exception):
     code = "error"
     status = 400
@@ -24,7 +41,8 @@ class DomainError(Exception):
         # message first, then fills them in (a name or a date inside an Urdu sentence).
         self.msgid = message
         self.params = params
-        self.message = message % params if params else message
+        english = {k: v.english() if isinstance(v, Day) else v for k, v in params.items()}
+        self.message = message % english if params else message
         super().__init__(self.message)
         if code:
             self.code = code

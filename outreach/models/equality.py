@@ -30,42 +30,44 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..errors import N_
 from ..extensions import db
 from ..timeutil import UTCDateTime
 from ._common import one_of, utcnow
 
 PREFER_NOT = "prefer_not"
 
-# (heading key, heading, [(category key, category)]), as published.
+# (heading key, heading, [(category key, category)]), as published (marked N_: the family's
+# equality page shows them in the reader's language).
 ETHNIC_HEADINGS = [
-    ("white", "White", [
-        ("white_british", "English, Welsh, Scottish, Northern Irish or British"),
-        ("white_irish", "Irish"),
-        ("gypsy_traveller", "Gypsy or Irish Traveller"),
-        ("roma", "Roma"),
-        ("white_other", "Any other White background"),
+    ("white", N_("White"), [
+        ("white_british", N_("English, Welsh, Scottish, Northern Irish or British")),
+        ("white_irish", N_("Irish")),
+        ("gypsy_traveller", N_("Gypsy or Irish Traveller")),
+        ("roma", N_("Roma")),
+        ("white_other", N_("Any other White background")),
     ]),
-    ("mixed", "Mixed or Multiple ethnic groups", [
-        ("mixed_white_black_caribbean", "White and Black Caribbean"),
-        ("mixed_white_black_african", "White and Black African"),
-        ("mixed_white_asian", "White and Asian"),
-        ("mixed_other", "Any other Mixed or Multiple ethnic background"),
+    ("mixed", N_("Mixed or Multiple ethnic groups"), [
+        ("mixed_white_black_caribbean", N_("White and Black Caribbean")),
+        ("mixed_white_black_african", N_("White and Black African")),
+        ("mixed_white_asian", N_("White and Asian")),
+        ("mixed_other", N_("Any other Mixed or Multiple ethnic background")),
     ]),
-    ("asian", "Asian or Asian British", [
-        ("indian", "Indian"),
-        ("pakistani", "Pakistani"),
-        ("bangladeshi", "Bangladeshi"),
-        ("chinese", "Chinese"),
-        ("asian_other", "Any other Asian background"),
+    ("asian", N_("Asian or Asian British"), [
+        ("indian", N_("Indian")),
+        ("pakistani", N_("Pakistani")),
+        ("bangladeshi", N_("Bangladeshi")),
+        ("chinese", N_("Chinese")),
+        ("asian_other", N_("Any other Asian background")),
     ]),
-    ("black", "Black, Black British, Caribbean or African", [
-        ("caribbean", "Caribbean"),
-        ("african", "African"),
-        ("black_other", "Any other Black, Black British, or Caribbean background"),
+    ("black", N_("Black, Black British, Caribbean or African"), [
+        ("caribbean", N_("Caribbean")),
+        ("african", N_("African")),
+        ("black_other", N_("Any other Black, Black British, or Caribbean background")),
     ]),
-    ("other", "Other ethnic group", [
-        ("arab", "Arab"),
-        ("other_ethnic", "Any other ethnic group"),
+    ("other", N_("Other ethnic group"), [
+        ("arab", N_("Arab")),
+        ("other_ethnic", N_("Any other ethnic group")),
     ]),
 ]
 ETHNIC_GROUPS = {key: label for _, _, cats in ETHNIC_HEADINGS for key, label in cats} | \
@@ -75,7 +77,7 @@ ETHNIC_HEADING_OF = {key: heading for heading, _, cats in ETHNIC_HEADINGS for ke
                     {PREFER_NOT: PREFER_NOT}
 ETHNIC_HEADING_LABELS = {heading: label for heading, label, _ in ETHNIC_HEADINGS} | {PREFER_NOT: "Prefer not to say"}
 
-YES_NO = {"yes": "Yes", "no": "No", PREFER_NOT: "Prefer not to say"}
+YES_NO = {"yes": N_("Yes"), "no": N_("No"), PREFER_NOT: N_("Prefer not to say")}
 
 
 class EqualityAnswers(db.Model):

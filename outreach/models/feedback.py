@@ -24,6 +24,8 @@ class Survey(db.Model):
 
     questions = relationship("SurveyQuestion", back_populates="survey", cascade="all, delete-orphan",
                              order_by="SurveyQuestion.position")
+    # Read only: the pages a young person answers on show the programme's title in their language.
+    programme = relationship("Programme", viewonly=True)
 
     __table_args__ = (one_of("kind", SURVEY_KINDS, "kind"),)
 

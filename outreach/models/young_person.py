@@ -3,16 +3,17 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..errors import N_
 from ..extensions import db
 from ..timeutil import UTCDateTime
 from ._common import one_of, utcnow
 
 GENDERS = {
-    "girl": "Girl or young woman",
-    "boy": "Boy or young man",
-    "non_binary": "Non-binary",
-    "other": "Describes themselves another way",
-    "prefer_not": "Prefers not to say",
+    "girl": N_("Girl or young woman"),
+    "boy": N_("Boy or young man"),
+    "non_binary": N_("Non-binary"),
+    "other": N_("Describes themselves another way"),
+    "prefer_not": N_("Prefers not to say"),
 }
 CONSENT_KINDS = ("guardian", "self")
 

@@ -31,6 +31,7 @@ class ProgrammeHistory:
     organisation: str
     tz: str
     sessions: list[SessionLine] = field(default_factory=list)  # newest first
+    programme: object = None  # the Programme itself: its title in the reader's language (in_language)
 
     @property
     def attended(self) -> int:
@@ -80,7 +81,7 @@ def history_by_child(people, *, now: datetime | None = None) -> dict[int, list[P
         for session_id in offered[yp_id]:
             s, p = sessions[session_id]
             line = by_programme.setdefault(p.id, ProgrammeHistory(p.id, p.title, p.organisation.name,
-                                                                  p.organisation.timezone))
+                                                                  p.organisation.timezone, programme=p))
             line.sessions.append(SessionLine(s.starts_at, (yp_id, session_id) in came))
         for line in by_programme.values():
             line.sessions.sort(key=lambda x: x.starts_at, reverse=True)

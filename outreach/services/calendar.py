@@ -15,9 +15,18 @@ from datetime import datetime
 
 from icalendar import Calendar, Event
 
+from ..errors import N_
 from ..timeutil import to_local, utcnow
 
 PRODID = "-//Outreach//Family bookings//EN"
+
+
+def _english(message: str, **params) -> str:
+    return message % params if params else message
+
+
+def _own_title(programme) -> str:
+    return programme.title
 
 
 @dataclass(frozen=True)
@@ -34,8 +43,13 @@ class Entry:
         return f"session-{self.session.id}-person-{self.young_person_id}@outreach"
 
 
-def calendar_bytes(entries: list[Entry], *, name: str, now: datetime | None = None) -> bytes:
-    """An iCalendar file holding one VEVENT per entry, in the sessions' own zones."""
+def calendar_bytes(entries: list[Entry], *, name: str, now: datetime | None = None, say=_english,
+                   title=_own_title) -> bytes:
+    """An iCalendar file holding one VEVENT per entry, in the sessions' own zones.
+
+    `say(message, **params)` words the events' text and `title(programme)` names the activity, in
+    the family's language when the caller passes them (gettext and the programme's own text in
+    that language); English and the title the organisation entered otherwise."""
     now = now or utcnow()
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -44,12 +58,12 @@ def calendar_bytes(entries: list[Entry], *, name: str, now: datetime | None = No
     cal.add("method", "PUBLISH")  # information, not an invitation to answer
     cal.add("x-wr-calname", name)
     for entry in entries:
-        cal.add_component(_event(entry, now))
+        cal.add_component(_event(entry, now, say, title))
     cal.add_missing_timezones()
     return cal.to_ical()
 
 
-def _event(entry: Entry, now: datetime) -> Event:
+def _event(entry: Entry, now: datetime, say=_english, title=_own_title) -> Event:
     session = entry.session
     programme = session.programme
     tz = programme.organisation.timezone
@@ -58,12 +72,14 @@ def _event(entry: Entry, now: datetime) -> Event:
     event.add("dtstamp", now)
     event.add("dtstart", to_local(session.starts_at, tz))
     event.add("dtend", to_local(session.ends_at, tz))
-    event.add("summary", f"{entry.first_name}: {programme.title}" + (" (cancelled)" if entry.cancelled else ""))
+    activity = title(programme)
+    event.add("summary", say(N_("%(name)s: %(activity)s (cancelled)"), name=entry.first_name, activity=activity)
+              if entry.cancelled else say(N_("%(name)s: %(activity)s"), name=entry.first_name, activity=activity))
     venue = ", ".join(v for v in (session.effective_venue_name, session.effective_venue_address) if v)
     if venue:
         event.add("location", venue)
-    event.add("description", f"{programme.title} with {programme.organisation.name}. "
-                             f"Bring {entry.first_name}'s pass.")
+    event.add("description", say(N_("%(activity)s with %(organisation)s. Bring %(name)s's pass."), activity=activity,
+                                 organisation=programme.organisation.name, name=entry.first_name))
     event.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
     # A cancellation must win over the booking in a calendar that has both.
     event.add("sequence", 1 if entry.cancelled else 0)

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..models import CalendarFeed, ProgrammeSession, Registration
 from ..timeutil import utcnow
 from . import audit
+from ..errors import N_
 from .calendar import Entry, calendar_bytes
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -65,10 +66,11 @@ def find_feed(token: str) -> CalendarFeed | None:
     return db.session.execute(select(CalendarFeed).where(CalendarFeed.token_hash == _hash(token))).scalar_one_or_none()
 
 
-def feed_calendar(feed: CalendarFeed, *, now: datetime | None = None) -> bytes:
+def feed_calendar(feed: CalendarFeed, *, now: datetime | None = None, say=None, title=None) -> bytes:
     """The family's booked sessions as iCalendar: confirmed bookings, and cancelled ones that had
     a place (a cancelled booking or session shows STATUS:CANCELLED, so a subscribed calendar
-    crosses it out). Waiting-list places are not in it: nobody is expected then."""
+    crosses it out). Waiting-list places are not in it: nobody is expected then. `say` and `title`
+    word it in the family's language (calendar.calendar_bytes)."""
     from . import family
 
     now = now or utcnow()
@@ -101,4 +103,6 @@ def feed_calendar(feed: CalendarFeed, *, now: datetime | None = None) -> bytes:
                     by_key[key] = entry
         entries = list(by_key.values())
     entries.sort(key=lambda e: (e.session.starts_at, e.first_name))
-    return calendar_bytes(entries, name="Outreach: family bookings", now=now)
+    words = {k: v for k, v in (("say", say), ("title", title)) if v is not None}
+    name = N_("Outreach: family bookings")
+    return calendar_bytes(entries, name=say(name) if say else name, now=now, **words)

@@ -5,14 +5,17 @@ says exactly what was agreed to.
 """
 from sqlalchemy import select
 
+from ..errors import N_
 from ..extensions import db
 from ..models import Consent
 from ..timeutil import utcnow
 
 CURRENT_VERSION = "2026-09"
 
+# Marked for translation: a family reads the wording in their language; the stored version
+# (and what the consent row refers to) is the English text.
 WORDINGS = {
-    "2026-09": (
+    "2026-09": N_(
         "I am the parent or carer of this young person, or have parental responsibility for them. "
         "I agree to Outreach and the partner organisations running the activities I book keeping the "
         "details on this form, so that they can run sessions safely, contact me in an emergency and "

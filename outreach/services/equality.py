@@ -3,7 +3,7 @@ guardians read or change them (family.may_manage); the evaluation reads them onl
 suppressed counts. Special category data: see models/equality.py."""
 from sqlalchemy import delete
 
-from ..errors import PermissionDeniedError, ValidationError
+from ..errors import N_, PermissionDeniedError, ValidationError
 from ..extensions import db
 from ..models import EqualityAnswers
 from ..models.equality import ETHNIC_GROUPS, YES_NO
@@ -14,7 +14,7 @@ from .family import may_manage
 
 def answers_of(user, yp) -> EqualityAnswers | None:
     if not may_manage(user, yp):
-        raise PermissionDeniedError("Only a guardian or the young person can see these answers.", code="forbidden")
+        raise PermissionDeniedError(N_("Only a guardian or the young person can see these answers."), code="forbidden")
     return db.session.get(EqualityAnswers, yp.id)
 
 
@@ -23,11 +23,11 @@ def save_answers(user, yp, *, ethnic_group: str | None, disability: str | None, 
     """Keep the answers given (each may be None: not answered). All three None removes the row.
     The audit log says the answers changed, never what they are."""
     if not may_manage(user, yp):
-        raise PermissionDeniedError("Only a guardian or the young person can answer these.", code="forbidden")
+        raise PermissionDeniedError(N_("Only a guardian or the young person can answer these."), code="forbidden")
     for value, allowed, field in ((ethnic_group, ETHNIC_GROUPS, "ethnic_group"), (disability, YES_NO, "disability"),
                                   (special_needs, YES_NO, "special_needs")):
         if value is not None and value not in allowed:
-            raise ValidationError("Choose one of the answers offered.", code="invalid_answer", field=field)
+            raise ValidationError(N_("Choose one of the answers offered."), code="invalid_answer", field=field)
     now = now or utcnow()
     row = db.session.get(EqualityAnswers, yp.id)
     if ethnic_group is None and disability is None and special_needs is None:

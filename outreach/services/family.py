@@ -15,7 +15,7 @@ from sqlalchemy import select
 from . import audit, consent, contact_notes, incidents, milestones, passes, referrals, safeguarding
 from .accounts import is_young_person
 from . import one_time
-from ..errors import NotFoundError, PermissionDeniedError, ValidationError
+from ..errors import N_, NotFoundError, PermissionDeniedError, ValidationError
 from ..extensions import db
 from ..models import EqualityAnswers
 from ..models.equality import ETHNIC_GROUPS, YES_NO
@@ -41,10 +41,10 @@ class ChildDetails:
 
 def _validate(details: ChildDetails, *, today: date):
     if details.date_of_birth > today:
-        raise ValidationError("The date of birth can't be in the future.", code="dob_in_future",
+        raise ValidationError(N_("The date of birth can't be in the future."), code="dob_in_future",
                               field="date_of_birth")
     if age_on(details.date_of_birth, today) > 25:
-        raise ValidationError("Outreach is for young people up to 25.", code="too_old", field="date_of_birth")
+        raise ValidationError(N_("Outreach is for young people up to 25."), code="too_old", field="date_of_birth")
 
 
 _FIELDS = ("first_name", "last_name", "date_of_birth", "emergency_contact_name", "emergency_contact_phone",
@@ -70,8 +70,8 @@ def check_is_guardian_account(user) -> None:
     it cannot add children or give a parent's consent, so it cannot act as anyone's parent."""
     if is_young_person(user):
         raise PermissionDeniedError(
-            "Your account is your own young person's account, so it can't add children or give a parent's "
-            "consent. A parent or carer can make their own account and add a child there.",
+            N_("Your account is your own young person's account, so it can't add children or give a parent's "
+               "consent. A parent or carer can make their own account and add a child there."),
             code="young_person_account")
 
 
@@ -84,7 +84,7 @@ def add_child(guardian, details: ChildDetails, *, consent_given: bool, once: str
     now = now or utcnow()
     _validate(details, today=now.date())
     if not consent_given:
-        raise ValidationError("Please give consent so the partners can keep these details.",
+        raise ValidationError(N_("Please give consent so the partners can keep these details."),
                               code="consent_required", field="consent")
     claimed = one_time.claim(guardian, "add_child", once, now=now)
     yp = YoungPerson(created_by_id=guardian.id, created_at=now)
@@ -117,7 +117,7 @@ def check_may_give_consent(user, yp: YoungPerson) -> None:
     """A parent's consent comes only from a guardian's account linked to the child: else PermissionDeniedError."""
     check_is_guardian_account(user)
     if not _is_guardian_of(user, yp):
-        raise PermissionDeniedError("Only a parent or carer linked to this young person can give this consent.",
+        raise PermissionDeniedError(N_("Only a parent or carer linked to this young person can give this consent."),
                                     code="not_their_guardian")
 
 
@@ -144,7 +144,7 @@ def load_child(user, young_person_id: int) -> YoungPerson:
     """A child the user may manage: their guardian, or the young person themselves. Else 404."""
     yp = db.session.get(YoungPerson, young_person_id)
     if yp is None or yp.erased_at is not None or not may_manage(user, yp):
-        raise NotFoundError("We couldn't find that young person in your family.", code="not_found")
+        raise NotFoundError(N_("We couldn't find that young person in your family."), code="not_found")
     return yp
 
 
@@ -165,7 +165,7 @@ def _is_guardian_of(user, yp: YoungPerson) -> bool:
 def export_child(user, yp: YoungPerson, *, now=None) -> dict:
     """Everything held about a young person, as plain data for a JSON download."""
     if not may_manage(user, yp):
-        raise PermissionDeniedError("Only a guardian or the young person can download this.", code="forbidden")
+        raise PermissionDeniedError(N_("Only a guardian or the young person can download this."), code="forbidden")
     now = now or utcnow()
 
     def iso(v):
@@ -272,7 +272,7 @@ def timeline_for_family(yp: YoungPerson, iso) -> dict:
 def erase_child(user, yp: YoungPerson, *, now=None) -> None:
     """Erase a young person's personal data. Attendance rows stay, anonymous, for the counts."""
     if not may_manage(user, yp):
-        raise PermissionDeniedError("Only a guardian or the young person can delete this.", code="forbidden")
+        raise PermissionDeniedError(N_("Only a guardian or the young person can delete this."), code="forbidden")
     now = now or utcnow()
     # Safeguarding concerns and incident records stay (the law allows keeping them), without the
     # name in their text: done first, while the name is still there to find.
@@ -387,8 +387,9 @@ def people_of(user) -> list[YoungPerson]:
     return ([own] if own else []) + children_of(user)
 
 
-def not_offered(people, programme, sessions, chosen=None, *, now) -> dict[int, str | None]:
-    """For the booking page: per young person id, why they cannot be booked (shown greyed), or None.
+def not_offered(people, programme, sessions, chosen=None, *, now) -> dict:
+    """For the booking page: per young person id, why they cannot be booked (shown greyed: a
+    DomainError, which the page words with .translated()), or None.
 
     Against the chosen session, or the course; with no session chosen yet on a per-session
     programme, a young person is greyed only when no upcoming session would take them (the
@@ -398,8 +399,8 @@ def not_offered(people, programme, sessions, chosen=None, *, now) -> dict[int, s
     if programme.registration_mode == "drop_in" or not sessions or not people:
         return {}
     if programme.registration_mode == "enrol":
-        return registration.eligibility(people, programme, None, now=now)
+        return registration.eligibility_errors(people, programme, None, now=now)
     if chosen is not None:
-        return registration.eligibility(people, programme, chosen, now=now)
-    per_session = [registration.eligibility(people, programme, s, now=now) for s in sessions]
+        return registration.eligibility_errors(people, programme, chosen, now=now)
+    per_session = [registration.eligibility_errors(people, programme, s, now=now) for s in sessions]
     return {yp.id: (per_session[0][yp.id] if all(e[yp.id] for e in per_session) else None) for yp in people}

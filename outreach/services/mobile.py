@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from ..database import lock_row
-from ..errors import ConflictError, PermissionDeniedError, ValidationError
+from ..errors import N_, ConflictError, PermissionDeniedError, ValidationError
 from ..extensions import db
 from ..models import MobileNumber, YoungPerson
 from ..timeutil import age_on, utcnow
@@ -70,11 +70,11 @@ def start(user, typed: str, *, secret_key: str, age_of_consent: int, policy: Cod
     ConflictError (too_many_codes: MOBILE_CODES_PER_HOUR already sent this hour)."""
     now = now or utcnow()
     if not may_have_mobile(user, age_of_consent=age_of_consent, today=now.date()):
-        raise PermissionDeniedError(f"Texts for young people under {age_of_consent} go to their parent or carer.",
-                                    code="under_age_of_consent")
+        raise PermissionDeniedError(N_("Texts for young people under %(age)s go to their parent or carer."),
+                                    code="under_age_of_consent", age=age_of_consent)
     number = sms.normalise_mobile(typed)
     if number is None:
-        raise ValidationError("Enter a mobile number, like 07700 900123.", code="not_a_mobile")
+        raise ValidationError(N_("Enter a mobile number, like 07700 900123."), code="not_a_mobile")
     mobile = mobile_of(user)
     if mobile is not None:
         mobile = lock_row(db.session, MobileNumber, mobile.id)
@@ -84,7 +84,7 @@ def start(user, typed: str, *, secret_key: str, age_of_consent: int, policy: Cod
     if mobile.code_sent_at is not None and now - mobile.code_sent_at < timedelta(hours=1):
         if mobile.codes_sent >= policy.per_hour:
             db.session.rollback()
-            raise ConflictError("We have sent you several codes in the last hour. Try again later.",
+            raise ConflictError(N_("We have sent you several codes in the last hour. Try again later."),
                                 code="too_many_codes")
     else:
         mobile.codes_sent = 0
@@ -117,22 +117,23 @@ def confirm(user, code: str, *, secret_key: str, policy: CodePolicy = CodePolicy
         mobile = lock_row(db.session, MobileNumber, mobile.id)
     if mobile is None or mobile.code_hash is None:
         db.session.rollback()
-        raise ValidationError("There is no code waiting for this account. Ask for a new one.", code="no_code_sent")
+        raise ValidationError(N_("There is no code waiting for this account. Ask for a new one."), code="no_code_sent")
     if mobile.code_attempts >= policy.attempts:
         db.session.rollback()
-        raise ValidationError("Too many wrong codes. Ask for a new one.", code="too_many_tries")
+        raise ValidationError(N_("Too many wrong codes. Ask for a new one."), code="too_many_tries")
     if mobile.code_expires_at is None or now >= mobile.code_expires_at:
         db.session.rollback()
-        raise ValidationError("This code has run out. Ask for a new one.", code="code_expired")
+        raise ValidationError(N_("This code has run out. Ask for a new one."), code="code_expired")
     typed = "".join(ch for ch in (code or "") if not ch.isspace())[:12]
     if not hmac.compare_digest(_hash(secret_key, mobile, typed), mobile.code_hash):
         mobile.code_attempts += 1
         left = policy.attempts - mobile.code_attempts
         db.session.commit()  # the wrong try counts even though the answer is an error
         if left <= 0:
-            raise ValidationError("Too many wrong codes. Ask for a new one.", code="too_many_tries")
-        raise ValidationError(f"That code is not right. You can try {left} more time{'s' if left != 1 else ''}.",
-                              code="wrong_code")
+            raise ValidationError(N_("Too many wrong codes. Ask for a new one."), code="too_many_tries")
+        raise ValidationError(N_("That code is not right. You can try %(left)s more time.") if left == 1 else
+                              N_("That code is not right. You can try %(left)s more times."),
+                              code="wrong_code", left=left)
     mobile.confirmed_at = now
     mobile.code_hash = mobile.code_expires_at = None
     mobile.code_attempts = 0
@@ -146,7 +147,7 @@ def set_choices(user, *, bookings: bool, reminders: bool, cancellations: bool,
     """What the account receives by text. Raises ConflictError (no_mobile) without a number."""
     mobile = mobile_of(user)
     if mobile is None:
-        raise ConflictError("Add a mobile number first.", code="no_mobile")
+        raise ConflictError(N_("Add a mobile number first."), code="no_mobile")
     mobile.text_bookings, mobile.text_reminders, mobile.text_cancellations = bookings, reminders, cancellations
     audit.record("mobile.choices_changed", actor=user, now=now)
     db.session.commit()

@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import signals
 from ..database import lock_row
-from ..errors import NotFoundError
+from ..errors import N_, NotFoundError
 from ..extensions import db
 from ..models import Pass, YoungPerson
 from ..timeutil import utcnow
@@ -110,7 +110,7 @@ def find_by_secret(secret: str) -> Pass:
     found = db.session.execute(select(Pass).options(joinedload(Pass.young_person))
                                .where(Pass.secret == secret[:64])).scalar_one_or_none()
     if found is None:
-        raise NotFoundError("This pass isn't one of ours.", code="unknown_pass")
+        raise NotFoundError(N_("This pass isn't one of ours."), code="unknown_pass")
     return found
 
 

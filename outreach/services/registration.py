@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import signals
 from ..database import lock_row
-from ..errors import ConflictError, DomainError, NotFoundError, ValidationError
+from ..errors import N_, ConflictError, Day, DomainError, NotFoundError, ValidationError
 from ..extensions import db
 from ..models import Programme, ProgrammeSession, Registration
 from ..timeutil import age_on, utcnow
@@ -41,11 +41,11 @@ class Target:
 def target_for(programme: Programme, session: ProgrammeSession | None) -> Target:
     mode = programme.registration_mode
     if mode == "drop_in":
-        raise ValidationError("This is a drop-in programme: just come along, no booking needed.",
+        raise ValidationError(N_("This is a drop-in programme: just come along, no booking needed."),
                               code="no_booking_needed")
     if mode == "per_session":
         if session is None or session.programme_id != programme.id:
-            raise ValidationError("Choose a session to book.", code="session_required", field="session_id")
+            raise ValidationError(N_("Choose a session to book."), code="session_required", field="session_id")
         return Target(programme, session)
     return Target(programme, None)
 
@@ -81,15 +81,15 @@ def check_eligibility_of_target(target: Target, *, now) -> ProgrammeSession:
     returns the session whose date the age range is checked on."""
     programme = target.programme
     if not programme.is_published or programme.organisation.status != "approved":
-        raise NotFoundError("This programme isn't open for booking.", code="not_bookable")
+        raise NotFoundError(N_("This programme isn't open for booking."), code="not_bookable")
     session = target.session or _next_session(programme, now)
     if target.session is not None:
         if session.status == "cancelled":
-            raise ValidationError("This session has been cancelled.", code="session_cancelled")
+            raise ValidationError(N_("This session has been cancelled."), code="session_cancelled")
         if session.starts_at <= now:
-            raise ValidationError("This session has already started.", code="session_past")
+            raise ValidationError(N_("This session has already started."), code="session_past")
     elif session is None:
-        raise ValidationError("This programme has no sessions left to book.", code="no_upcoming_sessions")
+        raise ValidationError(N_("This programme has no sessions left to book."), code="no_upcoming_sessions")
     return session
 
 
@@ -97,13 +97,13 @@ def check_eligibility(young_person, target: Target, *, now) -> None:
     programme = target.programme
     session = check_eligibility_of_target(target, now=now)
     if young_person.date_of_birth is None:
-        raise ValidationError("We need a date of birth to check the age range.", code="no_date_of_birth")
+        raise ValidationError(N_("We need a date of birth to check the age range."), code="no_date_of_birth")
     age = age_on(young_person.date_of_birth, session.starts_at.date())
     if not programme.min_age <= age <= programme.max_age:
         raise ValidationError(
-            f"This programme is for ages {programme.min_age} to {programme.max_age}; "
-            f"{young_person.first_name} will be {age} on {session.starts_at:%-d %B %Y}.",
-            code="outside_age_range")
+            N_("This programme is for ages %(min)s to %(max)s; %(name)s will be %(age)s on %(day)s."),
+            code="outside_age_range", min=programme.min_age, max=programme.max_age, name=young_person.first_name,
+            age=age, day=Day(session.starts_at))
 
 
 def _live(target: Target, young_person_id=None):
@@ -133,7 +133,7 @@ def book_place(young_person, programme: Programme, session: ProgrammeSession | N
     check_eligibility(young_person, target, now=now)
     if db.session.execute(_live(target, young_person.id)).first() is not None:
         db.session.rollback()
-        raise ConflictError(f"{young_person.first_name} is already booked on this.", code="already_booked")
+        raise _already_booked(young_person)
     reg = Registration(young_person_id=young_person.id, source=source, created_at=now,
                        created_by_id=getattr(booked_by, "id", None),
                        programme_id=programme.id if target.session is None else None,
@@ -152,8 +152,13 @@ def book_place(young_person, programme: Programme, session: ProgrammeSession | N
     except IntegrityError:
         # The partial unique index caught a simultaneous double booking.
         db.session.rollback()
-        raise ConflictError(f"{young_person.first_name} is already booked on this.", code="already_booked")
+        raise _already_booked(young_person)
     return reg
+
+
+def _already_booked(young_person) -> ConflictError:
+    return ConflictError(N_("%(name)s is already booked on this."), code="already_booked",
+                         name=young_person.first_name)
 
 
 def waitlist_position(reg: Registration) -> int | None:
@@ -201,7 +206,7 @@ def cancel_booking(reg: Registration, *, by=None, now=None) -> list[Registration
     db.session.refresh(reg)
     if reg.status == "cancelled":
         db.session.rollback()
-        raise ConflictError("This booking was already cancelled.", code="already_cancelled")
+        raise ConflictError(N_("This booking was already cancelled."), code="already_cancelled")
     reg.status, reg.cancelled_at, reg.cancelled_by_id = "cancelled", now, getattr(by, "id", None)
     db.session.flush()
     promoted = promote_waiting(target, now=now)
@@ -275,6 +280,10 @@ class ChildResult:
     code: str | None = None
     message: str | None = None
     waitlist_position: int | None = None
+    error: DomainError | None = None  # why it was refused, for a page to word in its reader's language
+
+    def translated(self) -> str:
+        return self.error.translated() if self.error is not None else (self.message or "")
 
 
 def check_child(young_person, target: Target, *, now) -> None:
@@ -283,20 +292,27 @@ def check_child(young_person, target: Target, *, now) -> None:
     ConflictError(already_booked)."""
     check_eligibility(young_person, target, now=now)
     if db.session.execute(_live(target, young_person.id)).first() is not None:
-        raise ConflictError(f"{young_person.first_name} is already booked on this.", code="already_booked")
+        raise _already_booked(young_person)
 
 
 def eligibility(people, programme: Programme, session: ProgrammeSession | None, *, now) -> dict[int, str | None]:
     """For the booking page, before anything is sent: per young person id, None when they
     can be booked, else why not (outside the age range, already booked). Read-only; booking
     checks again under the lock."""
+    return {yp_id: (err.message if err is not None else None)
+            for yp_id, err in eligibility_errors(people, programme, session, now=now).items()}
+
+
+def eligibility_errors(people, programme: Programme, session: ProgrammeSession | None, *,
+                       now) -> dict[int, DomainError | None]:
+    """As eligibility, with the error itself, which a page words in its reader's language."""
     target = target_for(programme, session)
     result = {}
     for yp in people:
         try:
             check_child(yp, target, now=now)
         except (ValidationError, ConflictError) as err:
-            result[yp.id] = err.message
+            result[yp.id] = err
         else:
             result[yp.id] = None
     return result
@@ -337,7 +353,7 @@ def book_places(young_people, programme: Programme, session: ProgrammeSession | 
             if err.code not in _CHILD_ERRORS:
                 db.session.rollback()
                 raise
-            results.append(ChildResult(yp, "refused", code=err.code, message=err.message))
+            results.append(ChildResult(yp, "refused", code=err.code, message=err.message, error=err))
             continue
         reg = Registration(young_person_id=yp.id, source=source, created_at=now,
                            created_by_id=getattr(booked_by, "id", None),
@@ -353,8 +369,8 @@ def book_places(young_people, programme: Programme, session: ProgrammeSession | 
             with db.session.begin_nested():
                 db.session.add(reg)
         except IntegrityError:
-            results.append(ChildResult(yp, "refused", code="already_booked",
-                                       message=f"{yp.first_name} is already booked on this."))
+            err = _already_booked(yp)
+            results.append(ChildResult(yp, "refused", code=err.code, message=err.message, error=err))
             continue
         results.append(ChildResult(yp, reg.status, registration=reg))
     made = [r.registration for r in results if r.registration is not None]
@@ -369,5 +385,5 @@ def book_places(young_people, programme: Programme, session: ProgrammeSession | 
             signals.booking_confirmed.send(None, registration=reg)
     db.session.commit()
     return [ChildResult(r.young_person, r.status, r.registration, r.code, r.message,
-                        waitlist_position(r.registration) if r.status == "waitlisted" else None)
+                        waitlist_position(r.registration) if r.status == "waitlisted" else None, r.error)
             for r in results]

@@ -36,6 +36,10 @@ class SurveyDue:
     programme_title: str
     reason: str         # why it is due now, in words: "first session", "last session", "6 weeks since …"
     comparison: bool = False
+    # What `reason` says, for a page that words it in the reader's language: the nth session
+    # (start), or the last session / `weeks` weeks since the first one (end).
+    nth: int = 0
+    weeks: int | None = None
 
     @property
     def label(self) -> str:
@@ -100,7 +104,7 @@ def _due(programme, young_person_id, *, nth, at_last, since, moment, comparison=
     if start is not None and start.id not in answered and start_is_due(nth):
         reason = "joined the comparison group" if comparison and nth == 1 else (
             f"the programme's {_ordinal(nth)} session since joining" if comparison else f"{_ordinal(nth)} session")
-        out.append(SurveyDue("start", start, programme.title, reason, comparison))
+        out.append(SurveyDue("start", start, programme.title, reason, comparison, nth=nth))
     weeks = programme.end_survey_weeks
     # Someone whose first session is the programme's last is asked where they start, not
     # where they ended up a moment later: the end survey then waits for the weeks rule.
@@ -109,7 +113,8 @@ def _due(programme, young_person_id, *, nth, at_last, since, moment, comparison=
                                                                  moment=moment, weeks=weeks):
         reason = "last session" if at_last else f"{weeks} week{'s' if weeks != 1 else ''} since " + (
             "joining" if comparison else "the first session")
-        out.append(SurveyDue("end", end, programme.title, reason, comparison))
+        out.append(SurveyDue("end", end, programme.title, reason, comparison,
+                             weeks=None if at_last else weeks))
     return out
 
 

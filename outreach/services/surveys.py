@@ -14,29 +14,29 @@ from sqlalchemy.exc import IntegrityError
 from .. import instruments
 from . import comparison, survey_timing
 from ..database import lock_row
-from ..errors import ConflictError, NotFoundError, ValidationError
+from ..errors import N_, ConflictError, NotFoundError, ValidationError
 from ..extensions import db
 from ..models import (Attendance, FeedbackAnswer, FeedbackResponse, Programme, ProgrammeSession, Survey,
                       SurveyQuestion, YoungPerson)
 from ..timeutil import age_on, utcnow
 
 CORE_QUESTIONS = [
-    ("felt_safe", "I feel safe when I'm out in my area"),
-    ("trust_police", "I trust the police in my area"),
-    ("trust_youth_services", "I trust youth workers and youth services"),
-    ("trusted_adult", "There is an adult I can talk to if something is wrong"),
+    ("felt_safe", N_("I feel safe when I'm out in my area")),
+    ("trust_police", N_("I trust the police in my area")),
+    ("trust_youth_services", N_("I trust youth workers and youth services")),
+    ("trusted_adult", N_("There is an adult I can talk to if something is wrong")),
 ]
 SESSION_QUESTIONS = [
-    ("felt_safe_session", "I felt safe at this session"),
-    ("enjoyed", "I enjoyed this session"),
-    ("would_return", "I'd come again"),
+    ("felt_safe_session", N_("I felt safe at this session")),
+    ("enjoyed", N_("I enjoyed this session")),
+    ("would_return", N_("I'd come again")),
 ]
 CORE_TEXT = dict(CORE_QUESTIONS) | dict(SESSION_QUESTIONS)
-TITLES = {"session": "After the session", "start": "Start of the programme", "end": "End of the programme"}
+TITLES = {"session": N_("After the session"), "start": N_("Start of the programme"), "end": N_("End of the programme")}
 MAX_QUESTIONS = 8  # core and own questions; an instrument's items come on top, whole
 INSTRUMENT_KINDS = ("start", "end")
 # The 1..5 scale: each value is drawn as a face and always labelled with words.
-SCALE = [(1, "Not at all"), (2, "Not really"), (3, "Not sure"), (4, "Mostly"), (5, "Very much")]
+SCALE = [(1, N_("Not at all")), (2, N_("Not really")), (3, N_("Not sure")), (4, N_("Mostly")), (5, N_("Very much"))]
 
 
 def surveys_of(programme) -> dict[str, Survey]:
@@ -172,17 +172,18 @@ def submit(survey, values: dict[int, int], *, young_person_id=None, session_id=N
     asked = {q.id: q for q in questions_for(survey, young_person, now=now)}
     answers = {qid: v for qid, v in values.items() if qid in asked and v is not None}
     if not answers:
-        raise ValidationError("Pick at least one answer.", code="empty")
+        raise ValidationError(N_("Pick at least one answer."), code="empty")
     for qid, v in answers.items():
         question = asked[qid]
         if not isinstance(v, int) or isinstance(v, bool) or not question.min_value <= v <= question.max_value:
-            raise ValidationError(f"Answers to “{question.text}” go from {question.min_value} to "
-                                  f"{question.max_value}.", code="out_of_range")
+            raise ValidationError(N_("Answers to “%(question)s” go from %(lowest)s to %(highest)s."),
+                                  code="out_of_range", question=question.text, lowest=question.min_value,
+                                  highest=question.max_value)
     if young_person_id is not None:
         # A double tap sends the answers twice at once: the second waits here, then finds the first.
         lock_row(db.session, YoungPerson, young_person_id)
     if young_person_id is not None and has_answered(survey, young_person_id, session_id):
-        raise ConflictError("Thanks, you've already answered this one.", code="already_answered")
+        raise ConflictError(N_("Thanks, you've already answered this one."), code="already_answered")
     # A start or end answer from the programme's comparison group is marked as theirs, so it
     # never counts in the served group's figures (services/comparison.py).
     in_comparison = (young_person_id is not None and survey.kind in comparison.COURSE_SURVEYS

@@ -9,6 +9,7 @@ import secrets
 from datetime import date
 
 from flask import has_request_context, redirect, request, url_for
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -47,9 +48,38 @@ class CleanMeta:
         return unbound_field.bind(form=form, **options)
 
 
+# WTForms' own messages a family can meet (an answer not among those offered: a tampered or
+# stale form), in Outreach's catalogues so every language has them, Urdu included (WTForms
+# ships no Urdu); WTForms' own translations answer for any other.
+N_("Not a valid choice.")
+N_("Invalid Choice: could not coerce.")
+
+
+class _Translations:
+    def __init__(self, fallback):
+        self.fallback = fallback
+
+    def gettext(self, string):
+        if has_request_context():
+            ours = get_translations().gettext(string)
+            if ours != string:
+                return ours
+        return self.fallback.gettext(string) if self.fallback is not None else string
+
+    def ngettext(self, singular, plural, n):
+        if has_request_context():
+            ours = get_translations().ngettext(singular, plural, n)
+            if ours not in (singular, plural):
+                return ours
+        if self.fallback is not None:
+            return self.fallback.ngettext(singular, plural, n)
+        return singular if n == 1 else plural
+
+
 class AppForm(FlaskForm):
     class Meta(CleanMeta):
-        pass
+        def get_translations(self, form):
+            return _Translations(FlaskForm.Meta.get_translations(self, form))
 
 
 class IntegerField(_IntegerField):

@@ -2,6 +2,8 @@
 import re
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+
 from ..forms import AppForm, CleanMeta, MemorableDateField, MultiCheckboxField, OneTimeTokenMixin
 from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, RadioField, SelectField,
                      StringField, TextAreaField)
@@ -10,38 +12,38 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 from ...models.young_person import GENDERS
 from ..choices import choices
 
-PHONE = Regexp(r"^[0-9+()\- ]{7,20}$", message="Enter a phone number, like 07700 900123.")
+PHONE = Regexp(r"^[0-9+()\- ]{7,20}$", message=_l("Enter a phone number, like 07700 900123."))
 DISTRICT = Regexp(r"^[A-Za-z]{1,2}[0-9][0-9A-Za-z]?$",
-                  message="Enter the first part of the postcode, like M13 or SW1A.")
+                  message=_l("Enter the first part of the postcode, like M13 or SW1A."))
 
 
 class CollectorForm(Form):
     Meta = CleanMeta
 
-    name = StringField("Name", validators=[Optional(), Length(max=120)])
-    relationship_label = StringField("Relationship", validators=[Optional(), Length(max=40)])
-    phone = StringField("Phone", validators=[Optional(), PHONE])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
+    relationship_label = StringField(_l("Relationship"), validators=[Optional(), Length(max=40)])
+    phone = StringField(_l("Phone"), validators=[Optional(), PHONE])
 
 
 class ChildForm(AppForm):
-    first_name = StringField("First name", validators=[DataRequired("Enter their first name."), Length(max=60)])
-    last_name = StringField("Last name", validators=[DataRequired("Enter their last name."), Length(max=60)])
-    date_of_birth = MemorableDateField("Date of birth", required="Enter their date of birth.")
-    gender = SelectField("Gender (optional)", choices=choices([("", "Not given")] + list(GENDERS.items())),
+    first_name = StringField(_l("First name"), validators=[DataRequired(_l("Enter their first name.")), Length(max=60)])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(_l("Enter their last name.")), Length(max=60)])
+    date_of_birth = MemorableDateField(_l("Date of birth"), required=_l("Enter their date of birth."))
+    gender = SelectField(_l("Gender (optional)"), choices=choices([("", _l("Not given"))] + [(k, _l(v)) for k, v in GENDERS.items()]),
                          validators=[Optional()])
-    postcode_district = StringField("Postcode area (optional)", validators=[Optional(), DISTRICT])
-    emergency_contact_name = StringField("Emergency contact name",
-                                         validators=[DataRequired("Enter an emergency contact."), Length(max=120)])
-    emergency_contact_phone = StringField("Emergency contact phone",
-                                          validators=[DataRequired("Enter a phone number."), PHONE])
-    medical_notes = TextAreaField("Medical needs or allergies (optional)", validators=[Optional(), Length(max=2000)])
-    photo_consent = BooleanField("Photos: they may appear in photos taken at sessions")
-    may_go_home_alone = BooleanField("They may go home on their own after a session")
-    collectors = FieldList(FormField(CollectorForm), label="Who else may collect them", min_entries=2, max_entries=5)
+    postcode_district = StringField(_l("Postcode area (optional)"), validators=[Optional(), DISTRICT])
+    emergency_contact_name = StringField(_l("Emergency contact name"),
+                                         validators=[DataRequired(_l("Enter an emergency contact.")), Length(max=120)])
+    emergency_contact_phone = StringField(_l("Emergency contact phone"),
+                                          validators=[DataRequired(_l("Enter a phone number.")), PHONE])
+    medical_notes = TextAreaField(_l("Medical needs or allergies (optional)"), validators=[Optional(), Length(max=2000)])
+    photo_consent = BooleanField(_l("Photos: they may appear in photos taken at sessions"))
+    may_go_home_alone = BooleanField(_l("They may go home on their own after a session"))
+    collectors = FieldList(FormField(CollectorForm), label=_l("Who else may collect them"), min_entries=2, max_entries=5)
 
     def validate_date_of_birth(self, field):
         if field.data and field.data < date(1990, 1, 1):
-            raise ValidationError("Date of birth must be in 1990 or later: activities are for young people.")
+            raise ValidationError(_l("Date of birth must be in 1990 or later: activities are for young people."))
 
     def details_kwargs(self) -> dict:
         return dict(
@@ -59,16 +61,16 @@ class ChildForm(AppForm):
 
 
 class NewChildForm(OneTimeTokenMixin, ChildForm):
-    consent = BooleanField("I give consent", validators=[DataRequired("Please tick to give consent.")])
+    consent = BooleanField(_l("I give consent"), validators=[DataRequired(_l("Please tick to give consent."))])
 
 
 class ConsentForm(AppForm):
-    consent = BooleanField("I give consent", validators=[DataRequired("Please tick to give consent.")])
+    consent = BooleanField(_l("I give consent"), validators=[DataRequired(_l("Please tick to give consent."))])
 
 
 class ConfirmForm(AppForm):
-    confirm = BooleanField("Yes, I understand this can't be undone",
-                           validators=[DataRequired("Tick the box to confirm.")])
+    confirm = BooleanField(_l("Yes, I understand this can't be undone"),
+                           validators=[DataRequired(_l("Tick the box to confirm."))])
 
 
 class PassCheckInForm(AppForm):
@@ -78,9 +80,9 @@ class PassCheckInForm(AppForm):
 
 class BookForm(OneTimeTokenMixin, AppForm):
     # Several at once: one tick per child (a single value, as older pages sent, is one child).
-    young_person_id = MultiCheckboxField("Who is this booking for?", coerce=int,
-                                         validators=[DataRequired("Choose who to book.")])
-    session_id = RadioField("Which session?", coerce=int, validators=[Optional()])
+    young_person_id = MultiCheckboxField(_l("Who is this booking for?"), coerce=int,
+                                         validators=[DataRequired(_l("Choose who to book."))])
+    session_id = RadioField(_l("Which session?"), coerce=int, validators=[Optional()])
 
 
 def is_valid_district(value: str) -> bool:
@@ -92,24 +94,24 @@ def _ethnic_choices():
 
     from ...models.equality import ETHNIC_HEADINGS, PREFER_NOT
 
-    out = [SelectChoice("", "Not answered")]
-    for _, heading, categories in ETHNIC_HEADINGS:
-        out += [SelectChoice(key, label, optgroup=heading) for key, label in categories]
-    return out + [SelectChoice(PREFER_NOT, "Prefer not to say")]
+    out = [SelectChoice("", _l("Not answered"))]
+    for _key, heading, categories in ETHNIC_HEADINGS:
+        out += [SelectChoice(key, _l(label), optgroup=_l(heading)) for key, label in categories]
+    return out + [SelectChoice(PREFER_NOT, _l("Prefer not to say"))]
 
 
 def _yes_no_choices():
     from ...models.equality import YES_NO
 
-    return choices([("", "Not answered")] + list(YES_NO.items()))
+    return choices([("", _l("Not answered"))] + [(k, _l(v)) for k, v in YES_NO.items()])
 
 
 class EqualityForm(AppForm):
     """The optional equality questions (models/equality.py). Every answer may be left blank."""
-    ethnic_group = SelectField("Ethnic group", choices=_ethnic_choices(), validators=[Optional()])
-    disability = RadioField("Disability: do they have a disability or a long-term health condition?",
+    ethnic_group = SelectField(_l("Ethnic group"), choices=_ethnic_choices(), validators=[Optional()])
+    disability = RadioField(_l("Disability: do they have a disability or a long-term health condition?"),
                             choices=_yes_no_choices(), validators=[Optional()])
-    special_needs = RadioField("Special educational needs: do they have special educational needs (SEN)?",
+    special_needs = RadioField(_l("Special educational needs: do they have special educational needs (SEN)?"),
                                choices=_yes_no_choices(), validators=[Optional()])
 
     def answers(self) -> dict:
@@ -117,9 +119,9 @@ class EqualityForm(AppForm):
 class CalendarFeedForm(AppForm):
     """Make the family's calendar link; replacing or stopping one asks for the tick."""
 
-    confirm = BooleanField("Yes, the old link stops working")
+    confirm = BooleanField(_l("Yes, the old link stops working"))
 
 
 class StopCalendarFeedForm(AppForm):
     # Its own name: it sits on the page beside the replace form's `confirm`.
-    stop_confirm = BooleanField("Yes, stop the link", validators=[DataRequired("Tick the box to confirm.")])
+    stop_confirm = BooleanField(_l("Yes, stop the link"), validators=[DataRequired(_l("Tick the box to confirm."))])

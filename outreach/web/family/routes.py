@@ -3,10 +3,12 @@ import json
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask import session as browser_session
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from . import bp
 from ..choices import choices
+from ... import i18n
 from .forms import (BookForm, CalendarFeedForm, ChildForm, ConfirmForm, ConsentForm, EqualityForm, NewChildForm,
                     PassCheckInForm, StopCalendarFeedForm)
 from ...errors import DomainError
@@ -29,9 +31,9 @@ from ...timeutil import age_on, to_local, utcnow
 
 def _field_error(form, err: DomainError) -> bool:
     if err.field and hasattr(form, err.field):
-        getattr(form, err.field).errors.append(err.message)
+        getattr(form, err.field).errors.append(err.translated())
         return True
-    flash(err.message, "error")
+    flash(err.translated(), "error")
     return False
 
 
@@ -75,18 +77,19 @@ def add_child():
             child = family.add_child(current_user, ChildDetails(**form.details_kwargs()), consent_given=True,
                                      once=form.form_token.data)
         except AlreadySavedError as saved:  # the same form sent again: the child is saved already
-            flash("This was already saved.", "info")
+            flash(_("This was already saved."), "info")
             return redirect(_after_adding(back, saved.saved.result_id))
         except DomainError as err:
             _field_error(form, err)
         else:
             if back:
-                flash(f"{child.first_name} has been added.", "success")
+                flash(_("%(name)s has been added.", name=child.first_name), "success")
             else:
-                flash(f"{child.first_name} has been added. You can book activities for them now.", "success")
+                flash(_("%(name)s has been added. You can book activities for them now.", name=child.first_name),
+                      "success")
             return redirect(_after_adding(back, child.id))
     return render_template("family/child_form.html", form=form, child=None, back=back, terms=privacy_terms(),
-                           wording=consent.wording("guardian"), version=consent.CURRENT_VERSION)
+                           wording=_(consent.wording("guardian")), version=consent.CURRENT_VERSION)
 
 
 def _after_adding(back, child_id):
@@ -110,15 +113,16 @@ def edit_child(young_person_id):
             form.collectors[i].form.phone.data = c.phone
     own = child.user_id == current_user.id
     if own:  # a young person's own profile: they answer for themself
-        form.may_go_home_alone.label.text = "I may go home on my own after a session"
-        form.photo_consent.label.text = "Photos: I may appear in photos taken at sessions"
+        form.may_go_home_alone.label.text = _("I may go home on my own after a session")
+        form.photo_consent.label.text = _("Photos: I may appear in photos taken at sessions")
     if form.validate_on_submit():
         try:
             family.update_child(current_user, child, ChildDetails(**form.details_kwargs()))
         except DomainError as err:
             _field_error(form, err)
         else:
-            flash("Your details are saved." if own else f"{child.first_name}'s details are saved.", "success")
+            flash(_("Your details are saved.") if own else _("%(name)s's details are saved.", name=child.first_name),
+                  "success")
             return redirect(url_for("family.index"))
     return render_template("family/child_form.html", form=form, child=child, own=own)
 
@@ -135,15 +139,15 @@ def equality_questions(young_person_id):
     saved = equality.answers_of(current_user, child)
     form = EqualityForm(obj=saved) if request.method == "GET" else EqualityForm()
     if own:
-        form.disability.label.text = "Disability: do you have a disability or a long-term health condition?"
-        form.special_needs.label.text = "Special educational needs: do you have special educational needs (SEN)?"
+        form.disability.label.text = _("Disability: do you have a disability or a long-term health condition?")
+        form.special_needs.label.text = _("Special educational needs: do you have special educational needs (SEN)?")
     if form.validate_on_submit():
         try:
             row = equality.save_answers(current_user, child, **form.answers())
         except DomainError as err:
             _field_error(form, err)
         else:
-            flash("Thank you: your answers are saved." if row else "Nothing is kept: no answers given.", "success")
+            flash(_("Thank you: your answers are saved.") if row else _("Nothing is kept: no answers given."), "success")
             return redirect(url_for("family.index"))
     status = 400 if request.method == "POST" else 200
     return render_template("family/equality.html", form=form, child=child, own=own, saved=saved), status
@@ -157,10 +161,10 @@ def give_consent(young_person_id):
     form = ConsentForm()
     if form.validate_on_submit():
         family.give_consent(current_user, child)
-        flash("Thank you: consent recorded.", "success")
+        flash(_("Thank you: consent recorded."), "success")
         return redirect(url_for("family.index"))
     return render_template("family/consent.html", form=form, child=child,
-                           wording=consent.wording("guardian"), version=consent.CURRENT_VERSION)
+                           wording=_(consent.wording("guardian")), version=consent.CURRENT_VERSION)
 
 
 @bp.get("/family/children/<int:young_person_id>/data.json")
@@ -181,7 +185,7 @@ def delete_child(young_person_id):
     if form.validate_on_submit():
         name = child.first_name
         family.erase_child(current_user, child)
-        flash(f"{name}'s personal data has been deleted.", "success")
+        flash(_("%(name)s's personal data has been deleted.", name=name), "success")
         return redirect(url_for("family.index"))
     return render_template("family/delete.html", form=form, child=child)
 
@@ -197,9 +201,9 @@ def cancel_booking(registration_id):
         try:
             registration.cancel_booking(reg, by=current_user)
         except DomainError as err:
-            flash(err.message, "error")
+            flash(err.translated(), "error")
         else:
-            flash("Booking cancelled. Thank you for letting us know: the place goes to the next on the list.",
+            flash(_("Booking cancelled. Thank you for letting us know: the place goes to the next on the list."),
                   "success")
         return redirect(url_for("family.index"))
     return render_template("family/cancel.html", form=form, reg=reg)
@@ -226,29 +230,30 @@ def book(programme_id):
     by_id = {s.id: s for s in sessions}
     chosen_session = by_id.get(form.session_id.data)
     # Who cannot be booked, and why, shown greyed rather than offered.
-    not_offered = family.not_offered(people, programme, sessions, chosen_session, now=now)
+    not_offered = {yp_id: err.translated() if err is not None else None
+                   for yp_id, err in family.not_offered(people, programme, sessions, chosen_session, now=now).items()}
     if request.method == "GET":
         asked = set(request.args.getlist("child", type=row_id))
         form.young_person_id.data = [yp.id for yp in people
                                      if not not_offered.get(yp.id) and (yp.id in asked or len(people) == 1)]
     if programme.registration_mode == "per_session" and request.method == "POST" and chosen_session is None:
-        form.session_id.errors = ["Choose a session."]
+        form.session_id.errors = [_("Choose a session.")]
     elif form.validate_on_submit():
         chosen = [yp for yp in people if yp.id in set(form.young_person_id.data)]
         try:
             results = registration.book_places(chosen, programme, chosen_session, booked_by=current_user,
                                                once=form.form_token.data, now=now)
         except AlreadySavedError:  # sent twice: the first one's bookings are on My family
-            flash("This was already saved.", "info")
+            flash(_("This was already saved."), "info")
             return redirect(url_for("family.index"))
         except DomainError as err:
-            form.young_person_id.errors.append(err.message)
+            form.young_person_id.errors.append(err.translated())
         else:
             if any(r.registration is not None for r in results):
                 browser_session[_RESULT] = _result_lines(programme, chosen_session, results)
                 return redirect(url_for("family.index"))
             # Nobody could be booked: say why next to the choice, and let them choose again.
-            form.young_person_id.errors.extend(r.message for r in results)
+            form.young_person_id.errors.extend(r.translated() for r in results)
     return render_template("family/book.html", form=form, programme=programme, sessions=sessions, people=people,
                            ages={yp.id: age_on(yp.date_of_birth, now.date()) for yp in people if yp.date_of_birth},
                            not_offered=not_offered, places=family.places_for(sessions),
@@ -267,18 +272,23 @@ def _result_lines(programme, chosen_session, results) -> dict:
     lines = []
     for r in results:
         name = r.young_person.first_name
+        # Worded now, in the language of the person booking, who reads it on the next page.
         if r.status == "confirmed":
             lines.append({"status": "confirmed", "name": name,
-                          "text": f"{name} has a place. A confirmation is on its way by email."})
+                          "text": _("%(name)s has a place. A confirmation is on its way by email.", name=name)})
         elif r.status == "waitlisted":
             lines.append({"status": "waitlisted", "name": name,
-                          "text": f"That was full, so {name} is on the waiting list at number "
-                                  f"{r.waitlist_position}. We'll email you if a place comes up."})
+                          "text": _("That was full, so %(name)s is on the waiting list at number %(num)s. "
+                                    "We'll email you if a place comes up.", name=name,
+                                    num=i18n.format_number(r.waitlist_position))})
         else:
-            lines.append({"status": "refused", "name": name, "text": f"{name} is not booked. {r.message}"})
+            lines.append({"status": "refused", "name": name,
+                          "text": _("%(name)s is not booked. %(reason)s", name=name, reason=r.translated())})
     tz = programme.organisation.timezone
-    return {"title": programme.title, "lines": lines,
-            "when": to_local(chosen_session.starts_at, tz).strftime("%a %-d %b %Y, %H:%M") if chosen_session else None}
+    title_in = current_app.jinja_env.filters["in_language"]
+    return {"title": title_in(programme, "title"), "lines": lines,
+            "when": i18n.format_moment(to_local(chosen_session.starts_at, tz), "%a %-d %b %Y, %H:%M")
+            if chosen_session else None}
 
 
 @bp.get("/p/<secret>")
@@ -383,7 +393,7 @@ def replace_pass(young_person_id):
     form = ConfirmForm()
     if form.validate_on_submit():
         new = passes.reissue_pass(child, by=current_user, reason="Replaced by guardian")
-        flash("The old pass no longer works. Here is the new one.", "success")
+        flash(_("The old pass no longer works. Here is the new one."), "success")
         return redirect(url_for("family.pass_page", secret=new.secret))
     return render_template("family/replace_pass.html", form=form, child=child)
 
@@ -402,11 +412,11 @@ def calendar():
     form = CalendarFeedForm()
     if form.validate_on_submit():
         if feed is not None and not form.confirm.data:
-            form.confirm.errors.append("Tick the box: the link your calendar uses now will stop working.")
+            form.confirm.errors.append(_("Tick the box: the link your calendar uses now will stop working."))
         else:
             browser_session[_NEW_FEED] = calendar_feed.make_feed(current_user)
-            flash("Your new calendar link is ready. The old one no longer works." if feed else
-                  "Your calendar link is ready.", "success")
+            flash(_("Your new calendar link is ready. The old one no longer works.") if feed else
+                  _("Your calendar link is ready."), "success")
             return redirect(url_for("family.calendar"))
     token = browser_session.pop(_NEW_FEED, None)
     url = (current_app.config["BASE_URL"] + url_for("family.calendar_feed_ics", token=token)) if token else None
@@ -420,9 +430,10 @@ def stop_calendar():
     form = StopCalendarFeedForm()
     if form.validate_on_submit():
         calendar_feed.stop_feed(current_user)
-        flash("Your calendar link no longer works. Calendars that used it stop updating.", "success")
+        flash(_("Your calendar link no longer works. Calendars that used it stop updating."), "success")
     elif request.method == "POST":
-        flash(" ".join(e for errors in form.errors.values() for e in errors) or "Tick the box to confirm.", "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors) or _("Tick the box to confirm."),
+              "error")
     return redirect(url_for("family.calendar"))
 
 
@@ -434,6 +445,10 @@ def calendar_feed_ics(token):
     feed = calendar_feed.find_feed(token)
     if feed is None:
         abort(404)
-    return Response(calendar_feed.feed_calendar(feed), mimetype="text/calendar", headers={
+    # No one is signed in: the feed is in the language of the account it belongs to.
+    with i18n.in_language(feed.user.language):
+        title_in = current_app.jinja_env.filters["in_language"]
+        body = calendar_feed.feed_calendar(feed, say=_, title=lambda programme: title_in(programme, "title"))
+    return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": 'inline; filename="outreach-family.ics"',
         "Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"})

@@ -1,6 +1,7 @@
 """Answering surveys (on a young person's own pass page, or a worker's phone handed round)
 and setting them up (a programme lead)."""
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from . import bp
 from .forms import QuestionForm, answer_form, answers_of
@@ -28,7 +29,7 @@ def answer(secret, survey_id):
                for s, sess, title in surveys.open_for(found.young_person_id, now)
                + comparison.surveys_open_for(found.young_person_id, now)}
     if (survey_id, session_id) not in offered:
-        flash("That survey isn't open for you now, or you've answered it already. Thank you!", "info")
+        flash(_("That survey isn't open for you now, or you've answered it already. Thank you!"), "info")
         return redirect(url_for("family.pass_page", secret=secret))
     survey, session, title = offered[(survey_id, session_id)]
     questions = surveys.questions_for(survey, db.session.get(YoungPerson, found.young_person_id), now=now)
@@ -38,9 +39,9 @@ def answer(secret, survey_id):
             surveys.submit(survey, answers_of(form, questions), young_person_id=found.young_person_id,
                            session_id=getattr(session, "id", None), now=now)
         except DomainError as err:
-            form.form_errors.append(err.message)
+            form.form_errors.append(err.translated())
         else:
-            flash("Thank you! Your answers help make the sessions better.", "success")
+            flash(_("Thank you! Your answers help make the sessions better."), "success")
             return redirect(url_for("family.pass_page", secret=secret))
     return render_template("feedback/answer.html", form=form, blocks=_blocks(form, questions), survey=survey,
                            session=session, title=title, tz=None, back=url_for("family.pass_page", secret=secret))
@@ -61,7 +62,7 @@ def hand_round(session_id):
         try:
             surveys.submit(survey, answers_of(form, questions), session_id=session.id)
         except DomainError as err:
-            form.form_errors.append(err.message)
+            form.form_errors.append(err.translated())
         else:
             flash("Thank you! Pass the phone on to the next person.", "success")
             return redirect(url_for("feedback.hand_round", org_slug=g.org.slug, session_id=session.id))

@@ -1,6 +1,7 @@
 """An account's mobile number (add, confirm with a code, choose what to get by text, remove), and
 the lead's list of the text messages their organisation sent, with what the provider said."""
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -38,9 +39,9 @@ def mobile_number():
                          policy=mobile.CodePolicy.from_config(current_app.config))
         except DomainError as err:
             db.session.rollback()
-            form.number.errors.append(err.message)
+            form.number.errors.append(err.translated())
         else:
-            flash("We have texted you a code. Enter it below to confirm your number.", "success")
+            flash(_("We have texted you a code. Enter it below to confirm your number."), "success")
             return redirect(url_for("texts.confirm"))
     choices = ChoicesForm(data={"bookings": current.text_bookings, "reminders": current.text_reminders,
                                 "cancellations": current.text_cancellations}) if current else None
@@ -61,9 +62,9 @@ def confirm():
             mobile.confirm(current_user, form.code.data, secret_key=current_app.config["SECRET_KEY"],
                            policy=mobile.CodePolicy.from_config(current_app.config))
         except DomainError as err:
-            form.code.errors.append(err.message)
+            form.code.errors.append(err.translated())
         else:
-            flash("Your mobile number is confirmed. Choose below what you would like by text.", "success")
+            flash(_("Your mobile number is confirmed. Choose below what you would like by text."), "success")
             return redirect(url_for("texts.mobile_number"))
     return render_template("texts/confirm.html", form=form, current=current, shown=_masked(current.number),
                            plain=PlainForm())
@@ -82,9 +83,9 @@ def resend():
                      policy=mobile.CodePolicy.from_config(current_app.config))
     except DomainError as err:
         db.session.rollback()
-        flash(err.message, "error")
+        flash(err.translated(), "error")
     else:
-        flash("We have texted you a new code.", "success")
+        flash(_("We have texted you a new code."), "success")
     return redirect(url_for("texts.confirm"))
 
 
@@ -98,9 +99,9 @@ def choices():
             mobile.set_choices(current_user, bookings=form.bookings.data, reminders=form.reminders.data,
                                cancellations=form.cancellations.data)
         except DomainError as err:
-            flash(err.message, "error")
+            flash(err.translated(), "error")
         else:
-            flash("Saved. Emails still come as before.", "success")
+            flash(_("Saved. Emails still come as before."), "success")
     return redirect(url_for("texts.mobile_number"))
 
 
@@ -109,7 +110,7 @@ def choices():
 def remove():
     if PlainForm().validate_on_submit():
         mobile.remove(current_user)
-        flash("Your mobile number is removed. We will send no more texts to it.", "success")
+        flash(_("Your mobile number is removed. We will send no more texts to it."), "success")
     return redirect(url_for("texts.mobile_number"))
 
 
