@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from ..errors import N_
 from ..extensions import db
 from ..models import Attendance, ComparisonMember, FeedbackResponse, Programme, ProgrammeSession, Survey
 from ..models.comparison import served_by
@@ -36,6 +37,10 @@ class SurveyDue:
     programme_title: str
     reason: str         # why it is due now, in words: "first session", "last session", "6 weeks since …"
     comparison: bool = False
+    # The same reason for translation (a reminder in the family's language): the msgid as marked
+    # with N_ (a (singular, plural) pair when it counts weeks) and its number.
+    reason_msgid: str | tuple[str, str] = ""
+    reason_num: int | None = None
 
     @property
     def label(self) -> str:
@@ -56,6 +61,15 @@ def end_is_due(*, at_last_session: bool, since: datetime | None, moment: datetim
 
 def _ordinal(n: int) -> str:
     return {1: "first", 2: "second", 3: "third"}.get(n, f"{n}th")
+
+
+# The reasons above as messages to translate (the start survey is due at a first or second session only).
+_REASONS = {text: text for text in (
+    N_("joined the comparison group"), N_("the programme's first session since joining"),
+    N_("the programme's second session since joining"), N_("first session"), N_("second session"),
+    N_("last session"))}
+_WEEKS_SINCE_JOINING = (N_("%(num)d week since joining"), N_("%(num)d weeks since joining"))
+_WEEKS_SINCE_FIRST = (N_("%(num)d week since the first session"), N_("%(num)d weeks since the first session"))
 
 
 def _surveys(programme_id) -> dict[str, Survey]:
@@ -100,7 +114,7 @@ def _due(programme, young_person_id, *, nth, at_last, since, moment, comparison=
     if start is not None and start.id not in answered and start_is_due(nth):
         reason = "joined the comparison group" if comparison and nth == 1 else (
             f"the programme's {_ordinal(nth)} session since joining" if comparison else f"{_ordinal(nth)} session")
-        out.append(SurveyDue("start", start, programme.title, reason, comparison))
+        out.append(SurveyDue("start", start, programme.title, reason, comparison, _REASONS.get(reason, "")))
     weeks = programme.end_survey_weeks
     # Someone whose first session is the programme's last is asked where they start, not
     # where they ended up a moment later: the end survey then waits for the weeks rule.
@@ -109,7 +123,9 @@ def _due(programme, young_person_id, *, nth, at_last, since, moment, comparison=
                                                                  moment=moment, weeks=weeks):
         reason = "last session" if at_last else f"{weeks} week{'s' if weeks != 1 else ''} since " + (
             "joining" if comparison else "the first session")
-        out.append(SurveyDue("end", end, programme.title, reason, comparison))
+        said = (_REASONS["last session"] if at_last else _WEEKS_SINCE_JOINING if comparison
+                else _WEEKS_SINCE_FIRST)
+        out.append(SurveyDue("end", end, programme.title, reason, comparison, said, None if at_last else weeks))
     return out
 
 
