@@ -8,7 +8,7 @@ Receivers run inside the service's transaction (signals are sent before its comm
 render the email and add it to the outbox in that transaction, and never wait on a mail
 server. The worker (tasks.py) sends what is waiting through `deliver_waiting`.
 """
-from flask import current_app, has_app_context, render_template
+from flask import current_app, has_app_context, has_request_context, render_template
 from flask_babel import gettext as _, ngettext
 from jinja2 import TemplateNotFound
 from sqlalchemy import event
@@ -69,6 +69,9 @@ def _on_password_reset(sender, email, now, **extra):
 
 
 def _on_sign_up_requested(sender, email, payload, now, **extra):
+    # The account has no language yet: its email is written in the one the sign-up page was read in.
+    if has_request_context():
+        payload = dict(payload, language=i18n.current().code)
     outbox.queue_to_compose("sign_up", email, payload, now=now)
 
 
@@ -90,9 +93,9 @@ def _exists_subject() -> str:
     return _("You already have an Outreach account")
 
 
-def _composed(user, subject, template: str, **context) -> outbox.Composed:
-    """Rendered in the account's language; `subject` is called inside it."""
-    with i18n.in_language(user.language):
+def _composed(user, subject, template: str, *, language=None, **context) -> outbox.Composed:
+    """Rendered in the account's language (else `language`); `subject` is called inside it."""
+    with i18n.in_language(user.language or language):
         text, html = render_email(template, user=user, **context)
         return outbox.Composed(subject(), text, html)
 
@@ -109,11 +112,11 @@ def _compose_password_reset(message) -> outbox.Composed | None:
 def _compose_sign_up(message) -> outbox.Composed:
     user, created = accounts.complete_sign_up(message.recipient, message.payload, now=message.created_at)
     if not created:
-        return _composed(user, _exists_subject, "account_exists")
+        return _composed(user, _exists_subject, "account_exists", language=message.payload.get("language"))
     url = accounts.confirmation_url(user, secret_key=current_app.config["SECRET_KEY"],
                                     base_url=current_app.config["BASE_URL"],
                                     next_url=message.payload.get("next_url"))
-    return _composed(user, _confirm_subject, "confirm_email", url=url)
+    return _composed(user, _confirm_subject, "confirm_email", url=url, language=message.payload.get("language"))
 
 
 _COMPOSERS = {"password_reset": _compose_password_reset, "sign_up": _compose_sign_up}
@@ -294,8 +297,11 @@ def send_reminder(session, young_person_id):
 
 def _survey_due_words(due) -> dict:
     """A survey due at the reminded session, in the language being rendered."""
-    if isinstance(due.reason_msgid, tuple):
-        reason = ngettext(*due.reason_msgid, due.reason_num)
+    if due.reason_msgid == survey_timing.WEEKS_SINCE_JOINING:
+        reason = ngettext("%(num)d week since joining", "%(num)d weeks since joining", due.reason_num)
+    elif due.reason_msgid == survey_timing.WEEKS_SINCE_FIRST:
+        reason = ngettext("%(num)d week since the first session", "%(num)d weeks since the first session",
+                          due.reason_num)
     else:
         reason = _(due.reason_msgid) if due.reason_msgid else due.reason
     return {"kind": due.kind, "label": _("Start survey") if due.kind == "start" else _("End survey"),

@@ -38,8 +38,9 @@ class SurveyDue:
     reason: str         # why it is due now, in words: "first session", "last session", "6 weeks since …"
     comparison: bool = False
     # The same reason for translation (a reminder in the family's language): the msgid as marked
-    # with N_ (a (singular, plural) pair when it counts weeks) and its number.
-    reason_msgid: str | tuple[str, str] = ""
+    # with N_, or for the weeks, WEEKS_SINCE_JOINING or WEEKS_SINCE_FIRST with the number of weeks
+    # (listeners.py says those with ngettext).
+    reason_msgid: str = ""
     reason_num: int | None = None
 
     @property
@@ -68,8 +69,7 @@ _REASONS = {text: text for text in (
     N_("joined the comparison group"), N_("the programme's first session since joining"),
     N_("the programme's second session since joining"), N_("first session"), N_("second session"),
     N_("last session"))}
-_WEEKS_SINCE_JOINING = (N_("%(num)d week since joining"), N_("%(num)d weeks since joining"))
-_WEEKS_SINCE_FIRST = (N_("%(num)d week since the first session"), N_("%(num)d weeks since the first session"))
+WEEKS_SINCE_JOINING, WEEKS_SINCE_FIRST = "weeks since joining", "weeks since the first session"
 
 
 def _surveys(programme_id) -> dict[str, Survey]:
@@ -123,8 +123,8 @@ def _due(programme, young_person_id, *, nth, at_last, since, moment, comparison=
                                                                  moment=moment, weeks=weeks):
         reason = "last session" if at_last else f"{weeks} week{'s' if weeks != 1 else ''} since " + (
             "joining" if comparison else "the first session")
-        said = (_REASONS["last session"] if at_last else _WEEKS_SINCE_JOINING if comparison
-                else _WEEKS_SINCE_FIRST)
+        said = (_REASONS["last session"] if at_last else WEEKS_SINCE_JOINING if comparison
+                else WEEKS_SINCE_FIRST)
         out.append(SurveyDue("end", end, programme.title, reason, comparison, said, None if at_last else weeks))
     return out
 
