@@ -244,3 +244,85 @@ def test_the_done_text_after_a_reply_is_marked(db, club, guardian, outbox):
 @pytest.mark.parametrize("words", ["anuluj to", "منسوخ نہیں", "لا", "maybe", "cancelled", ""])
 def test_other_words_in_any_language_cancel_nothing(words):
     assert not replies.means_cancel(words)
+
+
+# ------------------------------------------------------------------ the door's words
+
+def _js_messages(path) -> set[str]:
+    """The English of every t("...") and tn("...", ...) in a door script (strings joined with +)."""
+    import re
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parents[2].joinpath("static", "js", path).read_text()
+    found = set()
+    for match in re.finditer(r"\btn?\(", source):
+        i, parts = match.end(), []
+        while True:
+            literal = re.compile(r'\s*"((?:[^"\\]|\\.)*)"\s*').match(source, i)
+            if not literal:
+                break
+            parts.append(literal.group(1).replace('\\"', '"'))
+            i = literal.end()
+            if source.startswith("+", i):
+                i += 1
+            else:
+                break
+        if parts:
+            found.add("".join(parts))
+    return found
+
+
+def _door_words(page: str) -> dict:
+    import json
+    import re
+
+    block = re.search(r'<script type="application/json" id="scanner-words">(.*?)</script>', page, re.S)
+    assert block, "no scanner-words block on the page"
+    return json.loads(block.group(1))
+
+
+@pytest.fixture()
+def door(db, club, login_as, client):
+    worker = make_user("worker@club.example", M("Will Worker"))
+    from tests.factories import add_member
+
+    add_member(club["org"], worker, "worker")
+    session = make_session(club["programme"], starts_at=datetime.now(UTC) - timedelta(minutes=10))
+    db.session.commit()
+    login_as(worker)
+    return dict(club, worker=worker, session=session, base=f"/org/{club['org'].slug}/sessions/{session.id}")
+
+
+def test_the_scanner_and_the_offline_page_carry_every_word_of_their_scripts(client, door):
+    for url, script in ((door["base"] + "/scan", "scanner.js"), ("/door/offline", "door-offline.js")):
+        words = _door_words(client.get(url).get_data(as_text=True))
+        missing = _js_messages(script) - set(words)
+        assert not missing, f"{script}: messages the page does not pass: {sorted(missing)}"
+        # In English each message is itself: the scripts read as before.
+        for english, said in words.items():
+            assert said == english or said == {"one": english, "other": said["other"]}, english
+
+
+def test_the_door_words_follow_the_workers_language(client, db, door, pseudo_language):
+    from tests.i18n.conftest import assert_translated
+
+    door["worker"].language = pseudo_language
+    db.session.commit()
+    for url, script in ((door["base"] + "/scan", "scanner.js"), ("/door/offline", "door-offline.js")):
+        page = client.get(url)
+        words = _door_words(page.get_data(as_text=True))
+        for english in _js_messages(script):
+            said = words[english]
+            for text in (said.values() if isinstance(said, dict) else [said]):
+                assert not pseudo.leftover(text), f"{script}: {english!r} is not translated: {text!r}"
+        assert_translated(page, url)
+
+
+def test_the_scanner_words_in_polish(client, db, door):
+    door["worker"].language = "pl"
+    db.session.commit()
+    words = _door_words(client.get(door["base"] + "/scan").get_data(as_text=True))
+    assert words["Checked in"] != "Checked in"
+    forms = words["%(num)d check-in waiting for signal, kept on this phone with the time each was scanned. "
+                  "They are sent by themselves when the signal is back."]
+    assert {"one", "few", "many"} <= set(forms) and all("%(num)d" in f for f in forms.values())
