@@ -326,3 +326,24 @@ def test_the_scanner_words_in_polish(client, db, door):
     forms = words["%(num)d check-in waiting for signal, kept on this phone with the time each was scanned. "
                   "They are sent by themselves when the signal is back."]
     assert {"one", "few", "many"} <= set(forms) and all("%(num)d" in f for f in forms.values())
+
+
+def test_the_scanners_green_amber_and_red_reasons_follow_the_workers_language(client, db, door, pseudo_language):
+    import uuid
+
+    from outreach.services import passes
+
+    door["worker"].language = pseudo_language
+    booked = make_young_person(M("Zara"), "Khan", guardian=make_user("z@family.example"))
+    stranger = make_young_person(M("Omar"), "Khan", guardian=make_user("o@family.example"))
+    db.session.add(Registration(young_person_id=booked.id, session_id=door["session"].id, status="confirmed"))
+    db.session.commit()
+    url = f"/api/sessions/{door['session'].id}/checkins"
+    scans = [passes.ensure_pass(booked).secret, passes.ensure_pass(booked).secret,
+             passes.ensure_pass(stranger).secret, "nonsense"]
+    answers = [client.post(url, json={"pass": p, "client_ref": uuid.uuid4().hex}).get_json() for p in scans]
+    assert [a["code"] for a in answers] == ["checked_in", "already_checked_in", "not_booked", "unknown_pass"]
+    for answer in answers:
+        assert not pseudo.leftover(answer["message"]), answer
+    undone = client.post(f"/api/checkins/{answers[0]['attendance_id']}/undo").get_json()
+    assert undone["code"] == "undone" and not pseudo.leftover(undone["message"])
