@@ -1,17 +1,22 @@
 """Signals -> outgoing email, and what the worker composes. Connected once per app in create_app.
 
+Each email to a family, and each text, is written in its recipient account's language
+(`i18n.in_language(user.language)`): two guardians of one child may read the same booking in Urdu and
+in Polish. Staff emails (invitations, an organisation's decision, a safeguarding concern) stay English.
+
 Receivers run inside the service's transaction (signals are sent before its commit): they
 render the email and add it to the outbox in that transaction, and never wait on a mail
 server. The worker (tasks.py) sends what is waiting through `deliver_waiting`.
 """
-from flask import current_app, has_app_context, render_template
+from flask import current_app, has_app_context, has_request_context, render_template
+from flask_babel import gettext as _, ngettext
 from jinja2 import TemplateNotFound
 from sqlalchemy import event
 
-from . import signals
+from . import i18n, signals
 from .extensions import Session
 from .filenames import name_slug
-from .services import accounts, calendar, mail, outbox, passes, sms, survey_timing
+from .services import accounts, calendar, mail, outbox, passes, replies, sms, survey_timing
 from .timeutil import to_local
 
 
@@ -64,24 +69,35 @@ def _on_password_reset(sender, email, now, **extra):
 
 
 def _on_sign_up_requested(sender, email, payload, now, **extra):
+    # The account has no language yet: its email is written in the one the sign-up page was read in.
+    if has_request_context():
+        payload = dict(payload, language=i18n.current().code)
     outbox.queue_to_compose("sign_up", email, payload, now=now)
 
 
 def _on_signup_confirmation(sender, user, url, **extra):
-    send_templated(user.email, _CONFIRM_SUBJECT, "confirm_email", user=user, url=url)
+    with i18n.in_language(user.language):
+        send_templated(user.email, _confirm_subject(), "confirm_email", user=user, url=url)
 
 
 def _on_signup_address_taken(sender, user, **extra):
-    send_templated(user.email, _EXISTS_SUBJECT, "account_exists", user=user)
+    with i18n.in_language(user.language):
+        send_templated(user.email, _exists_subject(), "account_exists", user=user)
 
 
-_CONFIRM_SUBJECT = "Confirm your email to finish signing up to Outreach"
-_EXISTS_SUBJECT = "You already have an Outreach account"
+def _confirm_subject() -> str:
+    return _("Confirm your email to finish signing up to Outreach")
 
 
-def _composed(subject: str, template: str, **context) -> outbox.Composed:
-    text, html = render_email(template, **context)
-    return outbox.Composed(subject, text, html)
+def _exists_subject() -> str:
+    return _("You already have an Outreach account")
+
+
+def _composed(user, subject, template: str, *, language=None, **context) -> outbox.Composed:
+    """Rendered in the account's language (else `language`); `subject` is called inside it."""
+    with i18n.in_language(user.language or language):
+        text, html = render_email(template, user=user, **context)
+        return outbox.Composed(subject(), text, html)
 
 
 def _compose_password_reset(message) -> outbox.Composed | None:
@@ -90,17 +106,17 @@ def _compose_password_reset(message) -> outbox.Composed | None:
         return None  # no account: nothing is sent, and the page said the same either way
     url = f"{current_app.config['BASE_URL']}/reset-password/" + accounts.reset_token(
         user, current_app.config["SECRET_KEY"])
-    return _composed("Reset your Outreach password", "password_reset", user=user, url=url)
+    return _composed(user, lambda: _("Reset your Outreach password"), "password_reset", url=url)
 
 
 def _compose_sign_up(message) -> outbox.Composed:
     user, created = accounts.complete_sign_up(message.recipient, message.payload, now=message.created_at)
     if not created:
-        return _composed(_EXISTS_SUBJECT, "account_exists", user=user)
+        return _composed(user, _exists_subject, "account_exists", language=message.payload.get("language"))
     url = accounts.confirmation_url(user, secret_key=current_app.config["SECRET_KEY"],
                                     base_url=current_app.config["BASE_URL"],
                                     next_url=message.payload.get("next_url"))
-    return _composed(_CONFIRM_SUBJECT, "confirm_email", user=user, url=url)
+    return _composed(user, _confirm_subject, "confirm_email", url=url, language=message.payload.get("language"))
 
 
 _COMPOSERS = {"password_reset": _compose_password_reset, "sign_up": _compose_sign_up}
@@ -127,33 +143,58 @@ def _on_member_invited(sender, invitation, url, **extra):
 
 # ------------------------------------------------------------------ bookings
 
-def _family_emails(young_person) -> list[str]:
-    """Everyone who should hear about a young person's bookings: guardians and their own login."""
-    emails = [link.guardian.email for link in young_person.guardian_links]
-    if young_person.user is not None:
-        emails.append(young_person.user.email)
-    return list(dict.fromkeys(emails))
-
-
 def _family_accounts(young_person) -> list:
-    """The accounts that hear about a young person's bookings: guardians and their own login."""
+    """The accounts that hear about a young person's bookings: guardians and their own login (each
+    once, by address)."""
     users = [link.guardian for link in young_person.guardian_links]
     if young_person.user is not None:
         users.append(young_person.user)
-    return users
+    return _each_address_once(users)
+
+
+def _each_address_once(users) -> list:
+    seen, out = set(), []
+    for user in users:
+        if user.email not in seen:
+            seen.add(user.email)
+            out.append(user)
+    return out
+
+
+def _title(programme) -> str:
+    """The programme's title in the language being rendered (the `in_language` template filter)."""
+    return current_app.jinja_env.filters["in_language"](programme, "title")
+
+
+def _to_family(family_of, subject, template: str, **context):
+    """The email to each account of the young person's family, in that account's language;
+    `subject` is called inside it."""
+    for user in _family_accounts(family_of):
+        with i18n.in_language(user.language):
+            send_templated(user.email, subject(), template, **context)
 
 
 def send_texts(young_person, kind: str, *, organisation_id=None, registration_id=None, **context):
     """Queue templates/sms/<kind>.txt to each confirmed mobile of the family that chose this kind of
-    text, in the caller's transaction (beside the email, never instead of it)."""
+    text, in the caller's transaction (beside the email, never instead of it): rendered once per
+    language, each number getting it in the language of the account that owns the number."""
     from .services import mobile
 
-    numbers = mobile.confirmed_numbers_for(_family_accounts(young_person), kind)
-    if not numbers:
-        return
-    text = " ".join(render_template(f"sms/{kind}.txt", young_person=young_person, **context).split())
-    for number in numbers:
-        outbox.queue_sms(number, text, kind=kind, organisation_id=organisation_id, registration_id=registration_id)
+    by_language: dict[str, list[str]] = {}
+    for number, owner in mobile.confirmed_numbers_with_owners(_family_accounts(young_person), kind):
+        by_language.setdefault(i18n.known(owner.language) or i18n.DEFAULT, []).append(number)
+    for language, numbers in by_language.items():
+        text = render_text(kind, language, young_person=young_person, **context)
+        for number in numbers:
+            outbox.queue_sms(number, text, kind=kind, organisation_id=organisation_id,
+                             registration_id=registration_id)
+
+
+def render_text(kind: str, language: str | None, **context) -> str:
+    """templates/sms/<kind>.txt in `language`, on one line, with the word to reply in that language."""
+    with i18n.in_language(language) as lang:
+        return " ".join(render_template(f"sms/{kind}.txt", reply_word=replies.reply_word(lang.code),
+                                        **context).split())
 
 
 def _booking_context(registration):
@@ -194,9 +235,8 @@ def _booking_attachments(registration):
 def _on_booking_confirmed(sender, registration, **extra):
     context = _booking_context(registration)
     url, attachments = _booking_attachments(registration)
-    for email in _family_emails(registration.young_person):
-        send_templated(email, f"Booked: {context['programme'].title}", "booking_confirmed",
-                       attachments=attachments, pass_url=url, **context)
+    _to_family(registration.young_person, lambda: _("Booked: %(title)s", title=_title(context["programme"])),
+               "booking_confirmed", attachments=attachments, pass_url=url, **context)
     send_texts(registration.young_person, "booking_confirmed", organisation_id=context["programme"].organisation_id,
                **{k: v for k, v in context.items() if k != "young_person"})
 
@@ -204,20 +244,21 @@ def _on_booking_confirmed(sender, registration, **extra):
 def _on_booking_promoted(sender, registration, **extra):
     context = _booking_context(registration)
     url, attachments = _booking_attachments(registration)
-    for email in _family_emails(registration.young_person):
-        send_templated(email, f"A place came up: {context['programme'].title}", "booking_promoted",
-                       attachments=attachments, pass_url=url, **context)
+    _to_family(registration.young_person,
+               lambda: _("A place came up: %(title)s", title=_title(context["programme"])),
+               "booking_promoted", attachments=attachments, pass_url=url, **context)
     send_texts(registration.young_person, "booking_promoted", organisation_id=context["programme"].organisation_id,
                **{k: v for k, v in context.items() if k != "young_person"})
 
 
 def _on_session_cancelled(sender, session, registrations, **extra):
     programme = session.programme
+    day = to_local(session.starts_at, programme.organisation.timezone)
     for reg in registrations:
-        for email in _family_emails(reg.young_person):
-            send_templated(email, f"Cancelled: {programme.title} on {to_local(session.starts_at, programme.organisation.timezone):%-d %b}", "session_cancelled",
-                           session=session, programme=programme, young_person=reg.young_person,
-                           tz=programme.organisation.timezone)
+        _to_family(reg.young_person, lambda: _("Cancelled: %(title)s on %(day)s", title=_title(programme),
+                                               day=i18n.format_moment(day, "%-d %b")),
+                   "session_cancelled", session=session, programme=programme, young_person=reg.young_person,
+                   tz=programme.organisation.timezone)
         send_texts(reg.young_person, "session_cancelled", organisation_id=programme.organisation_id,
                    session=session, programme=programme, tz=programme.organisation.timezone)
 
@@ -235,11 +276,14 @@ def send_reminder(session, young_person_id):
     # A start or end survey that falls due at this session is said in the reminder (survey_timing.py).
     due = survey_timing.due_at_session(young_person_id, session, now=session.starts_at, coming=True)
     live = passes.live_pass(young_person) if due else None
-    for email in _family_emails(young_person):
-        send_templated(email, f"Tomorrow: {programme.title}", "reminder", session=session, programme=programme,
-                       young_person=young_person, tz=programme.organisation.timezone,
-                       family_url=current_app.config["BASE_URL"] + "/family", surveys_due=due,
-                       pass_url=passes.pass_url(current_app.config["BASE_URL"], live.secret) if live else None)
+    for user in _family_accounts(young_person):
+        with i18n.in_language(user.language):
+            send_templated(user.email, _("Tomorrow: %(title)s", title=_title(programme)), "reminder",
+                           session=session, programme=programme, young_person=young_person,
+                           tz=programme.organisation.timezone,
+                           family_url=current_app.config["BASE_URL"] + "/family",
+                           surveys_due=[_survey_due_words(d) for d in due],
+                           pass_url=passes.pass_url(current_app.config["BASE_URL"], live.secret) if live else None)
     # A reply "CANCEL" cancels a booking for this one session; a course enrolment is cancelled on
     # the website (one word by text should not end a whole term).
     booking = db.session.scalar(select(Registration).where(
@@ -251,13 +295,26 @@ def send_reminder(session, young_person_id):
                family_url=current_app.config["BASE_URL"] + "/family")
 
 
-def _on_booking_cancelled_by_text(sender, registration, number, now, **extra):
-    """"Done" back to the number that replied CANCEL (whatever its text choices: it asked)."""
+def _survey_due_words(due) -> dict:
+    """A survey due at the reminded session, in the language being rendered."""
+    if due.reason_msgid == survey_timing.WEEKS_SINCE_JOINING:
+        reason = ngettext("%(num)d week since joining", "%(num)d weeks since joining", due.reason_num)
+    elif due.reason_msgid == survey_timing.WEEKS_SINCE_FIRST:
+        reason = ngettext("%(num)d week since the first session", "%(num)d weeks since the first session",
+                          due.reason_num)
+    else:
+        reason = _(due.reason_msgid) if due.reason_msgid else due.reason
+    return {"kind": due.kind, "label": _("Start survey") if due.kind == "start" else _("End survey"),
+            "reason": reason}
+
+
+def _on_booking_cancelled_by_text(sender, registration, number, now, by=None, **extra):
+    """"Done" back to the number that replied CANCEL (whatever its text choices: it asked), in the
+    language of the account that replied."""
     session = registration.session
     programme = session.programme
-    text = " ".join(render_template("sms/cancelled_by_reply.txt", young_person=registration.young_person,
-                                    programme=programme, session=session,
-                                    tz=programme.organisation.timezone).split())
+    text = render_text("cancelled_by_reply", getattr(by, "language", None), young_person=registration.young_person,
+                       programme=programme, session=session, tz=programme.organisation.timezone)
     outbox.queue_sms(number, text, kind="cancelled_by_reply", organisation_id=programme.organisation_id,
                      registration_id=registration.id, now=now)
 
@@ -270,11 +327,10 @@ def _on_comparison_joined(sender, programme, members, **extra):
         young_person = member.young_person
         live = passes.live_pass(young_person)
         url = passes.pass_url(current_app.config["BASE_URL"], live.secret) if live else None
-        for email in _family_emails(young_person):
-            send_templated(email, f"A short survey from {programme.title}", "comparison_invitation",
-                           young_person=young_person, programme=programme, member=member, pass_url=url,
-                           family_url=current_app.config["BASE_URL"] + "/family",
-                           last_session=held[-1] if held else None, tz=tz)
+        _to_family(young_person, lambda: _("A short survey from %(title)s", title=_title(programme)),
+                   "comparison_invitation", young_person=young_person, programme=programme, member=member,
+                   pass_url=url, family_url=current_app.config["BASE_URL"] + "/family",
+                   last_session=held[-1] if held else None, tz=tz)
 
 
 def _on_organisation_decided(sender, organisation, **extra):
@@ -311,12 +367,14 @@ def _on_incident_recorded(sender, incident, **extra):
         yp = person.young_person
         if yp is None or yp.erased_at is not None:
             continue
-        emails = [link.guardian.email for link in yp.guardian_links]
-        for to in dict.fromkeys(emails):
-            send_templated(to, f"{yp.short_name} was hurt at {session.programme.title if session else org.name}",
-                           "incident_injury", incident=incident, young_person=yp, organisation=org,
-                           session=session, tz=org.timezone)
-        if emails:
+        guardians = _each_address_once([link.guardian for link in yp.guardian_links])
+        for guardian in guardians:
+            with i18n.in_language(guardian.language):
+                send_templated(guardian.email, _("%(name)s was hurt at %(place)s", name=yp.short_name,
+                                                 place=_title(session.programme) if session else org.name),
+                               "incident_injury", incident=incident, young_person=yp, organisation=org,
+                               session=session, tz=org.timezone)
+        if guardians:
             person.guardians_told_at = incident.recorded_at
 
 

@@ -26,7 +26,7 @@ from . import audit, survey_timing
 from .passes import find_by_secret_or_none
 from .register_lock import DEFAULT_LOCK, RegisterLock, record_change
 from ..database import lock_row
-from ..errors import ConflictError, DomainError, NotFoundError, ValidationError
+from ..errors import N_, ConflictError, DomainError, NotFoundError, ValidationError
 from ..extensions import db
 from ..models import Attendance, Pass, ProgrammeSession, Registration, YoungPerson
 from ..privacy import is_known, known_young_people
@@ -48,6 +48,10 @@ class CheckinResult:
     surveys_due: list[str] = field(default_factory=list)
     # The answer as sent, taken before the commit so sending it needs no reload.
     frozen: dict | None = None
+    # `message` as marked for translation, and what fills it in: the scanner shows it in the worker's
+    # language (web/api translates it); empty for a message that was not marked.
+    msgid: str = ""
+    params: dict = field(default_factory=dict)
 
     def as_dict(self, tz_name: str | None = None) -> dict:
         if self.frozen is not None:
@@ -64,6 +68,13 @@ class CheckinResult:
             # An offline scan whose phone time was refused: checked_in_at is when it reached the server.
             data["phone_clock_wrong"] = self.attendance.phone_time_refused is not None
         return data
+
+
+def _said(status: str, code: str, msgid: str, yp=None, attendance=None, flags=None, *, can_walk_in=False,
+          surveys_due=None, **params) -> CheckinResult:
+    """A result whose message is `msgid` (marked with N_) filled in with `params`."""
+    return CheckinResult(status, code, msgid % params if params else msgid, yp, attendance, flags or [],
+                         can_walk_in=can_walk_in, surveys_due=surveys_due or [], msgid=msgid, params=params)
 
 
 def secret_from_scan(text: str) -> str:
@@ -220,10 +231,10 @@ def _check_in(yp: YoungPerson, session: ProgrammeSession, *, by=None, method="qr
     if client_ref:
         replay = db.session.execute(select(Attendance).where(Attendance.client_ref == client_ref)).scalar_one_or_none()
         if replay is not None:
-            return CheckinResult(OK, "checked_in", f"{yp.short_name} is checked in.", yp, replay, flags_for(yp))
+            return _said(OK, "checked_in", N_("%(name)s is checked in."), yp, replay, flags_for(yp),
+                         name=yp.short_name)
     if session.status == "cancelled":
-        return CheckinResult(ERROR, "session_cancelled",
-                             "This session is cancelled. Check the session you have open.", yp)
+        return _said(ERROR, "session_cancelled", N_("This session is cancelled. Check the session you have open."), yp)
     refusal = window.refusal(session, now, tz_name)
     if refusal:
         # Not a door moment: the answer names no one (a pass shown now is not for this session).
@@ -236,24 +247,25 @@ def _check_in(yp: YoungPerson, session: ProgrammeSession, *, by=None, method="qr
     if yp.date_of_birth is not None:
         age = age_on(yp.date_of_birth, session.starts_at.date())
         if not programme.min_age <= age <= programme.max_age:
-            return CheckinResult(ERROR, "outside_age_range",
-                                 f"{yp.short_name} is {age}; this session is for ages {programme.min_age} to "
-                                 f"{programme.max_age}. Speak to the session lead.", yp)
+            return _said(ERROR, "outside_age_range",
+                         N_("%(name)s is %(age)s; this session is for ages %(min)s to %(max)s. Speak to the "
+                            "session lead."), yp, name=yp.short_name, age=age, min=programme.min_age,
+                         max=programme.max_age)
     existing = db.session.execute(select(Attendance).where(
         Attendance.session_id == session.id, Attendance.young_person_id == yp.id)).scalar_one_or_none()
     if existing is not None:
-        return CheckinResult(WARN, "already_checked_in",
-                             f"{yp.short_name} was already checked in at {_local_hm(existing.checked_in_at, tz_name)}.",
-                             yp, existing, flags_for(yp))
+        return _said(WARN, "already_checked_in", N_("%(name)s was already checked in at %(time)s."), yp, existing,
+                     flags_for(yp), name=yp.short_name, time=_local_hm(existing.checked_in_at, tz_name))
     status, reg = booking_status(yp, session)
     if status in ("waitlisted", "other_session", "not_booked") and not walk_in:
-        message = {
-            "waitlisted": f"{yp.short_name} is on the waiting list, not booked.",
-            "other_session": f"{yp.short_name} is booked on another session of this programme.",
-            "not_booked": f"{yp.short_name} isn't booked on this session.",
+        msgid = {
+            "waitlisted": N_("%(name)s is on the waiting list, not booked. Check them in as a walk-in if "
+                             "there's room."),
+            "other_session": N_("%(name)s is booked on another session of this programme. Check them in as a "
+                                "walk-in if there's room."),
+            "not_booked": N_("%(name)s isn't booked on this session. Check them in as a walk-in if there's room."),
         }[status]
-        return CheckinResult(WARN, status, message + " Check them in as a walk-in if there's room.", yp,
-                             flags=flags_for(yp), can_walk_in=True)
+        return _said(WARN, status, msgid, yp, flags=flags_for(yp), can_walk_in=True, name=yp.short_name)
     attendance = Attendance(session_id=session.id, young_person_id=yp.id, checked_in_at=now,
                             checked_in_by_id=getattr(by, "id", None), client_ref=client_ref or None,
                             method="walk_in" if walk_in and status != "booked" else method,
@@ -268,24 +280,26 @@ def _check_in(yp: YoungPerson, session: ProgrammeSession, *, by=None, method="qr
             replay = db.session.execute(
                 select(Attendance).where(Attendance.client_ref == client_ref)).scalar_one_or_none()
             if replay is not None:
-                return CheckinResult(OK, "checked_in", f"{yp.short_name} is checked in.", yp, replay, flags_for(yp))
+                return _said(OK, "checked_in", N_("%(name)s is checked in."), yp, replay, flags_for(yp),
+                         name=yp.short_name)
         existing = db.session.execute(select(Attendance).where(
             Attendance.session_id == session.id, Attendance.young_person_id == yp.id)).scalar_one()
-        return CheckinResult(WARN, "already_checked_in",
-                             f"{yp.short_name} was already checked in at {_local_hm(existing.checked_in_at, tz_name)}.",
-                             yp, existing, flags_for(yp))
-    message = f"{yp.short_name} is checked in."
+        return _said(WARN, "already_checked_in", N_("%(name)s was already checked in at %(time)s."), yp, existing,
+                     flags_for(yp), name=yp.short_name, time=_local_hm(existing.checked_in_at, tz_name))
+    msgid, params = N_("%(name)s is checked in."), {"name": yp.short_name}
     if phone_time_refused is not None:
-        message = (f"{yp.short_name} is checked in at {_local_hm(now, tz_name)}, when the scan reached us: "
-                   "this phone's clock is wrong, so the time it scanned could not be used.")
+        msgid = N_("%(name)s is checked in at %(time)s, when the scan reached us: this phone's clock is wrong, so "
+                   "the time it scanned could not be used.")
+        params["time"] = _local_hm(now, tz_name)
     elif scanned_at is not None:
-        message = f"{yp.short_name} is checked in at {_local_hm(now, tz_name)}, when the pass was scanned."
+        msgid = N_("%(name)s is checked in at %(time)s, when the pass was scanned.")
+        params["time"] = _local_hm(now, tz_name)
     if reason:
         record_change("check_in", session, reason=reason, by=by, now=arrived, young_person_id=yp.id,
                       attendance_id=attendance.id)
-    result = CheckinResult(OK, "checked_in", message, yp, attendance, flags_for(yp),
-                           surveys_due=survey_timing.check_in_note(
-                               survey_timing.due_at_session(yp.id, session, now=now), yp.first_name))
+    result = _said(OK, "checked_in", msgid, yp, attendance, flags_for(yp),
+                   surveys_due=survey_timing.check_in_note(survey_timing.due_at_session(yp.id, session, now=now),
+                                                           yp.first_name), **params)
     result.frozen = result.as_dict(tz_name)
     db.session.commit()
     return result
@@ -296,15 +310,13 @@ def check_in_by_pass(scanned: str, session: ProgrammeSession, **kwargs) -> Check
     family's act, so anyone holding a live pass may be checked in (as a walk-in when not booked)."""
     found: Pass | None = find_by_secret_or_none(secret_from_scan(scanned))
     if found is None:
-        return CheckinResult(ERROR, "unknown_pass",
-                             "This isn't an Outreach pass. Find the young person by name instead.")
+        return _said(ERROR, "unknown_pass", N_("This isn't an Outreach pass. Find the young person by name instead."))
     if found.is_revoked:
-        return CheckinResult(ERROR, "revoked_pass",
-                             "This pass was replaced and no longer works. Find the young person by name, "
-                             "and ask their family to show the new pass.")
+        return _said(ERROR, "revoked_pass", N_("This pass was replaced and no longer works. Find the young person by "
+                                               "name, and ask their family to show the new pass."))
     yp = found.young_person
     if yp.erased_at is not None:
-        return CheckinResult(ERROR, "unknown_pass", "This pass is no longer in use.")
+        return _said(ERROR, "unknown_pass", N_("This pass is no longer in use."))
     return _check_in(yp, session, **kwargs)
 
 

@@ -164,8 +164,18 @@ def remove(user, *, now: datetime | None = None) -> None:
 
 def confirmed_numbers_for(users, kind: str) -> list[str]:
     """The confirmed numbers of these accounts that asked for this kind of text (each once)."""
-    ids = [u.id for u in users]
+    return [number for number, _ in confirmed_numbers_with_owners(users, kind)]
+
+
+def confirmed_numbers_with_owners(users, kind: str) -> list[tuple[str, object]]:
+    """The same numbers, each with the account it belongs to (the first of `users` that has it), whose
+    language the text is written in."""
+    ids = list(dict.fromkeys(u.id for u in users))
     if not ids:
         return []
     rows = db.session.scalars(select(MobileNumber).where(MobileNumber.user_id.in_(ids))).all()
-    return list(dict.fromkeys(m.number for m in rows if m.wants(kind)))
+    rows = sorted((m for m in rows if m.wants(kind)), key=lambda m: ids.index(m.user_id))
+    owners = {}
+    for m in rows:
+        owners.setdefault(m.number, m.user)
+    return list(owners.items())

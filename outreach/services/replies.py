@@ -1,6 +1,6 @@
 """What comes back from the text message providers: replies to reminders, and delivery receipts.
 
-A reply "CANCEL" (or "can't come") to the day-before reminder cancels the booking that reminder
+A reply "CANCEL" (or "can't come", or the same in Polish, Urdu or Arabic) to the day-before reminder cancels the booking that reminder
 was about, and the freed place goes to the first on the waiting list (registration.cancel_booking,
 which tells them). It is matched by the number the reply came from, against the latest reminder
 texted to that number in the last REPLY_WINDOW; the number must still be a confirmed mobile of an
@@ -24,14 +24,60 @@ from . import audit, registration, sms
 
 REPLY_WINDOW = timedelta(hours=48)
 
-# Said as people text it: any case, with or without the apostrophe, a full stop or "please".
-_CANCEL = re.compile(r"^(?:please\s+)?(?:cancel|can'?t\s+come|cannot\s+come|can\s+not\s+come)(?:\s+please)?$")
+# The word each language's reminder asks for (templates/sms/reminder.txt): one means_cancel knows.
+REPLY_WORDS = {"en_GB": "CANCEL", "pl": "ANULUJ", "ur": "منسوخ", "ar": "إلغاء"}
+
+# What people text to say it, in each shipped language, as written; compared after _normalise (so in
+# any case, with or without accents, apostrophes, spaces between words, Arabic short vowels, or the
+# Arabic or Urdu form of a letter), with "please" before or after.
+_SAYINGS = (
+    "cancel", "can't come", "cannot come", "can not come",
+    "anuluj", "anuluję", "nie mogę przyjść", "nie przyjdę", "nie mogę przyjechać",
+    "منسوخ", "منسوخ کریں", "نہیں آ سکتا", "نہیں آ سکتی", "نہیں آ سکتے", "نہیں آ سکوں گا", "نہیں آ سکوں گی",
+    "إلغاء", "ألغِ", "ألغي", "إلغاء الحجز", "لا أستطيع الحضور", "لا يمكنني الحضور", "لن أحضر",
+)
+_PLEASE = ("please", "pls", "proszę", "براہ کرم", "برائے مہربانی", "مہربانی", "من فضلك", "لو سمحت", "رجاء")
+
+# One spelling for letters written two ways: Arabic and Urdu yeh, kaf and heh (ي/ی, ك/ک, ه/ہ/ھ),
+# alef maksura and teh marbuta; Polish ł (NFKD leaves it whole).
+_LETTERS = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9", "\u06c1": "\u0647",
+                          "\u06be": "\u0647", "\u06d5": "\u0647", "\u0629": "\u0647", "\u0142": "l"})
+# Not letters for this purpose: apostrophes, tatweel, invisible direction and joining marks, punctuation
+# (Latin, Arabic and Urdu full stops, commas, question and exclamation marks).
+_DROP = re.compile("[\u0027\u2019\u2018\u0060\u00b4\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_PUNCTUATION = re.compile("[.!?,;:\u060c\u061b\u061f\u06d4\u066b\u066c]+")
+
+
+def _normalise(text: str) -> str:
+    """Lower case, no accents or Arabic vowel marks (NFKD, combining marks dropped: أ إ آ become ا),
+    one form of each look-alike letter, no punctuation, single spaces."""
+    text = unicodedata.normalize("NFKD", text).lower()
+    text = "".join(c for c in text if not unicodedata.combining(c) and unicodedata.category(c) != "Mn")
+    text = _DROP.sub("", text.translate(_LETTERS))
+    return " ".join(_PUNCTUATION.sub(" ", text).split())
+
+
+def _squeezed(text: str) -> str:
+    return _normalise(text).replace(" ", "")
+
+
+_CANCEL = {_squeezed(s) for s in _SAYINGS}
+_POLITE = sorted({_squeezed(p) for p in _PLEASE}, key=len, reverse=True)
+
+
+def reply_word(language: str | None) -> str:
+    """The word a reminder in this language asks the family to reply with (English's when unknown)."""
+    return REPLY_WORDS.get(language or "", REPLY_WORDS["en_GB"])
 
 
 def means_cancel(body: str) -> bool:
-    text = unicodedata.normalize("NFKC", body or "")[:200].lower().replace("\u2019", "'")
-    text = re.sub(r"[.!,]+", " ", text)
-    return bool(_CANCEL.match(" ".join(text.split())))
+    text = _squeezed((body or "")[:200])
+    for polite in _POLITE:  # "please" once, before or after
+        if text.startswith(polite) and text[len(polite):] in _CANCEL:
+            return True
+        if text.endswith(polite) and text[:-len(polite)] in _CANCEL:
+            return True
+    return text in _CANCEL
 
 
 @dataclass
@@ -74,7 +120,7 @@ def handle_reply(from_number: str, body: str, *, now: datetime | None = None) ->
     session, young_person = reg.session, reg.young_person
     audit.record("registration.cancelled_by_text", actor=actor, subject=reg, now=now,
                  organisation=session.programme.organisation)
-    _confirm_to_sender(number, reg, now)
+    _confirm_to_sender(number, reg, now, actor)
     try:
         promoted = registration.cancel_booking(reg, by=actor, now=now)
     except ConflictError:  # cancelled on the website a moment ago
@@ -82,9 +128,10 @@ def handle_reply(from_number: str, body: str, *, now: datetime | None = None) ->
     return ReplyOutcome("cancelled", reg, promoted)
 
 
-def _confirm_to_sender(number: str, reg: Registration, now) -> None:
-    """The "done" text back (listeners.py), in the same transaction as the cancellation."""
-    signals.booking_cancelled_by_text.send(None, registration=reg, number=number, now=now)
+def _confirm_to_sender(number: str, reg: Registration, now, actor) -> None:
+    """The "done" text back (listeners.py), in the same transaction as the cancellation, in the
+    language of the account that replied."""
+    signals.booking_cancelled_by_text.send(None, registration=reg, number=number, now=now, by=actor)
 
 
 def record_delivery(provider: str, provider_ref: str, status: str, *, now: datetime | None = None) -> bool:

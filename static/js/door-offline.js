@@ -1,7 +1,7 @@
 // The offline page (templates/checkin/offline.html), shown by the service worker for a page opened
 // without signal. For a session's list it draws the roster the phone kept: first name, age, flags,
 // who was in when it was kept, and who is queued on this phone since.
-import { passHash, readQueue } from "./door-store.js";
+import { passHash, readQueue, t, tn } from "./door-store.js";
 
 const root = document.getElementById("offline");
 const $ = (role) => root.querySelector(`[data-role="${role}"]`);
@@ -32,27 +32,30 @@ async function showSession(slug, sessionId) {
   }
   const roster = response && response.ok ? await response.json().catch(() => null) : null;
   if (!roster || !Array.isArray(roster.people)) {
-    $("lead").textContent = "This session's list was not kept on this phone: open it once with signal. " +
-      "The scanner still queues passes if it was opened here before.";
+    $("lead").textContent = t("This session's list was not kept on this phone: open it once with signal. " +
+      "The scanner still queues passes if it was opened here before.");
     root.dataset.state = "no-roster";
     return;
   }
   const kept = response.headers.get("Date");
-  $("lead").textContent = `This is the list kept on this phone${kept ? ` at ${hm(kept)}` : ""}. ` +
-    "Scan passes to check people in: the scans are sent when the signal is back.";
+  $("lead").textContent = kept
+    ? t("This is the list kept on this phone at %(time)s. Scan passes to check people in: the scans are sent " +
+      "when the signal is back.", { time: hm(kept) })
+    : t("This is the list kept on this phone. Scan passes to check people in: the scans are sent when the " +
+      "signal is back.");
   $("title").textContent = roster.session.title;
   $("when").textContent = new Date(roster.session.starts_at).toLocaleString("en-GB", {
     weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
   $("in").textContent = String(roster.headcount.checked_in);
-  $("booked").textContent = String(roster.headcount.booked);
+  $("booked").textContent = t("of %(booked)s booked, when the list was kept", { booked: roster.headcount.booked });
   $("scan").href = `/org/${slug}/sessions/${sessionId}/scan`;
 
   const queue = readQueue(sessionId);
   const queuedHashes = new Set(await Promise.all(queue.map((item) => passHash(item.pass))));
   if (queue.length) {
     $("queued").hidden = false;
-    $("queued").textContent = `${queue.length} ${queue.length === 1 ? "check-in is" : "check-ins are"} ` +
-      "waiting on this phone for the signal.";
+    $("queued").textContent = tn("%(num)d check-in is waiting on this phone for the signal.",
+      "%(num)d check-ins are waiting on this phone for the signal.", queue.length);
   }
   const list = $("people");
   for (const person of roster.people) {
@@ -69,11 +72,11 @@ async function showSession(slug, sessionId) {
       who.append(age);
     }
     who.append(document.createElement("br"));
-    if (person.booking === "waitlisted") who.append(badge("Waiting list", "warn"), " ");
+    if (person.booking === "waitlisted") who.append(badge(t("Waiting list"), "warn"), " ");
     for (const flag of person.flags || []) who.append(badge(flag, FLAG_KIND[flag] || "muted"), " ");
     li.append(who);
-    if (person.checked_in_at) li.append(badge(`✓ In ${hm(person.checked_in_at)}`, "ok"));
-    else if (person.pass_hash && queuedHashes.has(person.pass_hash)) li.append(badge("Queued, not sent yet", "info"));
+    if (person.checked_in_at) li.append(badge(`✓ ${t("In %(time)s", { time: hm(person.checked_in_at) })}`, "ok"));
+    else if (person.pass_hash && queuedHashes.has(person.pass_hash)) li.append(badge(t("Queued, not sent yet"), "info"));
     list.append(li);
   }
   $("session").hidden = false;

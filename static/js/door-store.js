@@ -3,6 +3,49 @@
 // themselves are kept by the service worker (templates/checkin/sw.js) in caches named outreach-door-*.
 const QUEUE_PREFIX = "outreach:queue:";
 
+// ------------------------------------------------------------------ words
+
+// The page's words for the door's scripts (outreach/web/checkin/words.py): a JSON data block mapping
+// each English message to the page's language; a message not there is shown in English.
+let pageWords = null;
+function wordsOfPage() {
+  if (pageWords === null) {
+    const block = document.getElementById("scanner-words");
+    try {
+      pageWords = block ? JSON.parse(block.textContent) : {};
+    } catch (err) {
+      pageWords = {};
+    }
+  }
+  return pageWords;
+}
+
+function fill(text, params) {
+  return text.replace(/%\((\w+)\)[sd]/g, (whole, name) => (name in params ? String(params[name]) : whole));
+}
+
+// A message in the page's language: t("Checked in"), t("Closed at %(time)s.", { time }).
+export function t(english, params = {}) {
+  const said = wordsOfPage()[english];
+  return fill(typeof said === "string" ? said : english, params);
+}
+
+// A counted message: tn("%(num)d check-in ...", "%(num)d check-ins ...", n), with the language's plural rules.
+export function tn(one, many, n, params = {}) {
+  const forms = wordsOfPage()[one];
+  let text = n === 1 ? one : many;
+  if (forms && typeof forms === "object") {
+    let category = "other";
+    try {
+      category = new Intl.PluralRules(document.documentElement.lang || "en-GB").select(n);
+    } catch (err) {
+      category = n === 1 ? "one" : "other";
+    }
+    text = forms[category] || forms.other || text;
+  }
+  return fill(text, { num: n, ...params });
+}
+
 export class Offline extends Error {}
 // The sign-in ran out while the phone was offline: the queue waits for the worker to sign in again.
 export class SignedOut extends Error {}

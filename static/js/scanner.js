@@ -5,7 +5,7 @@
 // the queue when the network is back. Every queued item carries a client_ref, so a
 // replay or a second phone can never make a second attendance.
 import {
-  Offline, SignedOut, forgetSession, passHash, readQueue, secretFromScan, sendQueue, writeQueue,
+  Offline, SignedOut, forgetSession, passHash, readQueue, secretFromScan, sendQueue, t, tn, writeQueue,
 } from "./door-store.js";
 
 const root = document.getElementById("scanner");
@@ -49,12 +49,12 @@ async function api(url, body) {
     data = null;
   }
   if (response.status === 401) {
-    return { status: "error", code: "not_signed_in", message: "You have been signed out. Sign in again, then reopen the scanner." };
+    return { status: "error", code: "not_signed_in", message: t("You have been signed out. Sign in again, then reopen the scanner.") };
   }
   if (!response.ok) {
     if (response.status >= 500 || !data) throw new Offline(`HTTP ${response.status}`);
     const e = data.error || {};
-    return { status: "error", code: e.code || "error", message: e.message || "That didn't work." };
+    return { status: "error", code: e.code || "error", message: e.message || t("That didn't work.") };
   }
   return data;
 }
@@ -78,13 +78,14 @@ function beep(kind) {
   }
 }
 
+// In the page's language (t() falls back to the English written here).
 const WORDS = {
-  ok: "Checked in",
-  already_checked_in: "Already in",
-  queued: "Queued",
-  already_queued: "Already queued",
-  outside_checkin_window: "Not now",
-  error: "Stop",
+  ok: t("Checked in"),
+  already_checked_in: t("Already in"),
+  queued: t("Queued"),
+  already_queued: t("Already queued"),
+  outside_checkin_window: t("Not now"),
+  error: t("Stop"),
 };
 
 // A shape for each result, so colour is never the only signal (colour-blind
@@ -125,7 +126,7 @@ function show(kind, result, extra = {}) {
     return el;
   };
   if (ICONS[extra.icon || kind]) panel.append(icon(extra.icon || kind));
-  add("p", "result-panel__word", extra.word || WORDS[result.code] || WORDS[kind] || (kind === "warn" ? "Check" : "Stop"));
+  add("p", "result-panel__word", extra.word || WORDS[result.code] || WORDS[kind] || (kind === "warn" ? t("Check") : t("Stop")));
   const person = result.young_person;
   if (person && person.first_name) {
     add("p", "result-panel__name", person.age != null ? `${person.first_name}, ${person.age}` : person.first_name);
@@ -199,18 +200,16 @@ function refreshRosterSoon() {
 
 // ------------------------------------------------------------------ offline queue
 
-function plural(n, one, many) {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
 // The queue panel says what is waiting, and plainly when all of it has been sent.
 function showQueue(items, sentNote) {
   const el = $("queue");
   if (items.length) {
     el.hidden = false;
     el.dataset.queue = "waiting";
-    el.textContent = `${plural(items.length, "check-in", "check-ins")} waiting for signal, kept on this phone with ` +
-      "the time each was scanned. They are sent by themselves when the signal is back.";
+    el.textContent = tn("%(num)d check-in waiting for signal, kept on this phone with the time each was scanned. " +
+      "They are sent by themselves when the signal is back.",
+    "%(num)d check-ins waiting for signal, kept on this phone with the time each was scanned. " +
+      "They are sent by themselves when the signal is back.", items.length);
   } else if (sentNote) {
     el.hidden = false;
     el.dataset.queue = "sent";
@@ -235,15 +234,15 @@ async function queueScan(text, ref) {
   const name = person ? person.first_name : null;
   const items = readQueue(cfg.sessionId);
   if (items.some((i) => secretFromScan(i.pass) === secret)) {
-    show("queued", { code: "already_queued", message: "This pass is already waiting to be sent." }, { name });
+    show("queued", { code: "already_queued", message: t("This pass is already waiting to be sent.") }, { name });
     return;
   }
   // The time of the scan goes with it: the check-in is recorded then, not when the signal is back.
   items.push({ pass: text, client_ref: ref, offline: true, scanned_at: new Date().toISOString() });
   setQueue(items);
   const message = person
-    ? "No signal: saved on this phone with the time, and sent when the signal is back."
-    : "No signal, and this pass isn't on today's list: it will be checked when the signal is back.";
+    ? t("No signal: saved on this phone with the time, and sent when the signal is back.")
+    : t("No signal, and this pass isn't on today's list: it will be checked when the signal is back.");
   show("queued", { code: "queued", message, flags: person ? person.flags : [] }, { name });
 }
 
@@ -256,29 +255,35 @@ async function flush() {
     const wrongClock = ok.filter((r) => r.phone_clock_wrong).length;
     const looks = results.filter((r) => r.status !== "ok");
     const waiting = readQueue(cfg.sessionId);
-    let note = waiting.length ? "" : "All sent. ";
-    note += `${plural(ok.length, "check-in", "check-ins")} scanned without signal ${ok.length === 1 ? "is" : "are"} ` +
-      "on the register at the time scanned.";
+    // Whole sentences, each in the page's language, one after another.
+    const said = waiting.length ? [] : [t("All sent.")];
+    said.push(tn("%(num)d check-in scanned without signal is on the register at the time scanned.",
+      "%(num)d check-ins scanned without signal are on the register at the time scanned.", ok.length));
     if (wrongClock) {
-      note += ` ${wrongClock === 1 ? "One has" : `${wrongClock} have`} the time it reached us instead: this phone's ` +
-        "clock is wrong. Set it to the network time in the phone's settings.";
+      said.push(tn("One has the time it reached us instead: this phone's clock is wrong. Set it to the network " +
+        "time in the phone's settings.", "%(num)d have the time it reached us instead: this phone's clock is " +
+        "wrong. Set it to the network time in the phone's settings.", wrongClock));
     }
     if (looks.length) {
-      note += ` ${plural(looks.length, "scan needs", "scans need")} a look on the session's list: ` +
-        looks.map((r) => r.message).join(" ");
+      said.push(tn("%(num)d scan needs a look on the session's list:", "%(num)d scans need a look on the session's list:",
+        looks.length), ...looks.map((r) => r.message));
     }
+    const note = said.join(" ");
     showQueue(waiting, note);
     // The result panel no longer says "queued … waiting to be sent" for what has been sent.
     const panel = $("result");
     if (!waiting.length && (panel.dataset.status === "queued")) {
-      show("idle", { code: "all_sent", message: "Everything scanned without signal has been sent." }, { word: "All sent", icon: "ok" });
+      show("idle", { code: "all_sent", message: t("Everything scanned without signal has been sent.") },
+        { word: t("All sent"), icon: "ok" });
     }
     refreshRosterSoon();
   } catch (err) {
     if (err instanceof SignedOut) {
       const waiting = readQueue(cfg.sessionId).length;
-      showQueue([], `You have been signed out. Sign in again, then open the scanner: the ${plural(waiting, "check-in", "check-ins")} ` +
-        "scanned without signal are kept on this phone until then.");
+      showQueue([], tn("You have been signed out. Sign in again, then open the scanner: the %(num)d check-in " +
+        "scanned without signal are kept on this phone until then.", "You have been signed out. Sign in again, " +
+        "then open the scanner: the %(num)d check-ins scanned without signal are kept on this phone until then.",
+      waiting));
       $("queue").dataset.queue = "signed-out";
       root.dataset.queued = String(waiting);
     }
@@ -302,9 +307,9 @@ function closeDoor() {
   if (camera) camera.stop();
   root.dataset.state = "closed";
   hint("");
-  show("error", { code: "outside_checkin_window", message: `Check-in for this session closed at ${
-    new Date(cfg.checkinClosesAt).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" })}.` },
-  { word: "Not now" });
+  show("error", { code: "outside_checkin_window", message: t("Check-in for this session closed at %(time)s.", {
+    time: new Date(cfg.checkinClosesAt).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" }) }) },
+  { word: t("Not now") });
 }
 
 function watchWindow() {
@@ -353,11 +358,11 @@ async function undo() {
   setUndo(null);
   try {
     const result = await api(cfg.undoUrlTemplate.replace("{id}", id), {});
-    show(result.status === "ok" ? "idle" : "error", result, { word: result.status === "ok" ? "Undone" : undefined });
+    show(result.status === "ok" ? "idle" : "error", result, { word: result.status === "ok" ? t("Undone") : undefined });
     refreshRosterSoon();
   } catch (err) {
     setUndo(id);
-    show("error", { code: "offline", message: "No signal: the undo wasn't sent. Try again in a moment." });
+    show("error", { code: "offline", message: t("No signal: the undo wasn't sent. Try again in a moment.") });
   }
 }
 
@@ -369,7 +374,7 @@ async function walkIn() {
     render(await api(cfg.checkinUrl, { pass: text, client_ref: newRef(), walk_in: true }), text);
   } catch (err) {
     setWalkIn(text);
-    show("error", { code: "offline", message: "No signal: try again, or add them as a walk-in from the list." });
+    show("error", { code: "offline", message: t("No signal: try again, or add them as a walk-in from the list.") });
   }
 }
 
@@ -460,8 +465,8 @@ async function startCamera() {
   root.dataset.state = "no-camera";
   const blocked = lastError && lastError.name === "NotAllowedError";
   hint(blocked
-    ? "The camera is blocked. Allow camera access for this site in the browser's settings, or check people in from the list."
-    : "The camera can't be used on this phone. Check people in from the list instead.");
+    ? t("The camera is blocked. Allow camera access for this site in the browser's settings, or check people in from the list.")
+    : t("The camera can't be used on this phone. Check people in from the list instead."));
 }
 
 async function togglePause() {
@@ -470,12 +475,12 @@ async function togglePause() {
   if (root.dataset.state === "scanning") {
     camera.stop();
     root.dataset.state = "paused";
-    button.textContent = "Resume camera";
-    hint("Camera paused.");
+    button.textContent = t("Resume camera");
+    hint(t("Camera paused."));
   } else {
     await camera.start();
     root.dataset.state = "scanning";
-    button.textContent = "Pause camera";
+    button.textContent = t("Pause camera");
     hint("");
   }
 }

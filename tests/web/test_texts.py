@@ -130,7 +130,8 @@ def test_reply_cancel_to_a_reminder_cancels_and_promotes_the_waiting_list(db, cl
     assert any(m["to"] == "g2@texts.example" and "A place came up" in m["subject"] for m in mails)
 
 
-@pytest.mark.parametrize("words", ["CANCEL", "cancel.", "Can't come", "cant come", "can\u2019t come please"])
+@pytest.mark.parametrize("words", ["CANCEL", "cancel.", "Can't come", "cant come", "can\u2019t come please",
+                                   "ANULUJ", "nie mogę przyjść", "منسوخ", "نہیں آ سکتی", "إلغاء", "لا أستطيع الحضور"])
 def test_the_ways_people_say_cancel(db, client, family, provider, words):
     _remind(family)
     assert _callback(client, provider, "inbound", from_number=family["n1"], body=words).status_code == 200

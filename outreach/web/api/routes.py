@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 
 from flask import current_app, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from . import bp
@@ -64,7 +65,10 @@ def _one(session, item: dict):
                                       walk_in=item.get("walk_in") is True, tz_name=tz_name, scanned_at=scanned_at,
                                       window=checkin.CheckinWindow.from_settings(current_app.config),
                                       lock=RegisterLock.from_settings(current_app.config), reason=reason)
-    return result.as_dict(tz_name)
+    data = result.as_dict(tz_name)
+    if result.msgid:  # the scanner shows it, in the signed-in account's language
+        data = dict(data, message=_(result.msgid, **result.params))
+    return data
 
 
 @bp.post("/sessions/<int:session_id>/checkins")
@@ -108,8 +112,8 @@ def undo(attendance_id):
     tz_name = attendance.session.programme.organisation.timezone
     if checkin.undo_check_in(attendance, by=current_user, lock=RegisterLock.from_settings(current_app.config),
                              reason=_reason(body), tz_name=tz_name):
-        return jsonify({"status": "ok", "code": "undone", "message": "Check-in undone."})
-    return jsonify({"status": "ok", "code": "already_undone", "message": "That check-in was already undone."})
+        return jsonify({"status": "ok", "code": "undone", "message": _("Check-in undone.")})
+    return jsonify({"status": "ok", "code": "already_undone", "message": _("That check-in was already undone.")})
 
 
 @bp.get("/sessions/<int:session_id>/roster")

@@ -111,4 +111,6 @@ def offline():
     """The page the service worker shows without signal: a session's list from the roster the phone
     kept, or a plain 'no signal' with the way to the pages that work offline. It holds no one's data
     (it is kept for every visitor the service worker serves); the script fills it from the kept roster."""
-    return render_template("checkin/offline.html", now=utcnow())
+    from .words import door_words
+
+    return render_template("checkin/offline.html", now=utcnow(), door_words=door_words())

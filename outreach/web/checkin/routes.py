@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from . import bp
 from .offline import door_copy, keep_today_until
+from .words import door_words
 from .forms import CheckOutForm, ManualCheckInForm, UndoForm, WalkInForm
 from ..choices import choices
 from ..params import row_id
@@ -135,7 +136,8 @@ def scan(session_id):
     s = _session(session_id)
     window = _window()
     refusal = None if s.is_cancelled else window.refusal(s, utcnow(), g.org.timezone)
-    page = make_response(render_template("checkin/scan.html", s=s, refusal=refusal, closes_at=window.closes_at(s)))
+    page = make_response(render_template("checkin/scan.html", s=s, refusal=refusal, closes_at=window.closes_at(s),
+                                         door_words=door_words()))
     # Kept on the phone for a reload without signal, until check-in closes (offline.py); a refusal is not kept.
     return page if refusal or s.is_cancelled else door_copy(page, window.closes_at(s))
 
