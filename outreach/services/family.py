@@ -219,9 +219,9 @@ def export_child(user, yp: YoungPerson, *, now=None) -> dict:
         # what is disclosed, as the law allows where disclosure could put a child at risk).
         data["safeguarding_records"] = {
             "held_by": holders,
-            "note": ("Safeguarding records about this young person are held by the organisation(s) named here. "
-                     "They are not part of this download: each organisation's designated safeguarding lead "
-                     "decides what is disclosed. To ask for them, contact the organisation."),
+            "note": N_("Safeguarding records about this young person are held by the organisation(s) named here. "
+                       "They are not part of this download: each organisation's designated safeguarding lead "
+                       "decides what is disclosed. To ask for them, contact the organisation."),
         }
     audit.record("young_person.exported", actor=user, subject=yp, now=now)
     db.session.commit()
@@ -262,9 +262,9 @@ def timeline_for_family(yp: YoungPerson, iso) -> dict:
     if holders:
         out["restricted_notes"] = {
             "held_by": holders,
-            "note": ("Some notes about this young person are kept for the leads of the organisation(s) named "
-                     "here. They are not part of this download: each organisation's leads and designated "
-                     "safeguarding lead decide what is disclosed. To ask for them, contact the organisation."),
+            "note": N_("Some notes about this young person are kept for the leads of the organisation(s) named "
+                       "here. They are not part of this download: each organisation's leads and designated "
+                       "safeguarding lead decide what is disclosed. To ask for them, contact the organisation."),
         }
     return out
 

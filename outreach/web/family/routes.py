@@ -172,6 +172,11 @@ def give_consent(young_person_id):
 def download(young_person_id):
     child = _load_child(young_person_id)
     data = family.export_child(current_user, child)
+    # The download's notes to the family in their language (its keys stay as they are, for software).
+    for key in ("safeguarding_records", "restricted_notes"):
+        if key in data:
+            note = data[key]["note"]  # marked with N_ in services/family.py
+            data[key]["note"] = _(note)
     filename = f"outreach-data-{child.first_name or 'young-person'}.json".replace(" ", "-")
     return Response(json.dumps(data, indent=2, ensure_ascii=False), mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
