@@ -70,7 +70,9 @@ def test_the_accessibility_statement_follows_the_model_and_owns_up_to_gaps(clien
                     "Non-accessible content", "Preparation of this accessibility statement"):
         assert heading in page, heading
     assert "partially compliant" in page
-    assert "not yet translated" in page  # the languages gap, said plainly
+    # The languages gap, said plainly: which languages the family pages are in, and which not yet.
+    assert "English, Polish, Urdu and Arabic, but not yet in Chinese" in page
+    assert "staff pages are in English only" in page
 
 
 def test_the_contact_address_is_the_configured_one(app, client):
