@@ -42,3 +42,24 @@ def test_an_account_remembers_its_language(client, login_as, db):
     login_as(guardian, other)
     page = other.get("/privacy", headers={"Accept-Language": "pl"})
     assert '<html lang="ur" dir="rtl">' in page.get_data(as_text=True)
+
+
+def test_hostile_language_headers_and_cookies_get_a_page_in_a_shipped_language(client):
+    hostile = ["ur;q=abc", "*", ";;;,,,", "x" * 10000, "ur-" + "a" * 300, "ar;q=0.5, ar;q=2",
+               "zh-Hant-TW;q=0.9, pl;q=0.1", "\u0627\u0631\u062f\u0648".encode().decode("latin-1")]
+    for header in hostile:
+        page = client.get("/activities", headers={"Accept-Language": header})
+        assert page.status_code == 200, header
+        assert any(f'<html lang="{tag}"' in page.get_data(as_text=True) for tag in ("en-GB", "pl", "ur", "ar"))
+    for cookie in ("../../etc/passwd", "eo", "EN_gb", "ur\x00", "x" * 4000):
+        client.set_cookie("language", cookie, domain="localhost")
+        assert client.get("/privacy").status_code == 200, cookie
+
+
+def test_an_account_whose_language_is_no_longer_shipped_falls_back(client, login_as, db):
+    guardian = make_user("old@example.org", "Old Setting")
+    guardian.language = "zh"
+    db.session.commit()
+    login_as(guardian)
+    page = client.get("/privacy", headers={"Accept-Language": "pl"})
+    assert page.status_code == 200 and '<html lang="pl"' in page.get_data(as_text=True)
