@@ -9,7 +9,7 @@ render the email and add it to the outbox in that transaction, and never wait on
 server. The worker (tasks.py) sends what is waiting through `deliver_waiting`.
 """
 from flask import current_app, has_app_context, has_request_context, render_template
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
 from jinja2 import TemplateNotFound
 from sqlalchemy import event
 
@@ -282,7 +282,7 @@ def send_reminder(session, young_person_id):
                            session=session, programme=programme, young_person=young_person,
                            tz=programme.organisation.timezone,
                            family_url=current_app.config["BASE_URL"] + "/family",
-                           surveys_due=[_survey_due_words(d) for d in due],
+                           surveys_due=due,
                            pass_url=passes.pass_url(current_app.config["BASE_URL"], live.secret) if live else None)
     # A reply "CANCEL" cancels a booking for this one session; a course enrolment is cancelled on
     # the website (one word by text should not end a whole term).
@@ -293,19 +293,6 @@ def send_reminder(session, young_person_id):
                registration_id=booking.id if booking else None, can_reply=booking is not None, session=session,
                programme=programme, tz=programme.organisation.timezone,
                family_url=current_app.config["BASE_URL"] + "/family")
-
-
-def _survey_due_words(due) -> dict:
-    """A survey due at the reminded session, in the language being rendered."""
-    if due.reason_msgid == survey_timing.WEEKS_SINCE_JOINING:
-        reason = ngettext("%(num)d week since joining", "%(num)d weeks since joining", due.reason_num)
-    elif due.reason_msgid == survey_timing.WEEKS_SINCE_FIRST:
-        reason = ngettext("%(num)d week since the first session", "%(num)d weeks since the first session",
-                          due.reason_num)
-    else:
-        reason = _(due.reason_msgid) if due.reason_msgid else due.reason
-    return {"kind": due.kind, "label": _("Start survey") if due.kind == "start" else _("End survey"),
-            "reason": reason}
 
 
 def _on_booking_cancelled_by_text(sender, registration, number, now, by=None, **extra):

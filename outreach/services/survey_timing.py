@@ -22,7 +22,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from ..errors import N_
 from ..extensions import db
 from ..models import Attendance, ComparisonMember, FeedbackResponse, Programme, ProgrammeSession, Survey
 from ..models.comparison import served_by
@@ -37,15 +36,11 @@ class SurveyDue:
     programme_title: str
     reason: str         # why it is due now, in words: "first session", "last session", "6 weeks since …"
     comparison: bool = False
-    # What `reason` says, for a page that words it in the reader's language: the nth session
-    # (start), or the last session / `weeks` weeks since the first one (end).
+    # What `reason` says, for a page or an email that words it in the reader's language
+    # (templates/family/_survey_words.html): the nth session (start), or the last session /
+    # `weeks` weeks since the first one (end).
     nth: int = 0
     weeks: int | None = None
-    # The same reason for translation (a reminder in the family's language): the msgid as marked
-    # with N_, or for the weeks, WEEKS_SINCE_JOINING or WEEKS_SINCE_FIRST with the number of weeks
-    # (listeners.py says those with ngettext).
-    reason_msgid: str = ""
-    reason_num: int | None = None
 
     @property
     def label(self) -> str:
@@ -66,14 +61,6 @@ def end_is_due(*, at_last_session: bool, since: datetime | None, moment: datetim
 
 def _ordinal(n: int) -> str:
     return {1: "first", 2: "second", 3: "third"}.get(n, f"{n}th")
-
-
-# The reasons above as messages to translate (the start survey is due at a first or second session only).
-_REASONS = {text: text for text in (
-    N_("joined the comparison group"), N_("the programme's first session since joining"),
-    N_("the programme's second session since joining"), N_("first session"), N_("second session"),
-    N_("last session"))}
-WEEKS_SINCE_JOINING, WEEKS_SINCE_FIRST = "weeks since joining", "weeks since the first session"
 
 
 def _surveys(programme_id) -> dict[str, Survey]:
@@ -118,8 +105,7 @@ def _due(programme, young_person_id, *, nth, at_last, since, moment, comparison=
     if start is not None and start.id not in answered and start_is_due(nth):
         reason = "joined the comparison group" if comparison and nth == 1 else (
             f"the programme's {_ordinal(nth)} session since joining" if comparison else f"{_ordinal(nth)} session")
-        out.append(SurveyDue("start", start, programme.title, reason, comparison, nth=nth,
-                             reason_msgid=_REASONS.get(reason, "")))
+        out.append(SurveyDue("start", start, programme.title, reason, comparison, nth=nth))
     weeks = programme.end_survey_weeks
     # Someone whose first session is the programme's last is asked where they start, not
     # where they ended up a moment later: the end survey then waits for the weeks rule.
@@ -128,10 +114,7 @@ def _due(programme, young_person_id, *, nth, at_last, since, moment, comparison=
                                                                  moment=moment, weeks=weeks):
         reason = "last session" if at_last else f"{weeks} week{'s' if weeks != 1 else ''} since " + (
             "joining" if comparison else "the first session")
-        said = (_REASONS["last session"] if at_last else WEEKS_SINCE_JOINING if comparison
-                else WEEKS_SINCE_FIRST)
-        out.append(SurveyDue("end", end, programme.title, reason, comparison, weeks=None if at_last else weeks,
-                             reason_msgid=said, reason_num=None if at_last else weeks))
+        out.append(SurveyDue("end", end, programme.title, reason, comparison, weeks=None if at_last else weeks))
     return out
 
 
