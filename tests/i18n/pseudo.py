@@ -6,6 +6,7 @@ in it has every translatable word between the marks; test data is marked the sam
 (`marked("Amira")`). Whatever is left outside the marks is a word a Polish, Urdu or Arabic
 reader would see in English: `unmarked(html)` lists them.
 """
+import functools
 import os
 import re
 from html.parser import HTMLParser
@@ -45,7 +46,8 @@ def build(folder: str) -> str:
     return folder
 
 
-def _babel_words() -> set[str]:
+@functools.cache
+def _babel_words() -> frozenset[str]:
     """Esperanto month and day names, as Babel prints them in dates."""
     locale = Locale.parse(CODE)
     words = set()
@@ -56,17 +58,7 @@ def _babel_words() -> set[str]:
                     words.update(w.lower() for w in _WORD.findall(name))
     for name in locale.eras.get("abbreviated", {}).values():
         words.update(w.lower() for w in _WORD.findall(name))
-    return words
-
-
-_ALLOWED = None
-
-
-def _allowed():
-    global _ALLOWED
-    if _ALLOWED is None:
-        _ALLOWED = _babel_words()
-    return _ALLOWED
+    return frozenset(words)
 
 
 def leftover(text: str) -> list[str]:
@@ -79,7 +71,7 @@ def leftover(text: str) -> list[str]:
         if "://" in token or "@" in token or token.startswith("/"):
             continue
         for word in _WORD.findall(token):
-            if not _NOT_WORDS.match(word) and word.lower() not in _allowed():
+            if not _NOT_WORDS.match(word) and word.lower() not in _babel_words():
                 words.append(word)
     return words
 
