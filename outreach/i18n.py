@@ -38,6 +38,13 @@ COOKIE = "language"
 
 babel = Babel()
 
+# The pages whose words are translated: a family's and a young person's, and the door scanner's.
+# The others are staff pages in English: their content reads left to right whatever the reader's
+# language (the site's frame around them still follows it).
+TRANSLATED_BLUEPRINTS = {"main", "auth", "catalogue", "family", "texts"}
+TRANSLATED_ENDPOINTS = {"feedback.answer", "checkin.scan", "checkin.offline"}
+ENGLISH_ENDPOINTS = {"texts.org_messages"}
+
 
 def known(code: str | None) -> str | None:
     """`code` when it is a shipped language ("pl", "en_GB"; "en" and "en-GB" count as English)."""
@@ -139,7 +146,19 @@ def init_app(app):
 
     @app.context_processor
     def language_context():
-        return {"language": current(), "languages": LANGUAGES.values()}
+        language = current()
+        return {"language": language, "languages": LANGUAGES.values(),
+                "content_language": language if _translated_page() else LANGUAGES[DEFAULT]}
+
+
+def _translated_page() -> bool:
+    """Whether this request's page has its words translated (error pages and mail are)."""
+    if not has_request_context() or request.endpoint is None:
+        return True
+    endpoint = request.endpoint
+    if endpoint in ENGLISH_ENDPOINTS:
+        return False
+    return endpoint in TRANSLATED_ENDPOINTS or endpoint.split(".")[0] in TRANSLATED_BLUEPRINTS
 
 
 def compile_catalogues(folder: str) -> list[str]:

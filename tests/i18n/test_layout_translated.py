@@ -63,3 +63,21 @@ def test_an_account_whose_language_is_no_longer_shipped_falls_back(client, login
     login_as(guardian)
     page = client.get("/privacy", headers={"Accept-Language": "pl"})
     assert page.status_code == 200 and '<html lang="pl"' in page.get_data(as_text=True)
+
+
+def test_a_staff_page_in_english_reads_left_to_right_for_an_urdu_reading_lead(client, login_as, db):
+    from tests.factories import make_org, make_programme
+
+    lead = make_user("lead.ur@example.org", "Bilal Ahmed")
+    lead.language = "ur"
+    org = make_org("Cheetham Youth", lead=lead, slug="cheetham")
+    programme = make_programme(org, "Boxing")
+    db.session.commit()
+    login_as(lead)
+    staff = client.get(f"/org/cheetham/programmes/{programme.id}/edit").get_data(as_text=True)
+    assert '<html lang="ur" dir="rtl">' in staff  # the frame: the switcher and menus in Urdu
+    assert '<main id="main" class="page" lang="en-GB" dir="ltr">' in staff
+    family = client.get("/family").get_data(as_text=True)
+    assert '<main id="main" class="page">' in family  # a translated page keeps the reader's direction
+    catalogue = client.get("/activities").get_data(as_text=True)
+    assert '<main id="main" class="page">' in catalogue
