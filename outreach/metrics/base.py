@@ -16,8 +16,9 @@ Vocabulary used in every formula:
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Float, and_, case, cast, func, literal, over, select, union_all
+from sqlalchemy import Float, Integer, and_, case, cast, func, literal, over, select, union_all
 
+from ._sql import hours_between
 from ._temp import TempTables
 from ..extensions import db
 from ..models import Attendance, Programme, ProgrammeSession, Registration, YoungPerson
@@ -196,21 +197,29 @@ class MetricQuery:
         first_at and last_at (the starts of the first and last of them), first_idx and
         last_idx (their numbers among the programme's held sessions in the range,
         numbered 1, 2, 3… by start), and held (how many held sessions the programme has
-        in the range, the last number). People filters applied.
+        in the range, the last number); measured_hours (check-out − check-in, summed over
+        their attendances with a check-out), scheduled_hours (the session's length, summed
+        over those without) and checked_out (how many had a check-out). People filters
+        applied.
 
         One row per participant instead of one per attendance: the metrics that count
-        people, or attendances per person, read this (worked out once per dashboard,
-        see `_kept`) rather than every attendance row each."""
+        people, attendances or contact hours per person read this (worked out once per
+        dashboard, see `_kept`) rather than every attendance row each."""
         h = self.sessions().subquery()
         per_programme = dict(partition_by=h.c.programme_id)
-        numbered = select(h.c.session_id, h.c.programme_id, h.c.category, h.c.starts_at,
+        numbered = select(h.c.session_id, h.c.programme_id, h.c.category, h.c.starts_at, h.c.ends_at,
                           over(func.row_number(), order_by=[h.c.starts_at, h.c.session_id], **per_programme)
                           .label("idx"), over(func.count(), **per_programme).label("held")).subquery()
         a = Attendance.__table__
+        out = a.c.checked_out_at
+        measured = case((out.is_not(None), hours_between(a.c.checked_in_at, out)), else_=0.0)
+        scheduled = case((out.is_(None), hours_between(numbered.c.starts_at, numbered.c.ends_at)), else_=0.0)
         stmt = select(numbered.c.programme_id, a.c.young_person_id, func.min(numbered.c.category).label("category"),
                       func.count().label("attended"), func.min(numbered.c.starts_at).label("first_at"),
                       func.max(numbered.c.starts_at).label("last_at"), func.min(numbered.c.idx).label("first_idx"),
-                      func.max(numbered.c.idx).label("last_idx"), func.min(numbered.c.held).label("held")) \
+                      func.max(numbered.c.idx).label("last_idx"), func.min(numbered.c.held).label("held"),
+                      func.sum(measured).label("measured_hours"), func.sum(scheduled).label("scheduled_hours"),
+                      func.count(out).label("checked_out")) \
             .select_from(a.join(numbered, numbered.c.session_id == a.c.session_id))
         stmt = self._only_people(stmt, a.c.young_person_id).group_by(numbered.c.programme_id, a.c.young_person_id)
         return self._kept("attended", stmt, name)
@@ -310,14 +319,18 @@ class MetricQuery:
                          over(func.sum(events.c.is_session), **timeline).label("offered"),
                          over(func.sum(events.c.is_recent), **timeline).label("offered_recent")).subquery()
         # Materialised: metrics read these columns several times per row.
+        # young_person_id cast: out of the union (NULL for the sessions' rows) it has no type,
+        # and SQLite cannot use an index on a column without one to join it to a typed one.
         return self._kept("participation", select(
-            counted.c.programme_id, counted.c.young_person_id, counted.c.since, counted.c.offered,
+            counted.c.programme_id, cast(counted.c.young_person_id, Integer).label("young_person_id"),
+            counted.c.since, counted.c.offered,
             counted.c.offered_recent, counted.c.attended).where(counted.c.is_session == 0), name, materialized=True)
 
-    def _kept(self, key: str, stmt, name: str, *, materialized=False):
+    def _kept(self, key: str, stmt, name: str, *, materialized=False, index: str | None = None):
         """`stmt` as a CTE named `name`; while `self.temp` is open, the temporary table of
-        its rows instead, made by the first metric that asks and read by the others."""
-        table = self.temp.get(key, stmt)
+        its rows instead (on SQLite with an index on the column `index`), made by the first
+        metric that asks and read by the others."""
+        table = self.temp.get(key, stmt, index)
         if table is not None:
             return table.alias(name)
         cte = stmt.cte(name)

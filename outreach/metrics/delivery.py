@@ -77,16 +77,15 @@ def delivery(q):
         x["cost_pence"] += t["counted"]
 
     costed = sorted(pid for pid, x in per_programme.items() if x["has_cost"])
-    att = q.attendance()
-    hours = case((att.c.checked_out_at.is_not(None), hours_between(att.c.checked_in_at, att.c.checked_out_at)),
-                 else_=hours_between(att.c.starts_at, att.c.ends_at))
-    for pid, people, contact in q.rows(select(att.c.programme_id, func.count(distinct(att.c.young_person_id)),
-                                              func.sum(hours)).group_by(att.c.programme_id)):
+    per = q.attendance_per_participant()  # one row per programme and young person who came
+    hours = per.c.measured_hours + per.c.scheduled_hours
+    for pid, people, contact in q.rows(select(per.c.programme_id, func.count(), func.sum(hours))
+                                       .group_by(per.c.programme_id)):
         x = line(pid)
         x["participants"], x["contact_hours"] = people, float(contact or 0)
     if costed:
-        people, contact = q.one(select(func.count(distinct(att.c.young_person_id)), func.sum(hours))
-                                .where(att.c.programme_id.in_(costed)))
+        people, contact = q.one(select(func.count(distinct(per.c.young_person_id)), func.sum(hours))
+                                .where(per.c.programme_id.in_(costed)))
     else:
         people, contact = 0, 0.0
     contact = float(contact or 0)

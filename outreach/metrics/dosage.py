@@ -14,21 +14,16 @@ def dosage(q):
     labelled apart as "scheduled". Contact hours per participant = sum over their
     attendances in the range. Weeks engaged = (start of last attended session − start
     of first) ÷ 7 days. Activities = number of distinct programme categories attended."""
-    att = q.attendance()
-    measured = case((att.c.checked_out_at.is_not(None), hours_between(att.c.checked_in_at, att.c.checked_out_at)),
-                    else_=0.0)
-    scheduled = case((att.c.checked_out_at.is_(None), hours_between(att.c.starts_at, att.c.ends_at)), else_=0.0)
-    # Hours need every attendance; the rest comes from the per-participant summary that
-    # other metrics share. Without COUNT(DISTINCT), PostgreSQL aggregates in parallel.
-    hours_of = select(att.c.young_person_id, func.sum(measured).label("measured"),
-                      func.sum(scheduled).label("scheduled"), func.count(att.c.checked_out_at).label("checked_out")) \
-        .group_by(att.c.young_person_id).subquery()
+    # Everything comes from the per-participant summary other metrics share (its hours
+    # summed in the same pass over the attendances).
     per = q.attendance_per_participant()
-    spans = select(per.c.young_person_id, func.sum(per.c.attended).label("attendances"),
-                   (hours_between(func.min(per.c.first_at), func.max(per.c.last_at)) / 168.0).label("weeks"),
-                   func.count(distinct(per.c.category)).label("categories")).group_by(per.c.young_person_id).subquery()
-    per_person = select(hours_of, spans.c.attendances, spans.c.weeks, spans.c.categories) \
-        .join(spans, spans.c.young_person_id == hours_of.c.young_person_id).subquery()
+    per_person = select(per.c.young_person_id, func.sum(per.c.measured_hours).label("measured"),
+                        func.sum(per.c.scheduled_hours).label("scheduled"),
+                        func.sum(per.c.checked_out).label("checked_out"),
+                        func.sum(per.c.attended).label("attendances"),
+                        (hours_between(func.min(per.c.first_at), func.max(per.c.last_at)) / 168.0).label("weeks"),
+                        func.count(distinct(per.c.category)).label("categories")) \
+        .group_by(per.c.young_person_id).subquery()
     hours = per_person.c.measured + per_person.c.scheduled
     bands = [func.sum(case((hours >= lo, 1), else_=0) * (case((hours < hi, 1), else_=0) if hi else 1))
              for _, _, lo, hi in HOUR_BANDS]

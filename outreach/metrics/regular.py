@@ -64,10 +64,10 @@ def regular_per_person(q):
     regular_in = case((own.is_not(None), case((part.c.attended >= own, 1), else_=0)),
                       else_=case((by_share, 1), else_=0))
     # Each step kept while the dashboard's temporary tables are open: the regular and the
-    # equality metrics both read it, and SQLite joins two grouped subqueries slowly (11.8 s
-    # for the platform at 1M attendances) but a kept table quickly.
+    # equality metrics both read it.
     flags = q._kept("regular_flags", select(part.c.young_person_id, func.max(regular_in).label("regular"))
-                    .join(p, p.c.id == part.c.programme_id).group_by(part.c.young_person_id), "regular_flags")
+                    .join(p, p.c.id == part.c.programme_id).group_by(part.c.young_person_id), "regular_flags",
+                    index="young_person_id")
     per_person = q.attendances_per_person()
     return q._kept("regular_per_person", select(
         per_person.c.young_person_id, per_person.c.n, func.coalesce(flags.c.regular, 0).label("regular"))
