@@ -182,15 +182,6 @@ class MetricQuery:
     def held(self, *, in_range=True, name="held"):
         return _inlined(self.sessions(in_range=in_range).cte(name))
 
-    def attendance(self, *, name="att"):
-        """Attendances at held sessions in the range: young_person_id, session_id, programme_id,
-        category, starts_at, ends_at, checked_in_at, checked_out_at."""
-        a = Attendance.__table__
-        h = self.sessions().subquery()
-        stmt = select(a.c.young_person_id, a.c.session_id, h.c.programme_id, h.c.category, h.c.starts_at,
-                      h.c.ends_at, a.c.checked_in_at, a.c.checked_out_at).join(h, h.c.session_id == a.c.session_id)
-        return _inlined(self._only_people(stmt, a.c.young_person_id).cte(name))
-
     def attendance_per_participant(self, name="attended"):
         """Per programme and young person who attended a held session in the range:
         programme_id, young_person_id, category, attended (how many such sessions),

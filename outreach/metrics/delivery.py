@@ -6,7 +6,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import case, distinct, exists, func, select
 
 from . import metric
-from ._sql import hours_between
 from ..models import Attendance, Organisation, Programme, ProgrammeCost, SessionStaffTime
 from ..timeutil import to_local
 
